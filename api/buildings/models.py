@@ -1,0 +1,103 @@
+"""Buildings (楼栋), rooms (房屋) and households (户): the standard-address base."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Identity,
+    Numeric,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.columns import Timestamps, code_type, geometry
+from api.db import Base
+
+BUILDING_USES = (
+    "residential", "urban_village", "commercial", "office", "industrial",
+    "school", "medical", "public", "mixed", "other",
+)
+ROOM_USES = ("residential", "commercial", "office", "industrial", "public", "storage", "other")
+
+
+class Building(Base, Timestamps):
+    """A building with its 19-digit code (标准地址楼栋编码) and footprint.
+
+    ``code`` is an identity: issued once, never changed. ``grid_code`` is where the
+    building is now and drives area scope; it changes when grids are redrawn.
+    """
+
+    __tablename__ = "buildings"
+    __table_args__ = (
+        CheckConstraint("code ~ '^[0-9]{19}$'", name="code_format"),
+        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(f"use_type IN {BUILDING_USES!r}", name="use_type_known"),
+        CheckConstraint("floors BETWEEN 1 AND 200", name="floors_range"),
+        CheckConstraint("floors_below BETWEEN 0 AND 10", name="floors_below_range"),
+        CheckConstraint("year_built IS NULL OR year_built BETWEEN 1800 AND 2100", name="year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(code_type(19), unique=True, nullable=False)
+    grid_code: Mapped[str] = mapped_column(
+        code_type(14), ForeignKey("areas.code"), nullable=False, index=True
+    )
+    footprint = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
+    footprint_3857 = mapped_column(geometry("MULTIPOLYGON", 3857), nullable=False)
+    centroid = mapped_column(geometry("POINT"), nullable=False)
+    use_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    floors: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    floors_below: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
+    year_built: Mapped[int | None] = mapped_column(SmallInteger)
+    name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(String(100))
+    source_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+
+class Room(Base):
+    """A room (房屋) with its 25-digit standard-address code."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (
+        CheckConstraint("code ~ '^[0-9]{25}$'", name="code_format"),
+        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(f"use_type IN {ROOM_USES!r}", name="use_type_known"),
+        CheckConstraint("area_m2 IS NULL OR area_m2 > 0", name="area_positive"),
+        CheckConstraint("floor BETWEEN -10 AND 200 AND floor <> 0", name="floor_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(code_type(25), unique=True, nullable=False)
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    grid_code: Mapped[str] = mapped_column(code_type(14), nullable=False, index=True)
+    unit: Mapped[str] = mapped_column(String(10), nullable=False)
+    floor: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    door: Mapped[str] = mapped_column(String(10), nullable=False)
+    use_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    area_m2: Mapped[float | None] = mapped_column(Numeric(8, 2))
+    is_rental: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+
+
+class Household(Base):
+    """A household (户) living in one room."""
+
+    __tablename__ = "households"
+    __table_args__ = (CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    grid_code: Mapped[str] = mapped_column(code_type(14), nullable=False, index=True)
+    is_collective: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    registered_on: Mapped[date | None] = mapped_column(Date)

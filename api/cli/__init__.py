@@ -1,0 +1,21 @@
+"""The ``blockgrid`` command line: db, migrate, demo, serve, users."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import db, demo, serve, users
+
+app = typer.Typer(
+    help="blockgrid — 网格化管理 on block data (块数据).", no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.command("migrate")(db.migrate)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
+
+
+def main() -> None:
+    app()

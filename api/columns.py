@@ -1,0 +1,33 @@
+"""Column types shared by the models: codes in the "C" collation and WGS 84 geometries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import DateTime, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+WGS84 = 4326
+WEB_MERCATOR = 3857
+
+
+def code_type(length: int) -> String:
+    """A digit code compared byte-wise ("C" collation) so that prefix ranges use indexes."""
+    return String(length, collation="C")
+
+
+def geometry(kind: str, srid: int = WGS84) -> Geometry:
+    """A geometry column of ``kind`` in ``srid`` with its GiST index."""
+    return Geometry(kind, srid=srid, spatial_index=True)
+
+
+class Timestamps:
+    """created_at / updated_at, set by the database."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )

@@ -1,0 +1,50 @@
+"""The FastAPI application factory; the lifespan owns the connection pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.auth.views import router as auth_router
+from api.db import create_engine, create_session_factory, database_url
+from api.errors import install_error_handlers
+from api.health.views import router as health_router
+from api.people.views import router as people_router
+from api.safety import refuse_unsafe_start
+from api.settings import Settings, get_settings
+from api.users.views import router as users_router
+
+log = logging.getLogger("blockgrid")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; nothing connects to the database until the lifespan starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(database_url(settings), settings)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        try:
+            await refuse_unsafe_start(engine, settings)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="blockgrid",
+        summary="网格化管理 · 块数据: grids, buildings, people, entities, components and events",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    app.include_router(people_router)
+    return app

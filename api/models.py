@@ -1,0 +1,28 @@
+"""Import every ORM model so that the metadata is complete (Alembic, relationships)."""
+
+from api.areas.models import Area, AreaStats, GridWorker
+from api.audit.models import AuditRecord
+from api.auth.models import Role, User, UserSession
+from api.buildings.models import Building, Household, Room
+from api.components.models import Component, ComponentClass
+from api.db import Base
+from api.departments.models import Department
+from api.entities.models import Entity
+from api.events.models import (
+    Event,
+    EventAction,
+    EventAttachment,
+    EventCategory,
+    HotspotRun,
+    IdempotencyKey,
+    RoutingRule,
+    WorkCalendarDay,
+)
+from api.people.models import Person
+
+__all__ = [
+    "Area", "AreaStats", "AuditRecord", "Base", "Building", "Component", "ComponentClass",
+    "Department", "Entity", "Event", "EventAction", "EventAttachment", "EventCategory",
+    "GridWorker", "HotspotRun", "Household", "IdempotencyKey", "Person", "Role", "Room",
+    "RoutingRule", "User", "UserSession", "WorkCalendarDay",
+]

@@ -1,0 +1,91 @@
+"""Typed settings (配置) read from the environment, with one cached getter."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_SECRET_KEY = "blockgrid-insecure-development-key-change-me"
+# 32 bytes, base64: the development/demo data key. Production must set its own.
+DEFAULT_DATA_KEY = base64.b64encode(b"blockgrid-demo-data-key-32bytes!").decode()
+DEFAULT_DEMO_PASSWORD = "blockgrid-demo"
+
+Environment = Literal["demo", "test", "production"]
+
+
+class Settings(BaseSettings):
+    """All configuration of blockgrid; environment variables are prefixed ``BLOCKGRID_``.
+
+    ``DATABASE_URL`` (no prefix) selects an external PostgreSQL/PostGIS server; without
+    it the embedded cluster under ``var/`` is used.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BLOCKGRID_", env_file=".env", extra="ignore")
+
+    environment: Environment = "production"
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    var_dir: Path = PROJECT_ROOT / "var"
+    db_port: int = 55432
+
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    data_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_DATA_KEY),
+        description="base64 of 32 bytes: AES-256-GCM key for ID numbers and phones at rest",
+    )
+    demo_password: SecretStr = SecretStr(DEFAULT_DEMO_PASSWORD)
+
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+
+    pool_size: int = 10
+    pool_max_overflow: int = 10
+    statement_timeout_ms: int = 30_000
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    household_target_min: int = 300
+    household_target_max: int = 500
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_key_is_32_bytes(cls, value: SecretStr) -> SecretStr:
+        try:
+            raw = base64.b64decode(value.get_secret_value(), validate=True)
+        except ValueError as exc:
+            raise ValueError("BLOCKGRID_DATA_KEY must be base64") from exc
+        if len(raw) != 32:
+            raise ValueError(f"BLOCKGRID_DATA_KEY must decode to 32 bytes, got {len(raw)}")
+        return value
+
+    @property
+    def is_demo(self) -> bool:
+        """Demo and test runs may use the published default secrets; production may not."""
+        return self.environment in ("demo", "test")
+
+    @property
+    def data_key_bytes(self) -> bytes:
+        return base64.b64decode(self.data_key.get_secret_value())
+
+    def unsafe_defaults(self) -> list[str]:
+        """Name every secret that still has its published default value."""
+        unsafe = []
+        if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
+            unsafe.append("BLOCKGRID_SECRET_KEY")
+        if self.data_key.get_secret_value() == DEFAULT_DATA_KEY:
+            unsafe.append("BLOCKGRID_DATA_KEY")
+        return unsafe
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; clear with ``get_settings.cache_clear()``)."""
+    return Settings()

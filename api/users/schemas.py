@@ -1,0 +1,27 @@
+"""Shapes of the user-management API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class UserCreate(BaseModel):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$",
+                          description="3–40 lower-case letters, digits, '.', '_' or '-'")
+    display_name: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=10, max_length=200)
+    role: str
+    scope_code: str = Field(pattern=r"^[0-9]{4,14}$", description="area code the user may see")
+    department_id: int | None = None
+    grid_codes: list[str] = Field(default_factory=list,
+                                  description="basic grids a grid worker walks")
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    scope_code: str
+    department_id: int | None
+    is_active: bool

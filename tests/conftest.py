@@ -1,0 +1,130 @@
+"""Test fixtures: one throwaway PostGIS cluster per session, one rolled-back transaction per test.
+
+The cluster is started with blockgrid's own manager (gis/embedded.py) under a temporary
+folder, migrated with Alembic, and loaded with a small fixture city. Each test runs
+inside a transaction that is rolled back; the application under test joins it through
+savepoints, so its commits stay visible to the test and vanish afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+
+from api import migrate
+from api.db import async_url
+from api.main import create_app
+from api.settings import Settings
+from gis.embedded import EmbeddedCluster
+from tests.fixtures.mini_city import load_mini_city
+
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
+    """A private PostGIS cluster for the whole run; a failure to start fails the tests."""
+    root = tmp_path_factory.mktemp("postgis") / "pg"
+    os.chmod(root.parent, 0o755)
+    instance = EmbeddedCluster(root, port=free_port())
+    instance.up()
+    yield instance
+    instance.destroy()
+
+
+@pytest.fixture(scope="session")
+def database_url(cluster: EmbeddedCluster) -> str:
+    url = cluster.url()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        environment="test", DATABASE_URL=database_url,
+        var_dir=Path(tmp_path_factory.mktemp("var")),
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(async_url(database_url), pool_size=5)
+    async with engine.begin() as connection:
+        await load_mini_city(connection, password=PASSWORD)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, inside a transaction rolled back at the end."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        if transaction.is_active:
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """An unscoped owner session on the test's connection, for setting up and checking."""
+    async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint",
+                            expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection):  # noqa: ANN201
+    """The application, its sessions joined to the test's transaction."""
+    application = create_app(settings)
+    application.state.engine = engine
+
+    def session_factory() -> AsyncSession:
+        return AsyncSession(bind=connection, join_transaction_mode="create_savepoint",
+                            expire_on_commit=False, autoflush=False)
+
+    application.state.session_factory = session_factory
+    return application
+
+
+@pytest.fixture
+async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    """An HTTP client for ``app``; after each response the connection is the owner again."""
+
+    async def back_to_owner(_: httpx.Response) -> None:
+        await connection.execute(text("RESET ROLE"))
+
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                 event_hooks={"response": [back_to_owner]}) as client:
+        yield client
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict:
+    response = await client.post("/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def as_user(client: httpx.AsyncClient):  # noqa: ANN201
+    """``await as_user('worker-a')`` → headers with a fresh bearer token."""
+
+    async def _login(username: str) -> dict:
+        return await login(client, username)
+
+    return _login
