@@ -34,8 +34,11 @@ class BlockgridError(Exception):
         message_zh: str | None = None,
         details: Any = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool | None = None,
     ) -> None:
         super().__init__(message)
+        if keep_changes is not None:
+            self.keep_changes = keep_changes
         self.message = message
         if code:
             self.code = code

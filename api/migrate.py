@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from geoalchemy2 import alembic_helpers
 
 from api.settings import PROJECT_ROOT
 
@@ -21,3 +22,10 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+    """Compare only our objects: leave PostGIS's own tables (spatial_ref_sys) alone."""
+    if type_ == "table" and name == "spatial_ref_sys":
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)

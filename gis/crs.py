@@ -349,7 +349,7 @@ def _reproject(geometries: Any, source: CrsLike | None, target: CrsLike, check: 
     elif moving.name == BD09:
         result = transform_geometry(geoms, bd09_to_wgs84 if to_wgs else wgs84_to_bd09)
     elif moving.srid == WGS84_SRID:
-        result = shapely.transform(geoms, lambda xy: xy)  # a copy, as the other branches
+        result = shapely.transform(geoms, lambda xyz: xyz, include_z=None)  # a copy
     else:
         assert src.srid is not None and dst.srid is not None
         result = transform_geometry(geoms, _pyproj_conversion(src.srid, dst.srid))
@@ -394,8 +394,8 @@ def to_wgs84(geometries: Any, source: CrsLike | None = None, *, check: bool = Tr
     Parameters
     ----------
     geometries : shapely.Geometry, array_like of geometries, GeoSeries or GeoDataFrame
-        Any geometry types. A GeoSeries/GeoDataFrame comes back as the same type with
-        CRS EPSG:4326.
+        Any geometry types; Z values are kept unchanged. A GeoSeries/GeoDataFrame comes
+        back as the same type with CRS EPSG:4326, a list as a numpy array.
     source : str, int or pyproj.CRS, optional
         The CRS of the input (``"EPSG:4547"``, ``4490``, WKT, ``"gcj02"``, ``"bd09"``).
         Defaults to the ``crs`` of a GeoSeries/GeoDataFrame.

@@ -235,7 +235,10 @@ class _Bisector:
             shares = np.cumsum(weights[order])[splits - 1] / weights.sum()
             offsets = profile.offsets_for(shares * area)
             crossings, chords = _chords(edges, offsets)
-            costs = chords / scale + _BALANCE_COST * np.abs(shares - 0.5)
+            # A cut as long as the smaller piece is wide makes a compact piece; a
+            # longer one a strip.
+            smaller = np.sqrt(np.minimum(shares, 1.0 - shares) * area)
+            costs = chords / np.maximum(smaller, 1e-12) + _BALANCE_COST * np.abs(shares - 0.5)
             costs += _EXTRA_CROSSING_COST * np.maximum(crossings - 2, 0) / 2
             if self.anchors is not None:
                 ranks = np.argsort(order)  # position of each item along the normal

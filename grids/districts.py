@@ -37,7 +37,7 @@ _MIN_PART_M2 = 200_000.0  # smaller parts are digitising debris, not islands (0.
 _MAX_GAP_M2 = 2_000_000.0  # holes in the city smaller than this are gaps (2 km²)
 _SLIVER_WIDTH_M = 30.0  # gaps between neighbours narrower than twice this are closed
 _GRID_M = 1e-3  # vertices are rounded to the millimetre
-_VERTEX_TOLERANCE_M = 1e-3  # a vertex this close to a neighbour's edge is put on it
+_VERTEX_TOLERANCE_M = 1e-2  # a vertex this close to a neighbour's edge is put on it
 
 #: The part of the old 宝安区 polygon that became 光明区 (WGS 84 lon/lat). Only the
 #: stretch inside 宝安 matters: it is the 光明/宝安 border, from the 东莞 border west of

@@ -136,7 +136,14 @@ def _split(
 
 
 def site_graph(xy: ArrayLike, within: shapely.Geometry | None = None) -> Edges:
-    """Neighbouring sites: the Delaunay edges, keeping only those inside ``within``.
+    """Neighbouring sites: the Gabriel edges that stay inside ``within``, plus bridges.
+
+    A Gabriel edge (a Delaunay edge whose closed diametral circle holds no other site)
+    crosses the Voronoi edge between its ends at its midpoint, so two sites joined by
+    one that lies inside the community have clipped Voronoi cells sharing a border; a
+    group connected in this graph therefore gets a connected region. Where those edges
+    leave the sites in several pieces, the shortest other Delaunay edges inside
+    ``within`` that join pieces are added (Kruskal style).
 
     Parameters
     ----------
@@ -158,22 +165,53 @@ def site_graph(xy: ArrayLike, within: shapely.Geometry | None = None) -> Edges:
     [(0, 1), (0, 2), (1, 2)]
     """
     points = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+    none = np.zeros(0, dtype=np.int64)
     if len(points) < 2:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    triangulation = shapely.delaunay_triangles(shapely.multipoints(points), only_edges=True)
-    lines = shapely.get_parts(triangulation)
+        return none, none
+    lines = shapely.get_parts(
+        shapely.delaunay_triangles(shapely.multipoints(points), only_edges=True)
+    )
     if within is not None:
         shapely.prepare(within)
         lines = lines[shapely.covered_by(lines, within)]
+    if len(lines) == 0:
+        return none, none
     ends = shapely.get_coordinates(lines)
     keys = points[:, 0] + 1j * points[:, 1]
     order = np.argsort(keys)
     found = order[np.searchsorted(keys[order], ends[:, 0] + 1j * ends[:, 1])]
     if not np.array_equal(points[found], ends):  # pragma: no cover - GEOS copies coordinates
         raise RuntimeError("Delaunay edge ends do not match the input points")
-    pairs = np.sort(found.reshape(-1, 2), axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    pairs = np.unique(np.sort(found.reshape(-1, 2), axis=1), axis=0).astype(np.int64)
+    a, b = pairs[:, 0], pairs[:, 1]
+    half = np.hypot(*(points[a] - points[b]).T) / 2
+    hits, _ = shapely.STRtree(shapely.points(points)).query(
+        shapely.points((points[a] + points[b]) / 2), predicate="dwithin", distance=half * (1 + 1e-9)
+    )
+    gabriel = np.bincount(hits, minlength=len(a)) == 2
+    return _add_bridges(len(points), a, b, gabriel, half)
+
+
+def _add_bridges(
+    size: int, a: IntArray, b: IntArray, chosen: NDArray[np.bool_], length: FloatArray
+) -> Edges:
+    """Add the shortest other edges that join separate components of the chosen edges."""
+    labels = _components(size, a[chosen], b[chosen])
+    if len(np.unique(labels[np.r_[a, b]])) > 1:
+        parent = {int(label): int(label) for label in np.unique(labels)}
+
+        def root(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for edge in np.flatnonzero(~chosen)[np.argsort(length[~chosen], kind="stable")]:
+            first, second = root(int(labels[a[edge]])), root(int(labels[b[edge]]))
+            if first != second:
+                parent[max(first, second)] = min(first, second)
+                chosen[edge] = True
+    return a[chosen], b[chosen]
 
 
 def _components(size: int, a: IntArray, b: IntArray) -> IntArray:

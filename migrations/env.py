@@ -7,18 +7,12 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 from api.db import database_url, sync_url
+from api.migrate import include_object
 from api.models import Base
 from api.settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
-    """Leave PostGIS's own tables (spatial_ref_sys...) alone."""
-    if type_ == "table" and name in {"spatial_ref_sys"}:
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_online() -> None:

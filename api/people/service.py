@@ -81,7 +81,8 @@ async def reveal(
             client_addr=client_addr, reason=reason, details={"fields": fields},
         )
         raise Forbidden(f"revealing personal data needs the {REVEAL_PERMISSION} permission",
-                        code="reveal_not_permitted", message_zh="无权查看完整个人信息")
+                        code="reveal_not_permitted", message_zh="无权查看完整个人信息",
+                        keep_changes=True)
     person = await get_person(session, person_id=person_id)
     revealed = RevealRead(id=person.id)
     if "id_number" in fields:

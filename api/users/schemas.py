@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from api.validation import AreaCode, GridCode
+
 
 class UserCreate(BaseModel):
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$",
@@ -11,9 +13,9 @@ class UserCreate(BaseModel):
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=10, max_length=200)
     role: str
-    scope_code: str = Field(pattern=r"^[0-9]{4,14}$", description="area code the user may see")
+    scope_code: AreaCode = Field(description="area code (4–14 digits) whose data the user sees")
     department_id: int | None = None
-    grid_codes: list[str] = Field(default_factory=list,
+    grid_codes: list[GridCode] = Field(default_factory=list,
                                   description="basic grids a grid worker walks")
 
 

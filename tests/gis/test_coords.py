@@ -141,7 +141,10 @@ def test_scalars_return_floats_and_arrays_keep_shape() -> None:
     out_lon, out_lat = gcj02_to_wgs84(grid_lon, grid_lat)
     assert out_lon.shape == out_lat.shape == (3, 4)
     assert out_lon.dtype == np.float64
-    expected = [gcj02_to_wgs84(float(x), float(y)) for x, y in zip(grid_lon.flat, grid_lat.flat)]
+    expected = [
+        gcj02_to_wgs84(float(x), float(y))
+        for x, y in zip(grid_lon.flat, grid_lat.flat, strict=True)
+    ]
     assert np.column_stack([out_lon.ravel(), out_lat.ravel()]) == pytest.approx(
         np.array(expected), abs=1e-12
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from typing import Literal
 
 import geopandas
 import numpy as np
@@ -95,13 +96,18 @@ def test_gauss_kruger_srid_for_shenzhen() -> None:
 
 
 @pytest.mark.parametrize("lon", np.arange(74.0, 135.0, 0.7).round(1).tolist())
-def test_gauss_kruger_zone_holds_the_longitude(lon: float) -> None:
-    for width in (3, 6):
-        for prefix in (False, True):
-            srid = gauss_kruger_srid(lon, zone_width=width, zone_prefix=prefix)  # type: ignore[arg-type]
-            central = pyproj.CRS.from_epsg(srid).coordinate_operation.params[1].value
-            assert abs(lon - central) <= width / 2
-            assert ("zone" in SUPPORTED_SRIDS[srid]) is prefix
+@pytest.mark.parametrize("prefix", [False, True])
+@pytest.mark.parametrize("width", [3, 6])
+def test_gauss_kruger_zone_holds_the_longitude(
+    lon: float, prefix: bool, width: Literal[3, 6]
+) -> None:
+    srid = gauss_kruger_srid(lon, zone_width=width, zone_prefix=prefix)
+    operation = pyproj.CRS.from_epsg(srid).coordinate_operation
+    assert operation is not None
+    central = next(float(p.value) for p in operation.params if p.name.startswith("Longitude"))
+    assert abs(lon - central) <= width / 2
+    assert ("zone" in SUPPORTED_SRIDS[srid]) is prefix
+    assert ("3-degree" in SUPPORTED_SRIDS[srid]) is (width == 3)
 
 
 def test_gauss_kruger_srid_outside_china() -> None:
@@ -132,7 +138,7 @@ def test_outside_china_is_refused_naming_the_first_point() -> None:
 
 
 def test_projected_values_declared_as_degrees_are_refused() -> None:
-    with pytest.raises(CoordinateError, match="not WGS 84 degrees.*look projected"):
+    with pytest.raises(CoordinateError, match=r"not WGS 84 degrees.*look projected"):
         check_lonlat_in_china([500000.0, 510000.0], [2490000.0, 2500000.0])
 
 
@@ -152,9 +158,7 @@ def test_gauss_kruger_to_wgs84_matches_pyproj() -> None:
 
 
 def test_web_mercator_and_cgcs2000_to_wgs84() -> None:
-    x, y = pyproj.Transformer.from_crs(4326, 3857, always_xy=True).transform(
-        *SHENZHEN_CIVIC_CENTRE
-    )
+    x, y = pyproj.Transformer.from_crs(4326, 3857, always_xy=True).transform(*SHENZHEN_CIVIC_CENTRE)
     point = to_wgs84(Point(x, y), "EPSG:3857")
     assert (point.x, point.y) == pytest.approx(SHENZHEN_CIVIC_CENTRE, abs=1e-9)
     point = to_wgs84(Point(*SHENZHEN_CIVIC_CENTRE), "EPSG:4490")
@@ -234,3 +238,10 @@ def test_unknown_source_crs_is_refused() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(crs_module).failed == 0
+
+
+def test_to_wgs84_keeps_z_values() -> None:
+    for source in ("EPSG:4326", "EPSG:4547"):
+        xy = (114.0, 22.5) if source == "EPSG:4326" else (500000.0, 2493000.0)
+        point = to_wgs84(Point(*xy, 42.0), source)
+        assert point.has_z and point.z == 42.0

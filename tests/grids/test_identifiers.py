@@ -1,0 +1,220 @@
+"""ID numbers, unified social credit codes, phones and masking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+
+import pytest
+
+from grids import identifiers
+from grids.identifiers import (
+    CREDIT_CODE_ALPHABET,
+    IdentifierError,
+    Sex,
+    credit_code_check_char,
+    id_number_check_char,
+    make_credit_code,
+    make_id_number,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    organization_code_check_char,
+    parse_credit_code,
+    parse_id_number,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+)
+
+# The worked example of GB 11643-1999 (北京市朝阳区, born 1949-12-31, sequence 002).
+GB11643_EXAMPLE = "11010519491231002X"
+
+# Valid codes: 91350100M000100Y43 (GB 32100 example widely reproduced in validators),
+# 91110000600037341L (python-stdnum, stdnum/cn/uscc.py doctest), and two Shenzhen (440300)
+# codes from public business licences.
+VALID_CREDIT_CODES = [
+    "91350100M000100Y43",
+    "91110000600037341L",
+    "914403001922038216",
+    "91440300708461136T",
+]
+
+
+def _reference_id_check(first17: str) -> str:
+    """Independent ISO 7064 MOD 11-2: sum of digit * 2**(17 - i) mod 11, then the table."""
+    total = sum(int(d) * 2 ** (17 - i) for i, d in enumerate(first17))
+    return "10X98765432"[total % 11]
+
+
+def test_gb11643_worked_example() -> None:
+    assert id_number_check_char(GB11643_EXAMPLE[:17]) == "X"
+    info = parse_id_number(GB11643_EXAMPLE)
+    assert info.region == "110105"
+    assert info.birth_date == dt.date(1949, 12, 31)
+    assert info.sequence == "002"
+    assert info.sex is Sex.FEMALE
+    assert info.check_char == "X"
+
+
+def test_id_number_is_normalised() -> None:
+    assert validate_id_number(" 11010519491231002x\n") == GB11643_EXAMPLE
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("11010519491231002", "ID number must be 18 characters, got 17"),
+        ("110105491231002", "got 15; 15-digit first-generation numbers are not accepted"),
+        ("1101051949123A002X", "ID number: non-digit 'A' at position 14"),
+        ("11010519491231002Y", "check character must be 0-9 or X, got 'Y'"),
+        ("11010519491231002" + "3", "bad check character: expected X, got 3"),
+        ("110105194902310025", "invalid birth date 19490231 at positions 7–14"),
+        ("990105194912310023", "region code 990105 does not start with a GB/T 2260 province"),
+        ("110105184912310023", "invalid birth date 18491231: before 1850"),
+    ],
+)
+def test_bad_id_numbers_are_refused_precisely(number: str, message: str) -> None:
+    with pytest.raises(IdentifierError, match=message):
+        validate_id_number(number)
+
+
+def test_future_birth_date_is_refused() -> None:
+    number = make_id_number("440304", dt.date(2030, 1, 1), 1)
+    with pytest.raises(IdentifierError, match="invalid birth date 20300101: in the future"):
+        parse_id_number(number, today=dt.date(2029, 12, 31))
+    assert parse_id_number(number, today=dt.date(2030, 1, 1)).birth_date == dt.date(2030, 1, 1)
+
+
+@pytest.mark.parametrize("sequence", [0, 1, 2, 123, 998, 999])
+def test_make_id_number_builds_valid_numbers(sequence: int) -> None:
+    number = make_id_number("440304", dt.date(1990, 1, 1), sequence)
+    assert number[:17] == f"44030419900101{sequence:03d}"
+    assert number[17] == _reference_id_check(number[:17])
+    info = parse_id_number(number)
+    assert info.sex is (Sex.MALE if sequence % 2 else Sex.FEMALE)
+    assert validate_id_number(number) == number
+
+
+def test_every_check_character_occurs() -> None:
+    checks = {make_id_number("440305", dt.date(1985, 6, 15), seq)[17] for seq in range(100)}
+    assert checks == set("0123456789X")
+
+
+def test_make_id_number_refuses_bad_parts() -> None:
+    with pytest.raises(IdentifierError, match="region code must be 6 digits, got 4"):
+        make_id_number("4403", dt.date(1990, 1, 1), 1)
+    with pytest.raises(IdentifierError, match="sequence must be 0–999, got 1000"):
+        make_id_number("440304", dt.date(1990, 1, 1), 1000)
+    with pytest.raises(IdentifierError, match="region code: non-digit 'x' at position 6"):
+        make_id_number("44030x", dt.date(1990, 1, 1), 1)
+
+
+@pytest.mark.parametrize("code", VALID_CREDIT_CODES)
+def test_valid_credit_codes(code: str) -> None:
+    assert validate_credit_code(code.lower()) == code
+    assert credit_code_check_char(code[:17]) == code[17]
+    assert organization_code_check_char(code[8:16]) == code[16]
+
+
+def test_credit_code_segments() -> None:
+    info = parse_credit_code("91440300708461136T")
+    assert info.authority == "9"  # 工商 / 市场监管
+    assert info.entity_type == "1"  # 企业
+    assert info.division == "440300"
+    assert info.organization_code == "708461136"
+    assert info.check_char == "T"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("91350100M000100Y4", "credit code must be 18 characters, got 17"),
+        ("91350100M000100Y44", "bad check character: expected 3, got 4"),
+        ("91350100M000100I43", "invalid character 'I' at position 16"),
+        ("9135O100M000100Y43", "invalid character 'O' at position 5"),
+        ("B1350100M000100Y43", "unknown registration authority 'B' at position 1"),
+        ("9135010AM000100Y43", "division code: non-digit 'A' at position 8"),
+        ("91350100M000100Y53", r"organisation-code check character at position 17 \(GB 11714\)"),
+    ],
+)
+def test_bad_credit_codes_are_refused_precisely(code: str, message: str) -> None:
+    with pytest.raises(IdentifierError, match=message):
+        validate_credit_code(code)
+
+
+def test_organisation_check_can_be_skipped() -> None:
+    body = "91350100M000100Y5"  # wrong GB 11714 check, right GB 32100 check added below
+    code = body + credit_code_check_char(body)
+    with pytest.raises(IdentifierError, match="expected 4, got 5"):
+        validate_credit_code(code)
+    assert validate_credit_code(code, check_organization_code=False) == code
+
+
+def test_gb11714_check_maps_10_to_x_and_11_to_0() -> None:
+    checks = {organization_code_check_char(f"{n:08d}") for n in range(200)}
+    assert "X" in checks and "0" in checks
+    assert checks <= set("0123456789X")
+
+
+def test_make_credit_code_round_trips() -> None:
+    assert make_credit_code("9", "1", "350100", "M000100Y") == "91350100M000100Y43"
+    assert make_credit_code("9", "1", "110000", "600037341") == "91110000600037341L"
+    for n in range(0, 3000, 7):
+        code = make_credit_code("9", "2", "440304", f"MA{n:06d}")
+        assert validate_credit_code(code) == code
+        assert set(code) <= set(CREDIT_CODE_ALPHABET)
+
+
+def test_make_credit_code_refuses_bad_parts() -> None:
+    with pytest.raises(IdentifierError, match="expected 1, got 2"):
+        make_credit_code("9", "1", "110000", "600037342")
+    with pytest.raises(IdentifierError, match="unknown registration authority 'B'"):
+        make_credit_code("B", "1", "110000", "60003734")
+    with pytest.raises(IdentifierError, match="division code must be 6 digits, got 4"):
+        make_credit_code("9", "1", "4403", "60003734")
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("13812341234", "13812341234"),
+        ("+86 138 1234 1234", "13812341234"),
+        ("0086-199-0000-0000", "19900000000"),
+        ("(+86)15012345678", "15012345678"),
+    ],
+)
+def test_valid_phones(raw: str, normalised: str) -> None:
+    assert validate_phone(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("1381234123", "mobile phone number must be 11 digits, got 10"),
+        ("12812341234", "must start with 13–19, got 12"),
+        ("23812341234", "must start with 13–19, got 23"),
+        ("1381234a234", "non-digit 'a' at position 8"),
+        ("075583000000", "must be 11 digits, got 12"),
+    ],
+)
+def test_bad_phones_are_refused(phone: str, message: str) -> None:
+    with pytest.raises(IdentifierError, match=message):
+        validate_phone(phone)
+
+
+def test_masking() -> None:
+    assert mask_id_number("440304199001011234") == "440304********1234"
+    assert mask_id_number(GB11643_EXAMPLE) == "110105********002X"
+    assert mask_phone("13812341234") == "138****1234"
+    assert mask_name("张三丰") == "张**"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("王") == "*"
+    assert mask_name("") == ""
+    # Too short to keep both ends: nothing leaks.
+    assert mask_id_number("4403041") == "*******"
+    assert mask_phone("1381") == "****"
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(identifiers).failed == 0
