@@ -12,6 +12,8 @@ from api.auth.views import router as auth_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
+from api.maps.tile_cache import TileCache
+from api.maps.views import router as tiles_router
 from api.people.views import router as people_router
 from api.safety import refuse_unsafe_start
 from api.settings import Settings, get_settings
@@ -42,9 +44,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tile_cache = TileCache(settings.tile_cache_mb * 2**20)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(users_router)
     app.include_router(people_router)
+    app.include_router(tiles_router)
     return app

@@ -3,7 +3,7 @@
 from api.areas.models import Area, AreaStats, GridWorker
 from api.audit.models import AuditRecord
 from api.auth.models import Role, User, UserSession
-from api.buildings.models import Building, Household, Room
+from api.buildings.models import Building, BuildingStats, DataVersion, Household, Room
 from api.components.models import Component, ComponentClass
 from api.db import Base
 from api.departments.models import Department
@@ -21,7 +21,7 @@ from api.events.models import (
 from api.people.models import Person
 
 __all__ = [
-    "Area", "AreaStats", "AuditRecord", "Base", "Building", "Component", "ComponentClass",
+    "Area", "AreaStats", "AuditRecord", "Base", "Building", "BuildingStats", "DataVersion", "Component", "ComponentClass",
     "Department", "Entity", "Event", "EventAction", "EventAttachment", "EventCategory",
     "GridWorker", "HotspotRun", "Household", "IdempotencyKey", "Person", "Role", "Room",
     "RoutingRule", "User", "UserSession", "WorkCalendarDay",

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     pool_max_overflow: int = 10
     statement_timeout_ms: int = 30_000
 
+    tile_cache_mb: int = Field(default=256, ge=0, description="0 turns the tile cache off")
+    public_url: str = Field(default="", description="base URL for links (TileJSON, OGC); "
+                            "empty: taken from each request")
+
     host: str = "127.0.0.1"
     port: int = 8000
     household_target_min: int = 300

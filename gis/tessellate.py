@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import shapely
@@ -27,7 +28,7 @@ from gis.topology import merge_fragments
 __all__ = ["split_polygon"]
 
 FloatArray = NDArray[np.float64]
-PolygonalGeometry = Polygon | MultiPolygon
+PolygonalGeometry: TypeAlias = Polygon | MultiPolygon
 
 _GRID_STEPS = 96  # samples of the area function per direction (then refined)
 _MAX_SPLIT_TRIES = 6  # candidate cuts tried before accepting a multi-part split
@@ -35,11 +36,12 @@ _BALANCE_COST = 0.3  # cost of an unbalanced split, per unit of weight imbalance
 _ANCHOR_COST = 3.0  # cost of an anchor on the wrong side, per sqrt(area) of distance
 _EXTRA_CROSSING_COST = 5.0  # cost of each extra pair of boundary crossings of a cut
 _JITTER = 0.25  # relative random noise on cut costs (the seed's influence)
+_FLAT_EDGE = 1e-12  # edges shorter than this (relative) across the cut are ignored
 
 
 def split_polygon(
     polygon: PolygonalGeometry,
-    weights: Sequence[float],
+    weights: Sequence[float] | NDArray[np.float64],
     *,
     seed: int = 0,
     anchors: Sequence[tuple[float, float]] | None = None,
@@ -53,7 +55,7 @@ def split_polygon(
         A valid, non-empty polygonal area in a projected (metric) CRS. The parts of a
         MultiPolygon are shared out among the pieces by area (or by ``anchors``); a part
         that receives no piece (a small island) joins the nearest piece.
-    weights : sequence of float
+    weights : sequence of float or numpy.ndarray
         One positive relative area per piece.
     seed : int, default 0
         Seed of the random choices; the same inputs and seed give the same pieces.
@@ -103,7 +105,7 @@ def split_polygon(
 
 def _check_inputs(
     polygon: PolygonalGeometry,
-    weights: Sequence[float],
+    weights: Sequence[float] | NDArray[np.float64],
     anchors: Sequence[tuple[float, float]] | None,
 ) -> FloatArray:
     if not isinstance(polygon, Polygon | MultiPolygon) or polygon.is_empty:
@@ -191,9 +193,8 @@ class _Bisector:
         self, polygon: PolygonalGeometry, items: list[int]
     ) -> tuple[PolygonalGeometry, PolygonalGeometry, _Cut]:
         """Cut ``polygon`` in two, trying the cheapest candidate cuts first."""
-        cuts = sorted(self._candidates(polygon, items), key=lambda cut: cut.cost)
         fallback: tuple[PolygonalGeometry, PolygonalGeometry, _Cut] | None = None
-        for cut in cuts[:_MAX_SPLIT_TRIES]:
+        for cut in self._candidates(polygon, items):
             low, high = _apply_cut(polygon, cut)
             if low.is_empty or high.is_empty:
                 continue
@@ -206,58 +207,58 @@ class _Bisector:
         return fallback
 
     def _candidates(self, polygon: PolygonalGeometry, items: list[int]) -> list[_Cut]:
-        """Score the cuts in each direction that split off the weights' share of area."""
+        """The cheapest cuts that split off the weights' share of area, cheapest first.
+
+        Every direction is scored at once: arrays are (direction, edge) or
+        (direction, split position). A cut costs its length relative to the width of
+        the smaller piece (long cuts make strips), plus penalties for imbalance, for
+        crossing the boundary more than twice and for anchors left on the wrong side.
+        """
         origin = np.asarray(polygon.centroid.coords[0])
-        segments = _segments(polygon) - np.tile(origin, 2)
+        x0, y0, x1, y1 = (_segments(polygon) - np.tile(origin, 2)).T
+        count = self.directions
+        angles = self.rng.uniform(0.0, math.pi / count) + np.arange(count) * math.pi / count
+        cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
+        edges = (x0 * cos + y0 * sin, y0 * cos - x0 * sin, x1 * cos + y1 * sin, y1 * cos - x1 * sin)
+        profile = _AreaProfile(*edges)
+        area = profile.areas[:, -1:]
         weights = self.weights[items]
-        start = self.rng.uniform(0.0, math.pi / self.directions)
-        cuts: list[_Cut] = []
-        for angle in start + np.arange(self.directions) * math.pi / self.directions:
-            normal = np.array([math.cos(angle), math.sin(angle)])
-            edges = (
-                segments[:, 0] * normal[0] + segments[:, 1] * normal[1],
-                segments[:, 1] * normal[0] - segments[:, 0] * normal[1],
-                segments[:, 2] * normal[0] + segments[:, 3] * normal[1],
-                segments[:, 3] * normal[0] - segments[:, 2] * normal[1],
-            )
-            profile = _AreaProfile(edges)
-            area = float(profile.areas[-1])
-            scale = math.sqrt(area)
-            if self.anchors is not None:
-                projection = (self.anchors[items] - origin) @ normal
-                order = np.argsort(projection, kind="stable")
-                splits = np.arange(1, len(items))
-            else:
-                order = np.arange(len(items))
-                cumulative = np.cumsum(weights) / weights.sum()
-                best = int(np.argmin(np.abs(cumulative[:-1] - 0.5))) + 1
-                splits = np.arange(max(best - 1, 1), min(best + 1, len(items) - 1) + 1)
-            shares = np.cumsum(weights[order])[splits - 1] / weights.sum()
-            offsets = profile.offsets_for(shares * area)
-            crossings, chords = _chords(edges, offsets)
-            # A cut as long as the smaller piece is wide makes a compact piece; a
-            # longer one a strip.
-            smaller = np.sqrt(np.minimum(shares, 1.0 - shares) * area)
-            costs = chords / np.maximum(smaller, 1e-12) + _BALANCE_COST * np.abs(shares - 0.5)
-            costs += _EXTRA_CROSSING_COST * np.maximum(crossings - 2, 0) / 2
-            if self.anchors is not None:
-                ranks = np.argsort(order)  # position of each item along the normal
-                low_side = ranks[:, None] < splits[None, :]
-                distance = projection[:, None] - offsets[None, :]
-                wrong = np.where(low_side, np.maximum(distance, 0), np.maximum(-distance, 0))
-                costs += _ANCHOR_COST * wrong.sum(axis=0) / scale
-            costs *= 1.0 + _JITTER * self.rng.random(len(splits))
-            shift = float(origin @ normal)
-            for split_at, offset, cost in zip(splits, offsets, costs, strict=True):
-                cuts.append(
-                    _Cut(
-                        cost=float(cost),
-                        angle=float(angle),
-                        offset=float(offset) + shift,
-                        low_items=[items[i] for i in order[:split_at]],
-                        high_items=[items[i] for i in order[split_at:]],
-                    )
+        if self.anchors is not None:
+            projection = (self.anchors[items] - origin) @ np.vstack([cos[:, 0], sin[:, 0]])
+            order = np.argsort(projection, axis=0, kind="stable").T  # (direction, item)
+            splits = np.arange(1, len(items))
+        else:
+            order = np.tile(np.arange(len(items)), (count, 1))
+            cumulative = np.cumsum(weights)[:-1] / weights.sum()
+            best = int(np.argmin(np.abs(cumulative - 0.5))) + 1
+            splits = np.arange(max(best - 1, 1), min(best + 1, len(items) - 1) + 1)
+        shares = np.cumsum(weights[order], axis=1)[:, splits - 1] / weights.sum()
+        offsets = profile.offsets_for(shares * area)
+        crossings, chords = _chords(edges, offsets)
+        smaller = np.sqrt(np.maximum(np.minimum(shares, 1.0 - shares) * area, 1e-12))
+        costs = chords / smaller + _BALANCE_COST * np.abs(shares - 0.5)
+        costs += _EXTRA_CROSSING_COST * np.maximum(crossings - 2, 0) / 2
+        if self.anchors is not None:
+            ranks = np.argsort(order, axis=1).T  # (item, direction): place along the normal
+            low_side = ranks[:, :, None] < splits[None, None, :]
+            distance = projection[:, :, None] - offsets[None, :, :]
+            wrong = np.where(low_side, np.maximum(distance, 0), np.maximum(-distance, 0))
+            costs += _ANCHOR_COST * wrong.sum(axis=0) / np.sqrt(area)
+        costs *= 1.0 + _JITTER * self.rng.random(costs.shape)
+        cuts = []
+        for flat in np.argsort(costs, axis=None, kind="stable")[:_MAX_SPLIT_TRIES]:
+            row, column = divmod(int(flat), len(splits))
+            split_at = int(splits[column])
+            normal = np.array([cos[row, 0], sin[row, 0]])
+            cuts.append(
+                _Cut(
+                    cost=float(costs[row, column]),
+                    angle=float(angles[row]),
+                    offset=float(offsets[row, column] + origin @ normal),
+                    low_items=[items[i] for i in order[row, :split_at]],
+                    high_items=[items[i] for i in order[row, split_at:]],
                 )
+            )
         return cuts
 
 
@@ -272,64 +273,77 @@ def _segments(polygon: PolygonalGeometry) -> FloatArray:
 
 
 class _AreaProfile:
-    """Exact area of a polygon below the line ``u = t``, as a function of ``t``.
+    """Exact area of a polygon below the line ``u = t`` as a function of ``t``, per direction.
 
     The width of the polygon along ``u = t`` is piecewise linear in ``t`` (its slope
     changes at vertices), so the area below is piecewise quadratic: it is tabulated at
-    the vertices and inverted exactly between them.
+    the vertices and inverted exactly between them. Arrays are (direction, edge).
     """
 
-    def __init__(self, edges: tuple[FloatArray, ...]) -> None:
-        u0, v0, u1, v1 = (edge[edges[0] != edges[2]] for edge in edges)
-        slope = (v1 - v0) / (u1 - u0)
+    def __init__(self, u0: FloatArray, v0: FloatArray, u1: FloatArray, v1: FloatArray) -> None:
+        du = u1 - u0
+        # Edges (almost) along the cut direction add no width; skipping them also keeps
+        # huge slopes out of the running sums below.
+        moving = np.abs(du) > _FLAT_EDGE * (np.abs(u0).max() + np.abs(u1).max() + 1.0)
+        slope = np.divide(v1 - v0, du, out=np.zeros_like(du), where=moving)
         # The area is the integral of -v du: an edge running towards +u takes its
-        # v(t) off the width, one running back adds it.
-        sign = np.where(u1 > u0, -1.0, 1.0)
+        # v(t) = v0 + slope (t - u0) off the width, one running back adds it.
+        sign = np.where(moving, np.where(du > 0, -1.0, 1.0), 0.0)
         a = sign * (v0 - slope * u0)
         b = sign * slope
-        ends = np.concatenate([np.minimum(u0, u1), np.maximum(u0, u1)])
-        self.breaks, inverse = np.unique(ends, return_inverse=True)
-        da = np.zeros(len(self.breaks))
-        db = np.zeros(len(self.breaks))
-        np.add.at(da, inverse, np.concatenate([a, -a]))
-        np.add.at(db, inverse, np.concatenate([b, -b]))
-        self.a = np.cumsum(da)  # width on [break k, break k+1) is a[k] + b[k] * t
-        self.b = np.cumsum(db)
-        t0, t1 = self.breaks[:-1], self.breaks[1:]
-        steps = self.a[:-1] * (t1 - t0) + self.b[:-1] * (t1 * t1 - t0 * t0) / 2
-        self.areas = np.concatenate([[0.0], np.cumsum(steps)])
+        ends = np.concatenate([np.minimum(u0, u1), np.maximum(u0, u1)], axis=1)
+        order = np.argsort(ends, axis=1, kind="stable")
+        self.breaks = np.take_along_axis(ends, order, axis=1)
+        # Width on [break k, break k+1) is a[k] + b[k] * t.
+        da = np.take_along_axis(np.concatenate([a, -a], axis=1), order, axis=1)
+        db = np.take_along_axis(np.concatenate([b, -b], axis=1), order, axis=1)
+        self.a = np.cumsum(da, axis=1)
+        self.b = np.cumsum(db, axis=1)
+        t0, t1 = self.breaks[:, :-1], self.breaks[:, 1:]
+        steps = self.a[:, :-1] * (t1 - t0) + self.b[:, :-1] * (t1 * t1 - t0 * t0) / 2
+        zero = np.zeros((len(steps), 1))
+        self.areas = np.concatenate([zero, np.cumsum(np.maximum(steps, 0.0), axis=1)], axis=1)
 
     def offsets_for(self, targets: FloatArray) -> FloatArray:
-        """The offsets ``t`` at which the area below the cut equals each target."""
-        index = np.clip(np.searchsorted(self.areas, targets) - 1, 0, len(self.breaks) - 2)
-        start = self.breaks[index]
-        rest = np.maximum(targets - self.areas[index], 0.0)
-        width = np.maximum(self.a[index] + self.b[index] * start, 0.0)
-        # Solve b/2 s^2 + width s = rest for the step s in a cancellation-free form.
-        root = np.sqrt(np.maximum(width * width + 2 * self.b[index] * rest, 0.0))
+        """The offsets ``t`` at which the area below equals ``targets`` (direction, k)."""
+        rows = np.arange(len(self.areas))[:, None]
+        index = np.empty(targets.shape, dtype=np.int64)
+        for row in range(len(self.areas)):
+            index[row] = np.searchsorted(self.areas[row], targets[row])
+        index = np.clip(index - 1, 0, self.breaks.shape[1] - 2)
+        start = self.breaks[rows, index]
+        rest = np.maximum(targets - self.areas[rows, index], 0.0)
+        a, b = self.a[rows, index], self.b[rows, index]
+        width = np.maximum(a + b * start, 0.0)
+        # Solve b/2 s^2 + width s = rest for the step s, in a cancellation-free form.
+        root = np.sqrt(np.maximum(width * width + 2 * b * rest, 0.0))
         denominator = width + root
         step = np.divide(2 * rest, denominator, out=np.zeros_like(rest), where=denominator > 0)
-        result: FloatArray = start + np.minimum(step, self.breaks[index + 1] - start)
+        result: FloatArray = start + np.minimum(step, self.breaks[rows, index + 1] - start)
         return result
 
 
-def _chords(edges: tuple[FloatArray, ...], offsets: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Boundary crossings of each line ``u = offset`` and the line's length inside."""
-    u0, v0, u1, v1 = (edge[:, None] for edge in edges)
-    t = offsets[None, :]
+def _chords(
+    edges: tuple[FloatArray, ...], offsets: FloatArray
+) -> tuple[NDArray[np.int64], FloatArray]:
+    """Boundary crossings of each line ``u = offset`` and the line's length inside.
+
+    ``edges`` are (direction, edge) arrays, ``offsets`` (direction, k); results (direction, k).
+    """
+    u0, v0, u1, v1 = (edge[:, :, None] for edge in edges)
+    t = offsets[:, None, :]
     crossing = (u0 - t) * (u1 - t) < 0
     fraction = np.divide(t - u0, u1 - u0, out=np.zeros(crossing.shape), where=crossing)
-    v = np.where(crossing, v0 + fraction * (v1 - v0), np.nan)
-    v = np.sort(v, axis=0)  # NaN last
-    counts = crossing.sum(axis=0)
-    lengths = np.zeros(len(offsets))
-    for column, count in enumerate(counts):
-        values = v[: count - count % 2, column]
-        lengths[column] = float((values[1::2] - values[::2]).sum())
-    return counts, lengths
+    v = np.sort(np.where(crossing, v0 + fraction * (v1 - v0), np.nan), axis=1)  # NaN last
+    if v.shape[1] % 2:
+        v = np.concatenate([v, np.full((v.shape[0], 1, v.shape[2]), np.nan)], axis=1)
+    lengths: FloatArray = np.nansum(v[:, 1::2] - v[:, 0::2], axis=1)
+    return crossing.sum(axis=1), lengths
 
 
-def _apply_cut(polygon: PolygonalGeometry, cut: _Cut) -> tuple[PolygonalGeometry, PolygonalGeometry]:
+def _apply_cut(
+    polygon: PolygonalGeometry, cut: _Cut
+) -> tuple[PolygonalGeometry, PolygonalGeometry]:
     """Split along the cut line; pieces below the offset form the low side."""
     normal = np.array([math.cos(cut.angle), math.sin(cut.angle)])
     along = np.array([-normal[1], normal[0]])

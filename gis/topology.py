@@ -88,7 +88,7 @@ def merge_fragments(pieces: Sequence[GeometryT]) -> list[GeometryT]:
             else:
                 result[best] = polygonal(shapely.union(result[best], part))
         result[index] = kept[0] if len(kept) == 1 else MultiPolygon(kept)
-    return result  # type: ignore[return-value]
+    return result
 
 
 def conform_coverage(

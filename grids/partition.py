@@ -60,8 +60,8 @@ MAX_GRIDS_PER_COMMUNITY = 99
 
 _METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0  # mean Earth radius
 _SITE_RESOLUTION_M = 0.1  # buildings closer than this share one Voronoi site
-_TOUCH_TOLERANCE_DEG = 1e-7  # ~1 cm: slack when measuring shared borders
-_MIN_SHARED_BORDER_DEG = 1e-6  # ~10 cm: shorter contacts do not count as neighbours
+_TOUCH_TOLERANCE_DEG = 1e-9  # ~0.1 mm: slack when measuring shared borders
+_FIRM_BORDER_DEG = 4e-9  # shared borders longer than this are not mere corner contacts
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -140,41 +140,32 @@ def partition_community(
     [('01', [0]), ('02', [1]), ('03', [2]), ('04', [3])]
     """
     community_code = validate_area_code(community_code, Level.COMMUNITY)
-    _check_community(polygon)
+    parts = _community_parts(polygon)
     lo, hi = _check_target(target)
     lonlat, weights = _check_buildings(building_points, households)
     origin = np.array(polygon.centroid.coords[0])
     scale = np.array([_METRES_PER_DEGREE * math.cos(math.radians(origin[1])), _METRES_PER_DEGREE])
-
-    keys = np.round((lonlat - origin) * scale / _SITE_RESOLUTION_M).astype(np.int64)
-    site_keys, site_of_building = np.unique(keys.reshape(-1, 2), axis=0, return_inverse=True)
-    site_of_building = site_of_building.reshape(-1)
-    sites = site_keys.astype(np.float64) * _SITE_RESOLUTION_M
-    site_weights = np.bincount(site_of_building, weights=weights, minlength=len(sites))
-
-    count = choose_grid_count(int(weights.sum()), (lo, hi))
-    count = max(1, min(count, int(np.count_nonzero(site_weights > 0))))
-    if count > MAX_GRIDS_PER_COMMUNITY:
-        raise ValueError(
-            f"community {community_code} needs {count} grids for {int(weights.sum())} "
-            f"households at {lo}-{hi} per grid, but grid codes allow at most "
-            f"{MAX_GRIDS_PER_COMMUNITY}; raise the target or split the community"
+    part_of_building = _assign_buildings(parts, lonlat, origin, scale)
+    plans = [
+        _plan(
+            part,
+            np.flatnonzero(part_of_building == index),
+            lonlat,
+            weights,
+            (lo, hi),
+            origin,
+            scale,
         )
-    if count == 1:
-        regions = [polygon]
-    else:
-        inside = shapely.transform(polygon, lambda xy: (xy - origin) * scale)
-        edges = site_graph(sites, inside)
-        site_group = split_by_households(sites, site_weights, count)
-        site_group = connect_groups(site_group, site_weights, edges)
-        site_group = rebalance_groups(site_group, site_weights, edges, (lo, hi))
-        clipped = _voronoi_regions(polygon, sites, site_group, count, origin, scale)
-        regions = _make_contiguous(clipped, lonlat, site_group[site_of_building], weights)
-
-    order = grid_sequence_order(regions)
-    if len(order) > MAX_GRIDS_PER_COMMUNITY:  # pragma: no cover - count already checked
-        raise ValueError(f"community {community_code} has more than 99 grids")
-    ordered = [regions[i] for i in order]
+        for index, part in enumerate(parts)
+    ]
+    if sum(plan.count for plan in plans) > MAX_GRIDS_PER_COMMUNITY:
+        raise ValueError(
+            f"community {community_code} needs {sum(plan.count for plan in plans)} grids for "
+            f"{int(weights.sum())} households at {lo}-{hi} per grid, but grid codes allow at "
+            f"most {MAX_GRIDS_PER_COMMUNITY}; raise the target or split the community"
+        )
+    regions = [region for plan in plans for region in _tessellate(plan, (lo, hi), origin, scale)]
+    ordered = [regions[i] for i in grid_sequence_order(regions)]
     grid_of_building = _assign_buildings(ordered, lonlat, origin, scale)
     grids = []
     for number, region in enumerate(ordered):
@@ -188,6 +179,62 @@ def partition_community(
             )
         )
     return grids
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """One polygon of a community with its buildings merged into Voronoi sites."""
+
+    polygon: Polygon
+    lonlat: FloatArray  # its buildings
+    weights: IntArray
+    sites: FloatArray  # distinct building spots, local metres
+    site_of_building: IntArray
+    site_weights: FloatArray
+    count: int  # grids to make
+
+
+def _plan(
+    polygon: Polygon,
+    members: IntArray,
+    lonlat: FloatArray,
+    weights: IntArray,
+    target: tuple[int, int],
+    origin: FloatArray,
+    scale: FloatArray,
+) -> _Plan:
+    """Merge buildings closer than 10 cm into sites and choose the number of grids."""
+    keys = np.round((lonlat[members] - origin) * scale / _SITE_RESOLUTION_M).astype(np.int64)
+    site_keys, site_of_building = np.unique(keys.reshape(-1, 2), axis=0, return_inverse=True)
+    site_of_building = site_of_building.reshape(-1)
+    site_weights = np.bincount(
+        site_of_building, weights=weights[members], minlength=len(site_keys)
+    ).astype(np.float64)
+    count = choose_grid_count(int(weights[members].sum()), target)
+    return _Plan(
+        polygon=polygon,
+        lonlat=lonlat[members],
+        weights=weights[members],
+        sites=site_keys.astype(np.float64) * _SITE_RESOLUTION_M,
+        site_of_building=site_of_building,
+        site_weights=site_weights,
+        count=max(1, min(count, int(np.count_nonzero(site_weights > 0)))),
+    )
+
+
+def _tessellate(
+    plan: _Plan, target: tuple[int, int], origin: FloatArray, scale: FloatArray
+) -> list[Polygon]:
+    """Group the plan's sites by households and cut its polygon into one region per group."""
+    if plan.count == 1:
+        return [plan.polygon]
+    inside = shapely.transform(plan.polygon, lambda xy: (xy - origin) * scale)
+    edges = site_graph(plan.sites, inside)
+    group = split_by_households(plan.sites, plan.site_weights, plan.count)
+    group = connect_groups(group, plan.site_weights, edges)
+    group = rebalance_groups(group, plan.site_weights, edges, target)
+    clipped = _voronoi_regions(plan.polygon, plan.sites, group, plan.count, origin, scale)
+    return _make_contiguous(clipped, plan.lonlat, group[plan.site_of_building], plan.weights)
 
 
 def _voronoi_regions(
@@ -267,12 +314,16 @@ def _grow_into_detached(pieces: NDArray[np.object_], group: IntArray, pending: I
             shapely.boundary(pieces[source]), shapely.buffer(pieces[target], _TOUCH_TOLERANCE_DEG)
         )
     )
-    touching = shared > _MIN_SHARED_BORDER_DEG
+    touching = shared > 0
     source, target, shared = source[touching], target[touching], shared[touching]
-    while True:
+    firm = shared > _FIRM_BORDER_DEG
+    while (group < 0).any():
+        # Attach along firm borders first; a corner contact only when nothing else is left.
         ready = (group[source] < 0) & (group[target] >= 0)
-        if not ready.any():
-            break
+        if (ready & firm).any():
+            ready &= firm
+        elif not ready.any():
+            raise RuntimeError("community polygon has parts that touch no other grid")
         scores: dict[tuple[int, int], float] = {}
         for piece, neighbour, length in zip(
             source[ready], group[target[ready]], shared[ready], strict=True
@@ -285,8 +336,6 @@ def _grow_into_detached(pieces: NDArray[np.object_], group: IntArray, pending: I
                 best[piece] = (length, neighbour)
         for piece, (_, neighbour) in best.items():
             group[piece] = neighbour
-    if (group < 0).any():
-        raise RuntimeError("community polygon has parts that touch no other grid")
 
 
 def grid_sequence_order(polygons: Sequence[Polygon]) -> IntArray:
@@ -357,15 +406,15 @@ def _assign_buildings(
     return chosen
 
 
-def _check_community(polygon: Polygon) -> None:
-    if not isinstance(polygon, Polygon):
-        kind = "MultiPolygon" if isinstance(polygon, MultiPolygon) else type(polygon).__name__
-        raise ValueError(f"community boundary must be a single Polygon, got a {kind}")
+def _community_parts(polygon: Polygon | MultiPolygon) -> list[Polygon]:
+    """The polygons of a community (several when it holds islands), validated."""
+    if not isinstance(polygon, Polygon | MultiPolygon):
+        raise ValueError(f"community boundary must be a Polygon, got a {type(polygon).__name__}")
     if polygon.is_empty or not polygon.is_valid:
-        raise ValueError(
-            f"community boundary is not a valid polygon: {shapely.is_valid_reason(polygon)}"
-        )
+        reason = shapely.is_valid_reason(polygon)
+        raise ValueError(f"community boundary is not a valid polygon: {reason}")
     check_bbox_in_china(polygon.bounds, crs_label="WGS 84 community boundary")
+    return list(polygon.geoms) if isinstance(polygon, MultiPolygon) else [polygon]
 
 
 def _check_target(target: tuple[int, int]) -> tuple[int, int]:

@@ -172,8 +172,7 @@ def site_graph(xy: ArrayLike, within: shapely.Geometry | None = None) -> Edges:
         shapely.delaunay_triangles(shapely.multipoints(points), only_edges=True)
     )
     if within is not None:
-        shapely.prepare(within)
-        lines = lines[shapely.covered_by(lines, within)]
+        lines = lines[_covered(lines, within)]
     if len(lines) == 0:
         return none, none
     ends = shapely.get_coordinates(lines)
@@ -190,6 +189,20 @@ def site_graph(xy: ArrayLike, within: shapely.Geometry | None = None) -> Edges:
     )
     gabriel = np.bincount(hits, minlength=len(a)) == 2
     return _add_bridges(len(points), a, b, gabriel, half)
+
+
+def _covered(lines: NDArray[np.object_], area: shapely.Geometry) -> NDArray[np.bool_]:
+    """``covered_by(lines, area)``, testing only lines that meet the boundary in full."""
+    boundary = shapely.boundary(area)
+    shapely.prepare(area)
+    shapely.prepare(boundary)
+    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    covered = shapely.contains_xy(area, ends[:, 0, 0], ends[:, 0, 1]) & shapely.contains_xy(
+        area, ends[:, 1, 0], ends[:, 1, 1]
+    )
+    crossing = shapely.intersects(boundary, lines)
+    covered[crossing] = shapely.covered_by(lines[crossing], area)
+    return np.asarray(covered, dtype=bool)
 
 
 def _add_bridges(

@@ -29,6 +29,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import TypeAlias
 
 import numpy as np
 import shapely
@@ -43,7 +44,7 @@ from grids.partition import grid_sequence_order
 __all__ = ["CITY_CODE", "StreetAnchor", "read_street_anchors", "synthesise_geometries"]
 
 CITY_CODE = "4403"
-PolygonalGeometry = Polygon | MultiPolygon
+PolygonalGeometry: TypeAlias = Polygon | MultiPolygon
 
 _ISLAND_MAX_M2 = 10e6  # a district part smaller than 10 km² is an island
 #: Communities made of islands, with the islands' approximate WGS 84 location.
@@ -122,7 +123,7 @@ def synthesise_geometries(
     order = sorted(metric)
     wgs84 = to_wgs84(np.array([metric[code] for code in order], dtype=object), METRIC_SRID)
     result = dict(zip(order, wgs84, strict=True))
-    for street, community_codes in communities.items():
+    for community_codes in communities.values():
         _number_west_to_east(result, community_codes)
     return result
 
@@ -217,15 +218,16 @@ def _nest(
     """Rebuild streets, districts and the city as exact unions of their children."""
     result = dict(leaves)
     for street, children in communities.items():
-        result[street] = _union(result[code] for code in children)
+        result[street] = _union([result[code] for code in children])
     for district, children in streets.items():
-        result[district] = _union(result[code] for code in children)
-    result[CITY_CODE] = _union(result[code] for code in streets)
+        result[district] = _union([result[code] for code in children])
+    result[CITY_CODE] = _union([result[code] for code in streets])
     return result
 
 
-def _union(geometries: object) -> PolygonalGeometry:
-    return polygonal(shapely.coverage_union_all(list(geometries)))  # type: ignore[call-overload]
+def _union(geometries: list[PolygonalGeometry]) -> PolygonalGeometry:
+    """Exact union of a conforming coverage (shared edges dissolve, vertices stay)."""
+    return polygonal(shapely.coverage_union_all(geometries))
 
 
 def _number_west_to_east(
@@ -236,6 +238,6 @@ def _number_west_to_east(
     if len(codes) < 2:
         return
     polygons = [geometries[code] for code in codes]
-    order = grid_sequence_order(polygons)  # type: ignore[arg-type]
+    order = grid_sequence_order(polygons)
     for code, index in zip(sorted(codes), order, strict=True):
         geometries[code] = polygons[int(index)]

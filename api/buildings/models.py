@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Identity,
+    Integer,
     Numeric,
     SmallInteger,
     String,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -101,3 +104,32 @@ class Household(Base):
     grid_code: Mapped[str] = mapped_column(code_type(14), nullable=False, index=True)
     is_collective: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     registered_on: Mapped[date | None] = mapped_column(Date)
+
+
+class BuildingStats(Base):
+    """Rollup of one building (楼栋汇总): residents, rooms, entities and open events."""
+
+    __tablename__ = "building_stats"
+
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("buildings.id", ondelete="CASCADE"), primary_key=True
+    )
+    grid_code: Mapped[str] = mapped_column(code_type(14), nullable=False, index=True)
+    residents: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    households: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    elderly: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    rooms: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    entities: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    events_open: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+class DataVersion(Base):
+    """A change counter per table, bumped by triggers; cached tiles compare against it."""
+
+    __tablename__ = "data_versions"
+
+    table_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )

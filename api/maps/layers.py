@@ -1,0 +1,155 @@
+"""The map layers (图层) of blockgrid: one registry for vector tiles and OGC API – Features.
+
+Each layer reads a table through the caller's row-level security, so tiles and OGC
+items are limited to the caller's area like every other read. Population is only ever
+published aggregated (by grid, or in square bins), never as individual points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gis.tiles import LayerSpec
+
+AREA_STAT_PROPERTIES = {
+    "residents": "s.residents",
+    "households": "s.households",
+    "elderly": "s.age_60_plus",
+    "elderly_alone": "s.elderly_alone",
+    "events_open": "s.events_open",
+    "events_overdue": "s.events_overdue",
+    "buildings": "s.buildings",
+    "entities": "s.entities",
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A published layer: its tile spec, titles, OGC geometry column and cache dependencies."""
+
+    spec: LayerSpec
+    title_zh: str
+    title_en: str
+    description: str
+    geometry_type: str
+    geom_4326: str
+    id_column: str
+    tables: tuple[str, ...]
+    legend: tuple[tuple[str, str, str], ...] = ()  # (value, zh label, colour)
+
+    @property
+    def id(self) -> str:
+        return self.spec.name
+
+
+def _area_layer(level: str, title_zh: str, title_en: str, minzoom: int, maxzoom: int) -> Layer:
+    return Layer(
+        spec=LayerSpec(
+            name=f"{level}s" if level != "community" else "communities",
+            source="areas t LEFT JOIN area_stats s ON s.area_code = t.code",
+            geom_3857="t.geom_3857",
+            properties={"code": "t.code", "name": "t.short_name", "level": "t.level",
+                        **AREA_STAT_PROPERTIES},
+            minzoom=minzoom, maxzoom=maxzoom, where=f"t.level = '{level}'", simplify=True,
+        ),
+        title_zh=title_zh, title_en=title_en,
+        description=f"{title_en} with live statistics for choropleths",
+        geometry_type="MultiPolygon", geom_4326="t.geom", id_column="t.code",
+        tables=("areas", "area_stats"),
+    )
+
+
+BUILDING_USE_LEGEND = (
+    ("residential", "住宅", "#f2c14e"), ("urban_village", "城中村", "#e07a5f"),
+    ("commercial", "商业", "#3d85c6"), ("office", "办公", "#6fa8dc"),
+    ("industrial", "工业", "#8e7cc3"), ("school", "学校", "#6aa84f"),
+    ("medical", "医疗", "#cc0000"), ("public", "公共设施", "#76a5af"),
+    ("mixed", "商住混合", "#e69138"), ("other", "其他", "#999999"),
+)
+EVENT_STATUS_LEGEND = (
+    ("reported", "待受理", "#f1c232"), ("accepted", "已立案", "#e69138"),
+    ("dispatched", "已派遣", "#3d85c6"), ("handling", "处置中", "#674ea7"),
+    ("handled", "待核查", "#45818e"), ("postponed", "缓办", "#999999"),
+    ("closed", "已结案", "#6aa84f"), ("rejected", "不予立案", "#cccccc"),
+    ("overdue", "超期", "#cc0000"),
+)
+COMPONENT_STATE_LEGEND = (
+    ("intact", "完好", "#6aa84f"), ("damaged", "破损", "#e69138"),
+    ("lost", "丢失", "#cc0000"), ("occupied", "占用", "#674ea7"),
+)
+
+LAYERS: dict[str, Layer] = {
+    layer.id: layer
+    for layer in (
+        _area_layer("district", "区", "Districts", 0, 22),
+        _area_layer("street", "街道", "Streets", 9, 22),
+        _area_layer("community", "社区", "Communities", 11, 22),
+        _area_layer("grid", "基础网格", "Basic grids", 12, 22),
+        Layer(
+            spec=LayerSpec(
+                name="buildings",
+                source="buildings t LEFT JOIN building_stats s ON s.building_id = t.id",
+                geom_3857="t.footprint_3857",
+                properties={"code": "t.code", "name": "t.name", "use_type": "t.use_type",
+                            "floors": "t.floors", "year_built": "t.year_built",
+                            "residents": "coalesce(s.residents, 0)",
+                            "events_open": "coalesce(s.events_open, 0)"},
+                minzoom=14, simplify=True,
+            ),
+            title_zh="楼栋", title_en="Buildings", description="Building footprints by use",
+            geometry_type="MultiPolygon", geom_4326="t.footprint", id_column="t.code",
+            tables=("buildings", "building_stats"), legend=BUILDING_USE_LEGEND,
+        ),
+        Layer(
+            spec=LayerSpec(
+                name="entities",
+                source="entities t JOIN buildings b ON b.id = t.building_id",
+                geom_3857="ST_PointOnSurface(b.footprint_3857)",
+                properties={"id": "t.id", "name": "t.name", "entity_type": "t.entity_type",
+                            "industry": "t.industry", "status": "t.status"},
+                minzoom=15, where="t.status = 'active' AND b.footprint_3857 && "
+                                  "ST_TileEnvelope($1, $2, $3)",
+            ),
+            title_zh="法人单位", title_en="Legal entities", description="Entities at their building",
+            geometry_type="Point", geom_4326="ST_PointOnSurface(b.footprint)", id_column="t.id",
+            tables=("entities", "buildings"),
+        ),
+        Layer(
+            spec=LayerSpec(
+                name="components",
+                source="components t JOIN component_classes c"
+                       " ON c.major = t.major AND c.minor = t.minor",
+                geom_3857="t.geom_3857",
+                properties={"id": "t.id", "major": "t.major", "minor": "t.minor",
+                            "name": "c.name", "state": "t.state"},
+                minzoom=15,
+            ),
+            title_zh="城市部件", title_en="City components",
+            description="Manholes, lamps, hydrants, shelters, toilets, trees...",
+            geometry_type="Point", geom_4326="t.geom", id_column="t.id",
+            tables=("components",), legend=COMPONENT_STATE_LEGEND,
+        ),
+        Layer(
+            spec=LayerSpec(
+                name="events",
+                source="events t JOIN event_categories c ON c.id = t.category_id",
+                geom_3857="t.geom_3857",
+                properties={"id": "t.id", "code": "t.code", "major": "c.major",
+                            "category": "c.name", "status": "t.status", "priority": "t.priority",
+                            "overdue": "(t.status NOT IN ('closed', 'rejected', 'postponed')"
+                                       " AND t.due_at < now())",
+                            "reported_at": "to_char(t.reported_at, 'YYYY-MM-DD HH24:MI')"},
+                minzoom=10, cluster_below=14,
+                cluster_properties={
+                    "open": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected'))",
+                    "overdue": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected',"
+                               " 'postponed') AND t.due_at < now())",
+                },
+                where="t.status <> 'rejected'",
+            ),
+            title_zh="事件", title_en="Events", description="Cases by status, clustered below z14",
+            geometry_type="Point", geom_4326="t.geom", id_column="t.id",
+            tables=("events",), legend=EVENT_STATUS_LEGEND,
+        ),
+    )
+}

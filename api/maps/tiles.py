@@ -1,0 +1,76 @@
+"""Vector tiles (矢量切片): render with ST_AsMVT inside the caller's scope, cache, ETag."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from functools import lru_cache
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.schemas import Principal
+from api.errors import BadRequest
+from api.maps.layers import LAYERS, Layer
+from api.maps.tile_cache import CachedTile, TileCache
+from gis.tiles import TileError, check_tile, tile_sql
+
+_VERSIONS_SQL = (
+    "SELECT coalesce(array_agg(version ORDER BY table_name), '{}') FROM data_versions"
+    " WHERE table_name = ANY($1::text[])"
+)
+
+
+def get_layer(name: str) -> Layer:
+    layer = LAYERS.get(name)
+    if layer is None:
+        raise BadRequest(f"unknown layer {name!r}; layers: {', '.join(LAYERS)}",
+                         code="unknown_layer", message_zh=f"未知图层 {name}")
+    return layer
+
+
+def check_address(layer: Layer, z: int, x: int, y: int) -> None:
+    try:
+        check_tile(z, x, y)
+    except TileError as exc:
+        raise BadRequest(str(exc), code="tile_out_of_range", message_zh="切片坐标超出范围") from exc
+
+
+@lru_cache(maxsize=512)
+def _sql(layer_name: str, z: int) -> str:
+    return tile_sql(LAYERS[layer_name].spec, z)
+
+
+async def _driver(session: AsyncSession):  # noqa: ANN202 - asyncpg connection
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def tile_key(
+    session: AsyncSession, *, layer: Layer, z: int, x: int, y: int, principal: Principal
+) -> tuple[tuple, str]:
+    """The cache key and ETag of a tile: its address, the caller's scope, the data versions."""
+    driver = await _driver(session)
+    versions = await driver.fetchval(_VERSIONS_SQL, list(layer.tables))
+    scope = principal.scope
+    key = (layer.id, z, x, y, scope.area_prefix, scope.department_id, tuple(versions))
+    etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
+    return key, etag
+
+
+async def render_tile(
+    session: AsyncSession, *, layer: Layer, z: int, x: int, y: int,
+    cache: TileCache, key: tuple, etag: str,
+) -> CachedTile:
+    """Return the gzipped tile from the cache, or render it in PostGIS and cache it."""
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if not layer.spec.minzoom <= z <= layer.spec.maxzoom:
+        data = b""
+    else:
+        driver = await _driver(session)
+        data = await driver.fetchval(_sql(layer.id, z), z, x, y) or b""
+    tile = CachedTile(etag=etag, gzipped=gzip.compress(data, compresslevel=5), empty=not data)
+    cache.put(key, tile)
+    return tile
