@@ -8,7 +8,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.areas.views import router as areas_router
 from api.auth.views import router as auth_router
+from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
 from api.health.views import router as health_router
@@ -51,4 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(people_router)
     app.include_router(tiles_router)
+    app.include_router(areas_router)
+    app.include_router(buildings_router)
     return app

@@ -30,7 +30,6 @@ __all__ = ["split_polygon"]
 FloatArray = NDArray[np.float64]
 PolygonalGeometry: TypeAlias = Polygon | MultiPolygon
 
-_GRID_STEPS = 96  # samples of the area function per direction (then refined)
 _MAX_SPLIT_TRIES = 6  # candidate cuts tried before accepting a multi-part split
 _BALANCE_COST = 0.3  # cost of an unbalanced split, per unit of weight imbalance
 _ANCHOR_COST = 3.0  # cost of an anchor on the wrong side, per sqrt(area) of distance

@@ -1,25 +1,27 @@
 """Check the basic grids (基础网格) of one community: tiling, buildings, household balance.
 
-:func:`check_grids` is what ``blockgrid grids check`` prints per community. Areas are
-measured on the polygons as stored — straight edges in WGS 84 longitude/latitude, as
-PostGIS ``geometry(4326)`` treats them — and converted to m² with the WGS 84 ellipsoid's
-scale at the piece's latitude. (Projecting first, e.g. to EPSG:4547, bends long edges
-differently in neighbours that split them at different vertices and shows metre-square
-slivers that are not in the data.)
+:func:`check_grids` is what ``blockgrid grids check`` prints per community. The tiling
+verdict comes from :func:`grids.coverage.check_tiling` (the same check every level of
+the hierarchy passes); this module adds where the gaps and overlaps are, which
+buildings are lost or doubled, the grid codes and the household balance. Areas are
+measured like ``check_tiling`` does: pieces are cut in WGS 84, where edges are straight
+as PostGIS stores them, then projected to EPSG:4547 to measure them.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import Polygon
 
+from gis.crs import from_wgs84
 from grids.codes import CodeError, Level, validate_area_code
+from grids.coverage import MEASURE_SRID, check_tiling
 from grids.partition import BasicGrid, as_lonlat, grid_sequence_order
 from grids.partition_balance import DEFAULT_TARGET
 
@@ -29,11 +31,8 @@ __all__ = [
     "Overlap",
     "Patch",
     "check_grids",
-    "lonlat_area_m2",
 ]
 
-_WGS84_A = 6_378_137.0
-_WGS84_E2 = 0.00669437999014
 _LISTED_FRACTION = 0.01  # pieces below this share of the tolerance are not listed
 
 
@@ -154,29 +153,9 @@ def _where(location: tuple[float, float]) -> str:
     return f"({location[0]:.6f}, {location[1]:.6f})"
 
 
-def lonlat_area_m2(geometries: ArrayLike) -> NDArray[np.float64]:
-    """Area in m² of lon/lat geometries, scaled at each geometry's centroid latitude.
-
-    Exact for the straight-in-degrees edges of the stored polygons up to the change of
-    scale across one geometry (under 0.1 % for a Shenzhen community).
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> round(float(lonlat_area_m2([box(114.0, 22.5, 114.01, 22.51)])[0]))
-    1137786
-    """
-    geoms = np.asarray(geometries, dtype=object)
-    lat = np.radians(shapely.get_coordinates(shapely.centroid(geoms))[:, 1])
-    if len(lat) != geoms.size:  # empty geometries have no centroid
-        lat = np.radians(
-            np.array([0.0 if g.is_empty else g.centroid.y for g in geoms.ravel()])
-        ).reshape(geoms.shape)
-    lat = lat.reshape(geoms.shape)
-    w = 1.0 - _WGS84_E2 * np.sin(lat) ** 2
-    per_lat = math.radians(1) * _WGS84_A * (1 - _WGS84_E2) / w**1.5
-    per_lon = math.radians(1) * _WGS84_A * np.cos(lat) / np.sqrt(w)
-    return np.asarray(shapely.area(geoms) * per_lat * per_lon, dtype=np.float64)
+def _area_m2(geometries: NDArray[np.object_]) -> NDArray[np.float64]:
+    """Areas in m² on the measuring plane of :mod:`grids.coverage`."""
+    return np.asarray(shapely.area(from_wgs84(geometries, MEASURE_SRID)), dtype=np.float64)
 
 
 def check_grids(
@@ -211,19 +190,21 @@ def check_grids(
     """
     geoms = np.array([grid.polygon for grid in grids], dtype=object)
     codes = [grid.code for grid in grids]
-    valid = shapely.is_valid(geoms) & ~shapely.is_empty(geoms)
-    usable = np.where(valid, geoms, shapely.make_valid(geoms))
-    invalid = tuple(
-        f"{code}: {shapely.is_valid_reason(geom)}"
-        for code, geom, ok in zip(codes, geoms, valid, strict=True)
-        if not ok
+    tiling = check_tiling(
+        community_polygon, dict(enumerate(geoms)), tolerance_m2=tolerance_m2, allow_islands=False
     )
-    single = shapely.get_type_id(geoms) == 3
-    non_contiguous = tuple(code for code, flag in zip(codes, single, strict=True) if not flag)
-    covered = shapely.union_all(usable) if len(usable) else Polygon()
-    gap_area, gaps = _patches(shapely.difference(community_polygon, covered), tolerance_m2)
-    spill_area, spills = _patches(shapely.difference(covered, community_polygon), tolerance_m2)
-    overlap_area, overlaps = _overlaps(usable, codes, tolerance_m2)
+    broken = {_index(key) for key in tiling.invalid}
+    usable = np.array(
+        [shapely.make_valid(g) if i in broken else g for i, g in enumerate(geoms)], dtype=object
+    )
+    listing = tolerance_m2 * _LISTED_FRACTION
+    covered = shapely.union_all([g for i, g in enumerate(geoms) if i not in broken])
+    gaps: tuple[Patch, ...] = ()
+    spills: tuple[Patch, ...] = ()
+    if tiling.gap_area_m2 >= listing:
+        gaps = _patches(shapely.difference(community_polygon, covered), listing)
+    if tiling.outside_area_m2 >= listing:
+        spills = _patches(shapely.difference(covered, community_polygon), listing)
     lonlat = as_lonlat(building_points)
     buildings = _check_buildings(grids, usable, lonlat)
     code_problems = _code_problems(codes, community_code)
@@ -234,65 +215,65 @@ def check_grids(
         community_code=community_code or (codes[0][:12] if codes else None),
         grid_count=len(grids),
         building_count=len(lonlat),
-        tolerance_m2=tolerance_m2,
-        gap_area_m2=gap_area,
+        tolerance_m2=tiling.tolerance_m2,
+        gap_area_m2=tiling.gap_area_m2,
         gaps=gaps,
-        spill_area_m2=spill_area,
+        spill_area_m2=tiling.outside_area_m2,
         spills=spills,
-        overlap_area_m2=overlap_area,
-        overlaps=overlaps,
+        overlap_area_m2=tiling.overlap_area_m2,
+        overlaps=_overlaps(usable, codes, tiling.overlapping),
         orphan_buildings=buildings[0],
         multi_grid_buildings=buildings[1],
         misplaced_buildings=buildings[2],
         outside_buildings=buildings[3],
-        non_contiguous_grids=non_contiguous,
-        invalid_grids=invalid,
+        non_contiguous_grids=tuple(codes[_index(key)] for key in tiling.non_contiguous),
+        invalid_grids=tuple(
+            f"{codes[i]}: {shapely.is_valid_reason(geoms[i])}" for i in sorted(broken)
+        ),
         code_problems=code_problems,
         numbering_follows_rule=follows,
         balance=_balance(grids, target),
     )
 
 
-def _patches(area: shapely.Geometry, tolerance_m2: float) -> tuple[float, tuple[Patch, ...]]:
-    """Total area and the listed polygonal parts of ``area``, largest first."""
+def _index(key: Hashable) -> int:
+    """The grid index that keyed a grid in :func:`check_tiling`."""
+    return cast(int, key)
+
+
+def _patches(area: shapely.Geometry, listing: float) -> tuple[Patch, ...]:
+    """The polygonal parts of ``area`` of at least ``listing`` m², largest first."""
     parts = shapely.get_parts(area)
     parts = parts[shapely.get_type_id(parts) == 3]
-    if len(parts) == 0:
-        return 0.0, ()
-    sizes = lonlat_area_m2(parts)
+    sizes = _area_m2(parts)
     listed = np.argsort(-sizes, kind="stable")
-    listed = listed[sizes[listed] >= tolerance_m2 * _LISTED_FRACTION]
+    listed = listed[sizes[listed] >= listing]
     spots = shapely.get_coordinates(shapely.point_on_surface(parts[listed]))
-    found = tuple(
+    return tuple(
         Patch(area_m2=float(sizes[i]), location=(float(x), float(y)))
         for i, (x, y) in zip(listed, spots, strict=True)
     )
-    return float(sizes.sum()), found
 
 
 def _overlaps(
-    geoms: NDArray[np.object_], codes: list[str], tolerance_m2: float
-) -> tuple[float, tuple[Overlap, ...]]:
-    """Total and listed pairwise overlaps of the grid polygons."""
-    if len(geoms) < 2:
-        return 0.0, ()
-    first, second = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    pairs = first < second
-    first, second = first[pairs], second[pairs]
+    geoms: NDArray[np.object_], codes: list[str], pairs: Sequence[tuple[Hashable, Hashable]]
+) -> tuple[Overlap, ...]:
+    """Area and location of each overlapping pair of grids, largest first."""
+    if not pairs:
+        return ()
+    first = np.array([_index(a) for a, _ in pairs], dtype=np.int64)
+    second = np.array([_index(b) for _, b in pairs], dtype=np.int64)
     shared = shapely.intersection(geoms[first], geoms[second])
-    sizes = lonlat_area_m2(shared)  # lines and points where grids only touch have no area
-    listed = np.argsort(-sizes, kind="stable")
-    listed = listed[sizes[listed] >= tolerance_m2 * _LISTED_FRACTION]
-    spots = shapely.get_coordinates(shapely.point_on_surface(shared[listed]))
-    found = tuple(
+    sizes = _area_m2(shared)
+    spots = shapely.get_coordinates(shapely.point_on_surface(shared))
+    return tuple(
         Overlap(
             codes=(codes[first[i]], codes[second[i]]),
             area_m2=float(sizes[i]),
-            location=(float(x), float(y)),
+            location=(float(spots[i, 0]), float(spots[i, 1])),
         )
-        for i, (x, y) in zip(listed, spots, strict=True)
+        for i in np.argsort(-sizes, kind="stable")
     )
-    return float(sizes.sum()), found
 
 
 def _check_buildings(

@@ -160,9 +160,9 @@ def site_graph(xy: ArrayLike, within: shapely.Geometry | None = None) -> Edges:
 
     Examples
     --------
-    >>> a, b = site_graph([[0, 0], [1, 0], [0, 1]])
+    >>> a, b = site_graph([[0, 0], [1, 0], [0, 1], [1, 1]])  # a square: no diagonal
     >>> list(zip(a.tolist(), b.tolist()))
-    [(0, 1), (0, 2), (1, 2)]
+    [(0, 1), (0, 2), (1, 3), (2, 3)]
     """
     points = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
     none = np.zeros(0, dtype=np.int64)

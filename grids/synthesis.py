@@ -13,9 +13,9 @@ reproducibly from a seed, with the real names and codes:
   (保税区, 前海合作区, 机场) get their approximate real area instead.
 * **Communities** tile their street, with seeded log-normal sizes; their codes are then
   handed out west→east, north→south (:func:`grids.partition.grid_sequence_order`).
-* **Islands** (南山's 内伶仃岛 and 大铲岛) belong to the communities named after them
-  (内伶仃岛社区, 大铲社区 of 蛇口街道), the only parts of the hierarchy that are not
-  one polygon per area.
+* **Islands** (南山's 内伶仃岛 and the islets of 大铲岛) belong to the communities named
+  after them (内伶仃岛社区, 大铲社区 of 蛇口街道); 蛇口街道 and 大铲社区 are the only
+  street and community that are not a single polygon.
 
 All cutting happens in the metric plane EPSG:4547. The communities are then snapped
 into a conforming coverage and every higher level is rebuilt as the exact union of
@@ -50,7 +50,7 @@ _ISLAND_MAX_M2 = 10e6  # a district part smaller than 10 km² is an island
 #: Communities made of islands, with the islands' approximate WGS 84 location.
 _ISLAND_COMMUNITIES = {
     "440305005011": (113.805, 22.415),  # 内伶仃岛社区 (蛇口街道): 内伶仃岛
-    "440305005009": (113.848, 22.503),  # 大铲社区 (蛇口街道): 大铲岛, 小铲岛
+    "440305005009": (113.848, 22.503),  # 大铲社区 (蛇口街道): 大铲岛 and its neighbour
 }
 _STREET_SPREAD = 0.25  # sigma of the log-normal factor on street areas
 _COMMUNITY_SPREAD = 0.5  # sigma of the log-normal community sizes

@@ -39,9 +39,6 @@ async def test_no_scope_sees_nothing_even_people(session):
 
 
 async def test_department_scope_limits_events_to_that_department(session):
-    await session.execute(text("""
-        INSERT INTO event_categories (major, minor, major_name, name, "group")
-        VALUES ('06', '001', '市容环境', '暴露垃圾', 'environment')"""))
     departments = dict((await session.execute(text(
         "SELECT code, id FROM departments WHERE code IN ('city-management', 'water')"))).all())
     for n, dept in enumerate(departments.values()):
@@ -51,7 +48,7 @@ async def test_department_scope_limits_events_to_that_department(session):
             SELECT :code, id, 'patrol', 'test', ST_SetSRID(ST_MakePoint(114.005, 22.535), 4326),
                    ST_Transform(ST_SetSRID(ST_MakePoint(114.005, 22.535), 4326), 3857),
                    '44030400100101', 'dispatched', :dept, now()
-            FROM event_categories WHERE major = '06'"""), {"code": f"T{n}", "dept": dept})
+            FROM event_categories WHERE major = '06' AND minor = '001'"""), {"code": f"T{n}", "dept": dept})
     await apply_scope(session, Scope("4403", department_id=departments["water"]))
     codes = list(await session.scalars(text("SELECT code FROM events")))
     await session.execute(text("RESET ROLE"))

@@ -1,0 +1,100 @@
+"""Reads behind OGC API – Features, always inside the caller's row-level scope (no HTTP here).
+
+Every function takes the request's session: its transaction already runs as the
+restricted role with the caller's area prefix, so PostGIS returns only what the caller
+may see — out-of-scope features are never read, not filtered afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.areas.models import Area
+from api.auth.schemas import Principal
+from api.errors import NotFound
+from api.maps.layers import LAYERS, Layer
+from api.ogc import sql
+from api.ogc.params import BBox
+
+Extent = tuple[float, float, float, float]
+_INTEGER_TYPES = frozenset({"int2", "int4", "int8"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of items: GeoJSON text of each feature and the total that matched."""
+
+    features: list[str]
+    number_matched: int
+
+
+def get_collection(collection_id: str) -> Layer:
+    """The layer published as ``collection_id``; 404 (OGC's answer) when there is none."""
+    layer = LAYERS.get(collection_id)
+    if layer is None:
+        raise NotFound(f"unknown collection {collection_id!r}; collections: {', '.join(LAYERS)}",
+                       code="unknown_collection", message_zh=f"未知数据集 {collection_id}")
+    return layer
+
+
+async def _driver(session: AsyncSession):  # noqa: ANN202 - asyncpg connection
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+@lru_cache(maxsize=64)
+def _item_sql(layer_id: str) -> str:
+    return sql.item_sql(LAYERS[layer_id])
+
+
+async def read_items(
+    session: AsyncSession, *, layer: Layer, bbox: BBox | None, limit: int, offset: int
+) -> Page:
+    """A page of visible features in id order (stable paging), with ``numberMatched``."""
+    driver = await _driver(session)
+    count, count_args = sql.count_sql(layer, bbox)
+    matched = await driver.fetchval(count, *count_args)
+    if offset >= matched:
+        return Page(features=[], number_matched=matched)
+    query, args = sql.items_sql(layer, bbox)
+    rows = await driver.fetch(query, *args, limit, offset)
+    return Page(features=[row[0] for row in rows], number_matched=matched)
+
+
+async def read_item(session: AsyncSession, *, layer: Layer, fid: str) -> str:
+    """One visible feature as GeoJSON text; 404 alike for absent and out-of-scope ids."""
+    driver = await _driver(session)
+    statement = await driver.prepare(_item_sql(layer.id))
+    value: str | int = fid
+    if statement.get_parameters()[0].name in _INTEGER_TYPES:
+        value = int(fid) if fid.isascii() and fid.isdigit() and len(fid) < 19 else -1
+    feature = await statement.fetchval(value)
+    if feature is None:
+        raise NotFound(f"no feature {fid!r} in collection {layer.id!r} within your area",
+                       code="feature_not_found", message_zh="要素不存在或不在您的管辖范围内")
+    return feature
+
+
+async def layer_extent(session: AsyncSession, *, layer: Layer) -> Extent | None:
+    """The bbox of the layer's features the caller can see; ``None`` when there are none."""
+    driver = await _driver(session)
+    row = await driver.fetchrow(sql.extent_sql(layer))
+    if row is None or row[0] is None:
+        return None
+    return tuple(round(float(v), 7) for v in row)  # type: ignore[return-value]
+
+
+async def scope_extent(session: AsyncSession, *, principal: Principal) -> Extent | None:
+    """The bbox of the caller's own area: a cheap enclosing extent for the collection list."""
+    box = await session.scalar(
+        select(func.ST_Extent(Area.geom)).where(Area.code == principal.scope_code)
+    )
+    if box is None:
+        return None
+    numbers = box.removeprefix("BOX(").removesuffix(")").replace(",", " ").split()
+    return tuple(round(float(n), 7) for n in numbers)  # type: ignore[return-value]

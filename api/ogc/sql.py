@@ -1,0 +1,113 @@
+"""SQL of the OGC collections, built from the layer registry (``api.maps.layers``).
+
+Identifiers and expressions come only from the registry; every value (bbox, limit,
+offset, feature id) is a bind parameter ``$n``. Features are serialised to GeoJSON in
+PostGIS (``ST_AsGeoJSON(geom, 7)``) so Python only joins ready-made text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from api.maps.layers import Layer
+from api.ogc.params import BBox
+
+_PROPERTY = re.compile(r"^[a-z_][a-z0-9_]*$")
+_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
+
+
+def split_conjunction(where: str) -> list[str]:
+    """Split a filter into its top-level ``AND`` terms (parentheses and quotes respected)."""
+    terms, depth, quoted, start = [], 0, False, 0
+    position = 0
+    while position < len(where):
+        char = where[position]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+        elif not quoted and depth == 0:
+            match = _AND.match(where, position)
+            if match and position > start:
+                terms.append(where[start:position].strip())
+                start = position = match.end()
+                continue
+        position += 1
+    terms.append(where[start:].strip())
+    return [term for term in terms if term]
+
+
+def layer_filter(layer: Layer) -> str:
+    """The layer's own filter for OGC: ``ogc_where`` if the registry has one, else ``where``.
+
+    Terms that take bind parameters (``$1``…, e.g. the tile envelope of the entities
+    layer) belong to the tile query and are dropped here.
+    """
+    explicit = getattr(layer, "ogc_where", None)
+    if explicit is not None:
+        return explicit
+    return " AND ".join(t for t in split_conjunction(layer.spec.where) if "$" not in t)
+
+
+def _conditions(layer: Layer, bbox: BBox | None, first: int) -> tuple[list[str], list[float]]:
+    conditions = [f"{layer.geom_4326} IS NOT NULL"]
+    if own := layer_filter(layer):
+        conditions.append(f"({own})")
+    if bbox is None:
+        return conditions, []
+    envelope = f"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326)"
+    conditions.append(f"{layer.geom_4326} && {envelope}")
+    conditions.append(f"ST_Intersects({layer.geom_4326}, {envelope})")
+    return conditions, list(bbox.as_tuple())
+
+
+def _feature(layer: Layer) -> str:
+    pairs = []
+    for name, expression in layer.spec.properties.items():
+        if not _PROPERTY.match(name):
+            raise ValueError(f"layer {layer.id}: property name {name!r} is not an identifier")
+        pairs.append(f"'{name}', {expression}")
+    return (
+        "json_build_object('type', 'Feature', 'id', {id}, 'geometry',"
+        " ST_AsGeoJSON({geom}, 7)::json, 'properties', json_build_object({props}))::text"
+    ).format(id=layer.id_column, geom=layer.geom_4326, props=", ".join(pairs))
+
+
+def items_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
+    """One page of features as GeoJSON text; the last two parameters are limit and offset."""
+    conditions, args = _conditions(layer, bbox, 1)
+    n = len(args)
+    sql = (
+        f"SELECT {_feature(layer)} FROM {layer.spec.source}"  # noqa: S608 - registry only
+        f" WHERE {' AND '.join(conditions)}"
+        f" ORDER BY {layer.id_column} LIMIT ${n + 1} OFFSET ${n + 2}"
+    )
+    return sql, args
+
+
+def count_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
+    """How many visible features match (``numberMatched``)."""
+    conditions, args = _conditions(layer, bbox, 1)
+    sql = f"SELECT count(*) FROM {layer.spec.source} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return sql, args
+
+
+def item_sql(layer: Layer) -> str:
+    """One feature by id (``$1``), or no row when it does not exist or is out of scope."""
+    conditions, _ = _conditions(layer, None, 1)
+    return (
+        f"SELECT {_feature(layer)} FROM {layer.spec.source}"  # noqa: S608 - registry only
+        f" WHERE {' AND '.join(conditions)} AND {layer.id_column} = $1"
+    )
+
+
+def extent_sql(layer: Layer) -> str:
+    """The bbox (xmin, ymin, xmax, ymax) of the features the caller can see."""
+    conditions, _ = _conditions(layer, None, 1)
+    return (
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
+        f" (SELECT ST_Extent({layer.geom_4326}) AS e FROM {layer.spec.source}"  # noqa: S608
+        f" WHERE {' AND '.join(conditions)}) AS x"
+    )
