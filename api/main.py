@@ -13,9 +13,13 @@ from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
+from api.events.views import categories_router as event_categories_router
+from api.events.views import router as events_router
+from api.frontend import install_frontend
 from api.health.views import router as health_router
 from api.maps.tile_cache import TileCache
 from api.maps.views import router as tiles_router
+from api.ogc.views import router as ogc_router
 from api.people.views import router as people_router
 from api.safety import refuse_unsafe_start
 from api.settings import Settings, get_settings
@@ -53,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(people_router)
     app.include_router(tiles_router)
+    app.include_router(ogc_router)
     app.include_router(areas_router)
     app.include_router(buildings_router)
+    app.include_router(events_router)
+    app.include_router(event_categories_router)
+    install_frontend(app)
     return app

@@ -24,7 +24,7 @@ def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+def include_object(obj, name, type_, reflected, compare_to):
     """Compare only our objects: leave PostGIS's own tables (spatial_ref_sys) alone."""
     if type_ == "table" and name == "spatial_ref_sys":
         return False

@@ -9,6 +9,7 @@ from api.db import Base
 from api.departments.models import Department
 from api.entities.models import Entity
 from api.events.models import (
+    ApiKey,
     Event,
     EventAction,
     EventAttachment,
@@ -21,8 +22,31 @@ from api.events.models import (
 from api.people.models import Person
 
 __all__ = [
-    "Area", "AreaStats", "AuditRecord", "Base", "Building", "BuildingStats", "DataVersion", "Component", "ComponentClass",
-    "Department", "Entity", "Event", "EventAction", "EventAttachment", "EventCategory",
-    "GridWorker", "HotspotRun", "Household", "IdempotencyKey", "Person", "Role", "Room",
-    "RoutingRule", "User", "UserSession", "WorkCalendarDay",
+    "ApiKey",
+    "Area",
+    "AreaStats",
+    "AuditRecord",
+    "Base",
+    "Building",
+    "BuildingStats",
+    "Component",
+    "ComponentClass",
+    "DataVersion",
+    "Department",
+    "Entity",
+    "Event",
+    "EventAction",
+    "EventAttachment",
+    "EventCategory",
+    "GridWorker",
+    "HotspotRun",
+    "Household",
+    "IdempotencyKey",
+    "Person",
+    "Role",
+    "Room",
+    "RoutingRule",
+    "User",
+    "UserSession",
+    "WorkCalendarDay",
 ]

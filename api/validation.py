@@ -22,7 +22,7 @@ def _area_code(value: str) -> str:
     return code
 
 
-def _level_code(level: Level):  # noqa: ANN202
+def _level_code(level: Level):
     def check(value: str) -> str:
         try:
             return validate_area_code(value, level)

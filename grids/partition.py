@@ -5,8 +5,8 @@ The recipe (SPEC §2.1):
 1. **Grouping** (:mod:`grids.partition_balance`). Buildings at the same spot (within
    10 cm) share one site. Sites are grouped by a k-d style recursive split on household
    counts (cut along the longer extent at the household-weighted position); each group
-   is then made connected in the sites' Delaunay graph (edges leaving the community do
-   not count), and border sites move from groups outside the target to neighbouring
+   is then made connected in the sites' neighbour graph (Gabriel edges inside the
+   community), and border sites move from groups outside the target to neighbouring
    groups while that brings the groups closer to the target.
 2. **Tessellation.** The Voronoi cells of each group's sites are dissolved and clipped
    to the community, which tiles the community exactly.
@@ -18,8 +18,10 @@ The recipe (SPEC §2.1):
    its point (on a shared edge: the lower sequence number; outside the community: the
    nearest grid), so geometry and membership always agree.
 
-Geometry is WGS 84 longitude/latitude; distances for cuts, Voronoi cells and rows are
-taken in a local equirectangular plane in metres around the community's centroid.
+A community with islands (a MultiPolygon) is partitioned island by island, since a
+grid must be one polygon. Geometry is WGS 84 longitude/latitude; distances for cuts,
+Voronoi cells and rows are taken in a local equirectangular plane in metres around the
+community's centroid.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class BasicGrid:
 
 def partition_community(
     community_code: str,
-    polygon: Polygon,
+    polygon: Polygon | MultiPolygon,
     building_points: ArrayLike | Sequence[shapely.Point],
     households: ArrayLike,
     *,
@@ -108,21 +110,26 @@ def partition_community(
     ----------
     community_code : str
         12-digit community (社区) code; grid codes extend it by two digits.
-    polygon : shapely.Polygon
-        The community boundary in WGS 84 (lon, lat); must be a valid single polygon.
+    polygon : shapely.Polygon or shapely.MultiPolygon
+        The community boundary in WGS 84 (lon, lat), valid. Each part of a MultiPolygon
+        (an island) gets its own grids, from the buildings on or nearest to it.
     building_points : array_like of shape (N, 2) or sequence of shapely.Point
         One point per building, (lon, lat).
     households : array_like of int, shape (N,)
         Households per building (0 for offices, shops, schools...).
     target : (int, int), default (300, 500)
-        Wanted households per grid, inclusive. A community with fewer than
-        ``target[0]`` households becomes one grid.
+        Wanted households per grid, inclusive. The number of grids is
+        :func:`choose_grid_count` (at most one per building spot with households); a
+        community with fewer than ``target[0]`` households becomes one grid.
 
     Returns
     -------
     list of BasicGrid
-        In sequence order (01, 02, ...). The polygons tile ``polygon``; every building
-        is in exactly one grid.
+        In sequence order (01, 02, ..., see :func:`grid_sequence_order`). The polygons
+        tile ``polygon``, each a single Polygon. Every building is in exactly one grid:
+        the covering grid with the lowest sequence number, or for a point outside the
+        community the nearest grid. The same input always gives the same grids, in
+        whatever order the buildings come.
 
     Raises
     ------
@@ -147,15 +154,7 @@ def partition_community(
     scale = np.array([_METRES_PER_DEGREE * math.cos(math.radians(origin[1])), _METRES_PER_DEGREE])
     part_of_building = _assign_buildings(parts, lonlat, origin, scale)
     plans = [
-        _plan(
-            part,
-            np.flatnonzero(part_of_building == index),
-            lonlat,
-            weights,
-            (lo, hi),
-            origin,
-            scale,
-        )
+        _plan(part, part_of_building == index, lonlat, weights, (lo, hi), origin, scale)
         for index, part in enumerate(parts)
     ]
     if sum(plan.count for plan in plans) > MAX_GRIDS_PER_COMMUNITY:
@@ -196,7 +195,7 @@ class _Plan:
 
 def _plan(
     polygon: Polygon,
-    members: IntArray,
+    members: NDArray[np.bool_],
     lonlat: FloatArray,
     weights: IntArray,
     target: tuple[int, int],

@@ -5,7 +5,7 @@ polygon exists:
 
 - :func:`choose_grid_count` — how many grids a community gets;
 - :func:`split_by_households` — the k-d style recursive split on household counts;
-- :func:`site_graph` — which sites are neighbours (Delaunay edges inside the community);
+- :func:`site_graph` — which sites are neighbours (Gabriel edges inside the community);
 - :func:`connect_groups` — each group becomes one connected piece of that graph;
 - :func:`rebalance_groups` — boundary sites move from grids outside the target to
   neighbouring grids while that brings every grid closer to the target.

@@ -88,7 +88,7 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection):  # noqa: ANN201
+def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection):
     """The application, its sessions joined to the test's transaction."""
     application = create_app(settings)
     application.state.engine = engine
@@ -102,7 +102,7 @@ def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection):  
 
 
 @pytest.fixture
-async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for ``app``; after each response the connection is the owner again."""
 
     async def back_to_owner(_: httpx.Response) -> None:
@@ -121,10 +121,56 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
 
 
 @pytest.fixture
-def as_user(client: httpx.AsyncClient):  # noqa: ANN201
+def as_user(client: httpx.AsyncClient):
     """``await as_user('worker-a')`` → headers with a fresh bearer token."""
 
     async def _login(username: str) -> dict:
         return await login(client, username)
 
     return _login
+
+
+DEMO_SCALE = 0.002
+DEMO_SEED = 7
+DEMO_PASSWORD = "blockgrid-demo"
+
+
+@pytest.fixture(scope="session")
+def demo_city_url(cluster: EmbeddedCluster) -> str:
+    """A database of its own holding the demo city at a tiny scale and the demo accounts."""
+    import asyncio
+
+    from api.demo.pipeline import load_demo_city
+    from sqlalchemy import create_engine
+
+    from api.db import sync_url
+    from api.users.service import ensure_demo_accounts
+
+    admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS demo_city WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE demo_city"))
+    admin.dispose()
+    url = cluster.url().rsplit("/", 1)[0] + "/demo_city"
+    migrate.upgrade(url)
+    load_demo_city(url, scale=DEMO_SCALE, seed=DEMO_SEED, progress=False)
+
+    async def _accounts() -> None:
+        engine = create_async_engine(async_url(url))
+        async with AsyncSession(engine) as session, session.begin():
+            await ensure_demo_accounts(session, password=DEMO_PASSWORD)
+        await engine.dispose()
+
+    asyncio.run(_accounts())
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_city_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real application (uvicorn) serving the demo city; yields its base URL."""
+    from tests.live import serve
+
+    settings = Settings(environment="test", DATABASE_URL=demo_city_url,
+                        var_dir=Path(tmp_path_factory.mktemp("demo-var")))
+    with serve(settings) as base:
+        yield base

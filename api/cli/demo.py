@@ -23,7 +23,7 @@ def demo(
     settings = get_settings()
     url = ready_database(settings)
     if not accounts_only:
-        from api.demo.pipeline import load_demo_city  # noqa: PLC0415 - heavy, CLI-only
+        from api.demo.pipeline import load_demo_city
 
         summary = load_demo_city(url, scale=scale, seed=seed, progress=True)
         console.print(summary.table() if hasattr(summary, "table") else summary)

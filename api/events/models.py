@@ -12,12 +12,15 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     LargeBinary,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +35,7 @@ EVENT_STATUSES = (
     "dispatched",  # 已派遣
     "handling",    # 处置中
     "handled",     # 已处置, 待核查 (处置反馈)
+    "verified",    # 核查通过, 待结案
     "postponed",   # 缓办 / 挂账
     "closed",      # 已结案
 )
@@ -111,6 +115,9 @@ class Event(Base, Timestamps):
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
         CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_events_reported_at", text("reported_at DESC")),
+        Index("ix_events_grid_code_reported_at", "grid_code", text("reported_at DESC")),
+        Index("ix_events_status_due_at", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -166,7 +173,7 @@ class EventAction(Base):
     actor_role: Mapped[str | None] = mapped_column(String(30))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class EventAttachment(Base):
@@ -187,6 +194,21 @@ class EventAttachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ApiKey(Base):
+    """An Open311 / hotline client key (stored as a keyed hash), acting as one user."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IdempotencyKey(Base):

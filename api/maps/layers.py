@@ -137,13 +137,13 @@ LAYERS: dict[str, Layer] = {
                 properties={"id": "t.id", "code": "t.code", "major": "c.major",
                             "category": "c.name", "status": "t.status", "priority": "t.priority",
                             "overdue": "(t.status NOT IN ('closed', 'rejected', 'postponed')"
-                                       " AND t.due_at < now())",
+                                       " AND t.stage_due_at < now())",
                             "reported_at": "to_char(t.reported_at, 'YYYY-MM-DD HH24:MI')"},
                 minzoom=10, cluster_below=14,
                 cluster_properties={
                     "open": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected'))",
                     "overdue": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected',"
-                               " 'postponed') AND t.due_at < now())",
+                               " 'postponed') AND t.stage_due_at < now())",
                 },
                 where="t.status <> 'rejected'",
             ),

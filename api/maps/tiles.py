@@ -40,7 +40,7 @@ def _sql(layer_name: str, z: int) -> str:
     return tile_sql(LAYERS[layer_name].spec, z)
 
 
-async def _driver(session: AsyncSession):  # noqa: ANN202 - asyncpg connection
+async def _driver(session: AsyncSession):
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection

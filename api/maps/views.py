@@ -23,7 +23,7 @@ def _base_url(request: Request) -> str:
     return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
 
 
-async def _bounds(session, principal) -> list[float]:  # noqa: ANN001
+async def _bounds(session, principal) -> list[float]:
     extent = await session.scalar(
         select(func.ST_Extent(Area.geom)).where(Area.code == principal.scope_code)
     )

@@ -54,11 +54,14 @@ def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise _bad_bbox(f"bbox value {text.strip()!r} is not a number",
-                        f"bbox 中的 {text.strip()!r} 不是数字") from None
+        raise _bad_bbox(
+            f"bbox value {text.strip()!r} is not a number", f"bbox 中的 {text.strip()!r} 不是数字"
+        ) from None
     if not math.isfinite(value):
-        raise _bad_bbox(f"bbox value {text.strip()!r} is not a finite number",
-                        f"bbox 中的 {text.strip()!r} 不是有限数值")
+        raise _bad_bbox(
+            f"bbox value {text.strip()!r} is not a finite number",
+            f"bbox 中的 {text.strip()!r} 不是有限数值",
+        )
     return value
 
 
@@ -78,28 +81,33 @@ def parse_bbox(raw: str | None) -> BBox | None:
             f"bbox 需要 4 个数字（最小经度,最小纬度,最大经度,最大纬度），收到 {len(parts)} 个",
         )
     a, b, c, d = (_number(part) for part in parts)
-    xs, ys = sorted((a, c)), sorted((b, d))
-    if not _overlaps_china(xs[0], ys[0], xs[1], ys[1]) and _inside_china(ys[0], xs[0], ys[1], xs[1]):
+    (x0, x1), (y0, y1) = sorted((a, c)), sorted((b, d))
+    if not _overlaps_china(x0, y0, x1, y1) and _inside_china(y0, x0, y1, x1):
         fixed = ",".join(f"{v:g}" for v in (b, a, d, c))
         raise _bad_bbox(
             f"bbox {raw} looks like latitude,longitude (axes swapped); CRS84 takes longitude"
             f" first: bbox={fixed}",
-            f"bbox 经纬度顺序颠倒，应为经度在前：bbox={fixed}", code="bbox_axes_swapped",
+            f"bbox 经纬度顺序颠倒，应为经度在前：bbox={fixed}",
+            code="bbox_axes_swapped",
         )
     for name, value in (("min_lon", a), ("max_lon", c)):
         if not -180.0 <= value <= 180.0:
-            raise _bad_bbox(f"bbox {name} {value:g} is outside -180..180",
-                            f"bbox 经度 {value:g} 超出 -180..180")
+            raise _bad_bbox(
+                f"bbox {name} {value:g} is outside -180..180", f"bbox 经度 {value:g} 超出 -180..180"
+            )
     for name, value in (("min_lat", b), ("max_lat", d)):
         if not -90.0 <= value <= 90.0:
-            raise _bad_bbox(f"bbox {name} {value:g} is outside -90..90",
-                            f"bbox 纬度 {value:g} 超出 -90..90")
+            raise _bad_bbox(
+                f"bbox {name} {value:g} is outside -90..90", f"bbox 纬度 {value:g} 超出 -90..90"
+            )
     if a > c:
-        raise _bad_bbox(f"bbox min_lon {a:g} is greater than max_lon {c:g}",
-                        "bbox 最小经度大于最大经度")
+        raise _bad_bbox(
+            f"bbox min_lon {a:g} is greater than max_lon {c:g}", "bbox 最小经度大于最大经度"
+        )
     if b > d:
-        raise _bad_bbox(f"bbox min_lat {b:g} is greater than max_lat {d:g}",
-                        "bbox 最小纬度大于最大纬度")
+        raise _bad_bbox(
+            f"bbox min_lat {b:g} is greater than max_lat {d:g}", "bbox 最小纬度大于最大纬度"
+        )
     return BBox(a, b, c, d)
 
 
@@ -113,8 +121,11 @@ def parse_limit(raw: str | None) -> int:
         return DEFAULT_LIMIT
     value = _integer(raw)
     if value is None or not 1 <= value <= MAX_LIMIT:
-        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}, got {raw!r}",
-                         code="invalid_limit", message_zh=f"limit 应为 1 到 {MAX_LIMIT} 的整数")
+        raise BadRequest(
+            f"limit must be an integer from 1 to {MAX_LIMIT}, got {raw!r}",
+            code="invalid_limit",
+            message_zh=f"limit 应为 1 到 {MAX_LIMIT} 的整数",
+        )
     return value
 
 
@@ -124,16 +135,22 @@ def parse_offset(raw: str | None) -> int:
         return 0
     value = _integer(raw)
     if value is None or value < 0:
-        raise BadRequest(f"offset must be an integer of 0 or more, got {raw!r}",
-                         code="invalid_offset", message_zh="offset 应为不小于 0 的整数")
+        raise BadRequest(
+            f"offset must be an integer of 0 or more, got {raw!r}",
+            code="invalid_offset",
+            message_zh="offset 应为不小于 0 的整数",
+        )
     return value
 
 
 def check_format(f: str | None, allowed: tuple[str, ...] = FORMATS) -> None:
     """Refuse an ``f`` this endpoint cannot produce."""
     if f is not None and f not in allowed:
-        raise BadRequest(f"unsupported format f={f!r}; supported: {', '.join(allowed)}",
-                         code="unsupported_format", message_zh=f"不支持的格式 f={f}")
+        raise BadRequest(
+            f"unsupported format f={f!r}; supported: {', '.join(allowed)}",
+            code="unsupported_format",
+            message_zh=f"不支持的格式 f={f}",
+        )
 
 
 def geojson_media_type(f: str | None, accept: str | None) -> str:

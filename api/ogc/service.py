@@ -7,6 +7,7 @@ may see — out-of-scope features are never read, not filtered afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from api.maps.layers import LAYERS, Layer
 from api.ogc import sql
 from api.ogc.params import BBox
 
-Extent = tuple[float, float, float, float]
+Bounds = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 _INTEGER_TYPES = frozenset({"int2", "int4", "int8"})
 
 
@@ -36,15 +37,23 @@ def get_collection(collection_id: str) -> Layer:
     """The layer published as ``collection_id``; 404 (OGC's answer) when there is none."""
     layer = LAYERS.get(collection_id)
     if layer is None:
-        raise NotFound(f"unknown collection {collection_id!r}; collections: {', '.join(LAYERS)}",
-                       code="unknown_collection", message_zh=f"未知数据集 {collection_id}")
+        raise NotFound(
+            f"unknown collection {collection_id!r}; collections: {', '.join(LAYERS)}",
+            code="unknown_collection",
+            message_zh=f"未知数据集 {collection_id}",
+        )
     return layer
 
 
-async def _driver(session: AsyncSession):  # noqa: ANN202 - asyncpg connection
+async def _driver(session: AsyncSession):  # -> asyncpg.Connection
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+def _bounds(values: Iterable[str | float]) -> Bounds:
+    min_lon, min_lat, max_lon, max_lat = (round(float(v), 7) for v in values)
+    return min_lon, min_lat, max_lon, max_lat
 
 
 @lru_cache(maxsize=64)
@@ -75,26 +84,28 @@ async def read_item(session: AsyncSession, *, layer: Layer, fid: str) -> str:
         value = int(fid) if fid.isascii() and fid.isdigit() and len(fid) < 19 else -1
     feature = await statement.fetchval(value)
     if feature is None:
-        raise NotFound(f"no feature {fid!r} in collection {layer.id!r} within your area",
-                       code="feature_not_found", message_zh="要素不存在或不在您的管辖范围内")
+        raise NotFound(
+            f"no feature {fid!r} in collection {layer.id!r} within your area",
+            code="feature_not_found",
+            message_zh="要素不存在或不在您的管辖范围内",
+        )
     return feature
 
 
-async def layer_extent(session: AsyncSession, *, layer: Layer) -> Extent | None:
+async def layer_extent(session: AsyncSession, *, layer: Layer) -> Bounds | None:
     """The bbox of the layer's features the caller can see; ``None`` when there are none."""
     driver = await _driver(session)
     row = await driver.fetchrow(sql.extent_sql(layer))
     if row is None or row[0] is None:
         return None
-    return tuple(round(float(v), 7) for v in row)  # type: ignore[return-value]
+    return _bounds(row)
 
 
-async def scope_extent(session: AsyncSession, *, principal: Principal) -> Extent | None:
+async def scope_extent(session: AsyncSession, *, principal: Principal) -> Bounds | None:
     """The bbox of the caller's own area: a cheap enclosing extent for the collection list."""
     box = await session.scalar(
         select(func.ST_Extent(Area.geom)).where(Area.code == principal.scope_code)
     )
     if box is None:
         return None
-    numbers = box.removeprefix("BOX(").removesuffix(")").replace(",", " ").split()
-    return tuple(round(float(n), 7) for n in numbers)  # type: ignore[return-value]
+    return _bounds(box.removeprefix("BOX(").removesuffix(")").replace(",", " ").split())

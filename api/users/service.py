@@ -103,7 +103,7 @@ async def ensure_demo_accounts(session: AsyncSession, *, password: str) -> list[
         select(Area.code).where(Area.level == "grid", Area.code.startswith("440304"))
         .order_by(Area.code).limit(1)
     )
-    from api.buildings.models import Building  # noqa: PLC0415 - avoid a cycle at import
+    from api.buildings.models import Building
 
     busiest = await session.scalar(
         select(Building.grid_code).where(Building.grid_code.startswith("440304"))

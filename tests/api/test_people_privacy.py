@@ -6,10 +6,10 @@ from sqlalchemy import select, text
 
 from api.audit.models import AuditRecord
 from api.people.models import Person
-from tests.fixtures.mini_city import person_id_number, fixture_cipher
+from tests.fixtures.mini_city import fixture_cipher, person_id_number
 
 
-async def person_id(session, name: str) -> int:  # noqa: ANN001
+async def person_id(session, name: str) -> int:
     return await session.scalar(select(Person.id).where(Person.name == name))
 
 
@@ -95,7 +95,7 @@ async def test_the_audit_log_cannot_be_changed(session):
         nested = await session.begin_nested()
         try:
             await session.execute(text(statement))
-        except Exception as exc:  # noqa: BLE001 - asserting on the message below
+        except Exception as exc:
             assert "append-only" in str(exc)
             await nested.rollback()
         else:

@@ -11,7 +11,7 @@ from api.db import NO_SCOPE, Scope, apply_scope
 from api.people.models import Person
 
 
-async def visible(session, scope: Scope, model, column) -> list[str]:  # noqa: ANN001
+async def visible(session, scope: Scope, model, column) -> list[str]:
     await apply_scope(session, scope)
     rows = list(await session.scalars(select(column).order_by(column)))
     await session.execute(text("RESET ROLE"))

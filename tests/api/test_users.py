@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def new_user(**overrides) -> dict:  # noqa: ANN003
+def new_user(**overrides) -> dict:
     return {"username": "new-worker", "display_name": "新网格员", "password": "long-enough-pw",
             "role": "grid_worker", "scope_code": "44030400100102",
             "grid_codes": ["44030400100102"]} | overrides

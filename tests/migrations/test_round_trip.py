@@ -11,13 +11,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from api import migrate
-from api.migrate import include_object
 from api.db import sync_url
+from api.migrate import include_object
 from api.models import Base
 
 
 @pytest.fixture(scope="module")
-def scratch_url(cluster) -> Iterator[str]:  # noqa: ANN001
+def scratch_url(cluster) -> Iterator[str]:
     """A database of its own, so that downgrading does not disturb the other tests."""
     admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -14,14 +14,14 @@ FUTIAN_Z14 = lonlat_to_tile(114.0035, 22.5335, 14)
 FUTIAN_Z12 = lonlat_to_tile(114.0035, 22.5335, 12)
 
 
-def decode(response) -> dict:  # noqa: ANN001
+def decode(response) -> dict:
     body = response.content
     if response.headers.get("content-encoding") == "gzip" and body[:2] == b"\x1f\x8b":
         body = gzip.decompress(body)
     return mapbox_vector_tile.decode(body)
 
 
-async def get_tile(client, headers, layer, z, x, y, **extra):  # noqa: ANN001, ANN003, ANN201
+async def get_tile(client, headers, layer, z, x, y, **extra):
     return await client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt", headers=headers | extra)
 
 

@@ -1,0 +1,134 @@
+"""Events API (事件): report, list, read, act (If-Match), photos, categories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from api import idempotency
+from api.deps import CurrentUser, DbSession, require
+from api.errors import BadRequest
+from api.events import flows, intake, reads
+from api.events.calendar import now
+from api.events.models import EventCategory
+from api.events.routing import load_calendar
+from api.events.schemas import ActionCreate, EventCreate, EventCreated, EventDetail, EventPage
+from api.events.workflow import EVENT_STATUSES_ALL
+from api.validation import AreaCode
+
+router = APIRouter(prefix="/api/events", tags=["events"],
+                   dependencies=[Depends(require("events.read"))])
+categories_router = APIRouter(prefix="/api/event-categories", tags=["events"])
+
+MAX_PAGE = 200
+
+
+@categories_router.get("", summary="Event categories with departments and time limits")
+async def list_categories(_: CurrentUser, session: DbSession) -> list[dict]:
+    rows = await session.scalars(
+        select(EventCategory).where(EventCategory.active)
+        .order_by(EventCategory.major, EventCategory.minor))
+    return [{"id": c.id, "major": c.major, "minor": c.minor, "major_name": c.major_name,
+             "name": c.name, "name_en": c.name_en, "group": c.group, "priority": c.priority,
+             "default_department_id": c.default_department_id,
+             "limits_minutes": {"accept": c.accept_minutes, "dispatch": c.dispatch_minutes,
+                                "handle": c.handle_minutes, "verify": c.verify_minutes},
+             "working_hours": c.working_hours} for c in rows]
+
+
+@router.post("", status_code=201, response_model=EventCreated,
+             dependencies=[Depends(require("events.report"))],
+             summary="Report an event (located to the nearest building within 30 m)")
+async def report_event(
+    body: EventCreate, principal: CurrentUser, session: DbSession,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    fingerprint = idempotency.request_hash(body.model_dump())
+    if idempotency_key is not None:
+        replay = await idempotency.claim(session, user_id=principal.user_id, key=idempotency_key,
+                                         fingerprint=fingerprint)
+        if replay is not None:
+            status, stored = replay
+            return JSONResponse(stored, status_code=status,
+                                headers={"Idempotent-Replay": "true"})
+    category = await intake.category_of(session, category_id=body.category_id,
+                                        major=body.major, minor=body.minor)
+    location = await intake.locate(session, lon=body.lon, lat=body.lat)
+    at = now()
+    event = await intake.file_event(
+        session, principal=principal, category=category, location=location, title=body.title,
+        description=body.description, address=body.address, priority=body.priority,
+        source="patrol" if principal.role == "grid_worker" else "supervisor", at=at,
+        calendar=await load_calendar(session))
+    duplicates = await intake.possible_duplicates(session, category_id=category.id,
+                                                  location=location, at=at, exclude_id=event.id)
+    detail = await reads.read_event(session, event_id=event.id, principal=principal)
+    similar = [await reads.read_event(session, event_id=d, principal=principal)
+               for d in duplicates]
+    created = EventCreated(**detail.model_dump(), possible_duplicates=[
+        reads.EventRead(**s.model_dump(include=set(reads.EventRead.model_fields))) for s in similar])
+    payload = created.model_dump(mode="json")
+    if idempotency_key is not None:
+        await idempotency.remember(session, user_id=principal.user_id, key=idempotency_key,
+                                   status_code=201, body=payload)
+    return JSONResponse(payload, status_code=201,
+                        headers={"ETag": reads.etag_of(event.id, event.version),
+                                 "Location": f"/api/events/{event.id}"})
+
+
+@router.get("", response_model=EventPage, summary="Events in your area, newest first")
+async def list_events(
+    _: CurrentUser, session: DbSession,
+    status: Annotated[list[str] | None, Query()] = None,
+    open: bool = False,  # noqa: A002 - the query parameter's name
+    overdue: bool | None = None,
+    area: AreaCode | None = None,
+    category_id: int | None = None,
+    major: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    department_id: int | None = None,
+    source: str | None = None,
+    reported_from: datetime | None = None,
+    reported_to: datetime | None = None,
+    building: Annotated[str | None, Query(pattern=r"^[0-9]{19}$")] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=50)] = None,
+    limit: Annotated[int, Query(ge=1)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> EventPage:
+    if limit > MAX_PAGE:
+        raise BadRequest(f"limit {limit} is above the maximum of {MAX_PAGE}",
+                         code="limit_too_large")
+    unknown = sorted(set(status or ()) - set(EVENT_STATUSES_ALL))
+    if unknown:
+        raise BadRequest(f"unknown status {', '.join(unknown)}; statuses: "
+                         f"{', '.join(EVENT_STATUSES_ALL)}", code="unknown_status")
+    filters = reads.EventFilters(
+        status=tuple(status or ()), open_only=open, overdue=overdue, area=area,
+        category_id=category_id, major=major, department_id=department_id, source=source,
+        reported_from=reported_from, reported_to=reported_to, building_code=building, text=q)
+    return await reads.list_events(session, filters=filters, limit=limit, offset=offset)
+
+
+@router.get("/{event_id}", response_model=EventDetail,
+            summary="One event with its history; the ETag is needed to act on it")
+async def read_event(event_id: int, response: Response, principal: CurrentUser,
+                     session: DbSession) -> EventDetail:
+    detail = await reads.read_event(session, event_id=event_id, principal=principal)
+    response.headers["ETag"] = reads.etag_of(detail.id, detail.version)
+    return detail
+
+
+@router.post("/{event_id}/actions", response_model=EventDetail,
+             summary="Take a workflow step (If-Match: the event's ETag)")
+async def act(
+    event_id: int, body: ActionCreate, response: Response, principal: CurrentUser,
+    session: DbSession, if_match: Annotated[str | None, Header()] = None,
+) -> EventDetail:
+    event = await flows.take_action(session, event_id=event_id, if_match=if_match, body=body,
+                                    principal=principal, at=now(),
+                                    calendar=await load_calendar(session))
+    response.headers["ETag"] = reads.etag_of(event.id, event.version)
+    return await reads.read_event(session, event_id=event.id, principal=principal)

@@ -1,0 +1,151 @@
+"""OGC API – Features under ``/ogc``: the landing page and conformance are public; the
+collections and their items need a bearer token and are limited to the caller's area.
+
+An unknown collection or a feature outside the caller's area answers 404 (OGC's rule
+for a resource that does not exist); bad query values answer 400 with their reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from api.deps import CurrentUser, DbSession, require
+from api.maps.layers import LAYERS
+from api.ogc import documents, params, service
+from api.ogc import openapi as oas
+from api.ogc.schemas import Collection, Collections, Conformance, LandingPage
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+data = APIRouter(dependencies=[Depends(require("areas.read"))])
+
+# Raw strings: the parameters are checked in api.ogc.params and declared in api.ogc.openapi.
+Format = Annotated[str | None, Query(include_in_schema=False)]
+Raw = Annotated[str | None, Query(include_in_schema=False)]
+Accept = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def _base_url(request: Request) -> str:
+    configured = request.app.state.settings.public_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+def _geojson(body: str, media_type: str) -> Response:
+    headers = {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
+    return Response(body.encode(), media_type=media_type, headers=headers)
+
+
+@router.get(
+    "",
+    response_model=LandingPage,
+    response_model_exclude_none=True,
+    openapi_extra=oas.with_parameters(oas.FORMAT),
+    summary="Landing page (public)",
+)
+async def landing_page(request: Request, f: Format = None) -> LandingPage:
+    params.check_format(f)
+    return documents.landing_page(_base_url(request))
+
+
+@router.get(
+    "/conformance",
+    response_model=Conformance,
+    openapi_extra=oas.with_parameters(oas.FORMAT),
+    summary="Conformance classes (public)",
+)
+async def conformance(f: Format = None) -> Conformance:
+    params.check_format(f)
+    return documents.conformance()
+
+
+@data.get(
+    "/collections",
+    response_model=Collections,
+    response_model_exclude_none=True,
+    openapi_extra=oas.with_parameters(oas.FORMAT),
+    summary="The map layers as collections; extent = the caller's area",
+)
+async def list_collections(
+    request: Request, principal: CurrentUser, session: DbSession, f: Format = None
+) -> Collections:
+    params.check_format(f)
+    extent = await service.scope_extent(session, principal=principal)
+    return documents.collections(list(LAYERS.values()), _base_url(request), extent)
+
+
+@data.get(
+    "/collections/{collection_id}",
+    response_model=Collection,
+    response_model_exclude_none=True,
+    openapi_extra=oas.with_parameters(oas.FORMAT),
+    summary="One collection; extent = the bbox of the features the caller can see",
+)
+async def read_collection(
+    collection_id: str, request: Request, _: CurrentUser, session: DbSession, f: Format = None
+) -> Collection:
+    params.check_format(f)
+    layer = service.get_collection(collection_id)
+    extent = await service.layer_extent(session, layer=layer)
+    return documents.collection(layer, _base_url(request), extent)
+
+
+@data.get(
+    "/collections/{collection_id}/items",
+    response_class=Response,
+    responses=oas.GEOJSON_RESPONSE,
+    openapi_extra=oas.with_parameters(*oas.ITEMS),
+    summary="Features of a collection, paged (GeoJSON)",
+)
+async def read_items(
+    collection_id: str,
+    request: Request,
+    _: CurrentUser,
+    session: DbSession,
+    bbox: Raw = None,
+    limit: Raw = None,
+    offset: Raw = None,
+    f: Format = None,
+    accept: Accept = None,
+) -> Response:
+    media_type = params.geojson_media_type(f, accept)
+    layer = service.get_collection(collection_id)
+    box = params.parse_bbox(bbox)
+    page_size, skip = params.parse_limit(limit), params.parse_offset(offset)
+    page = await service.read_items(session, layer=layer, bbox=box, limit=page_size, offset=skip)
+    body = documents.items_document(
+        page.features,
+        layer=layer,
+        base=_base_url(request),
+        bbox=box,
+        limit=page_size,
+        offset=skip,
+        number_matched=page.number_matched,
+    )
+    return _geojson(body, media_type)
+
+
+@data.get(
+    "/collections/{collection_id}/items/{fid}",
+    response_class=Response,
+    responses=oas.GEOJSON_RESPONSE,
+    openapi_extra=oas.with_parameters(oas.FEATURE_FORMAT),
+    summary="One feature, if it lies within the caller's area",
+)
+async def read_item(
+    collection_id: str,
+    fid: str,
+    request: Request,
+    _: CurrentUser,
+    session: DbSession,
+    f: Format = None,
+    accept: Accept = None,
+) -> Response:
+    media_type = params.geojson_media_type(f, accept)
+    layer = service.get_collection(collection_id)
+    feature = await service.read_item(session, layer=layer, fid=fid)
+    body = documents.feature_document(feature, layer=layer, base=_base_url(request), fid=fid)
+    return _geojson(body, media_type)
+
+
+router.include_router(data)

@@ -1,0 +1,48 @@
+// Numbers with thousands separators, rates as percentages, dates in the UI language.
+import { getLanguage } from "./i18n.js";
+
+const integerFormats = new Map();
+
+export function formatInt(value) {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  const lang = getLanguage();
+  if (!integerFormats.has(lang)) {
+    integerFormats.set(lang, new Intl.NumberFormat(lang, { maximumFractionDigits: 0 }));
+  }
+  return integerFormats.get(lang).format(value);
+}
+
+/** 0.8734 → "87.3%"; null (no denominator) → "—". */
+export function formatRate(rate, digits = 1) {
+  if (rate === null || rate === undefined || Number.isNaN(rate)) return "—";
+  return `${(rate * 100).toFixed(digits)}%`;
+}
+
+/** part / whole as a percentage, "—" when whole is 0. */
+export function formatShare(part, whole, digits = 1) {
+  return whole > 0 ? formatRate(part / whole, digits) : "—";
+}
+
+export function formatDecimal(value, digits = 1) {
+  if (value === null || value === undefined) return "—";
+  return new Intl.NumberFormat(getLanguage(), {
+    minimumFractionDigits: 0, maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** ISO timestamp → "2026-11-22 14:05" (local time). */
+export function formatDateTime(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} `
+    + `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** Compact numbers for legends: 12,345 → "1.2万" (zh) or "12.3k" (en). */
+export function formatCompact(value) {
+  if (value === null || value === undefined) return "—";
+  return new Intl.NumberFormat(getLanguage(), { notation: "compact", maximumFractionDigits: 1 })
+    .format(value);
+}

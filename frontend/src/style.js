@@ -1,0 +1,181 @@
+// The MapLibre style of the dashboard, built from GET /tiles (one vector source per layer).
+
+export const AREA_LAYERS = ["districts", "streets", "communities", "grids"];
+export const LAYER_OF_LEVEL = {
+  district: "districts", street: "streets", community: "communities", grid: "grids",
+  building: "buildings",
+};
+
+export const FONT = ["Noto Sans CJK SC Regular"];
+export const LOCAL_FONTS = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
+
+const BACKGROUND = "#e8edf1";
+const NEUTRAL_FILL = "#cfd8e0";
+
+const AREA_LINES = {
+  districts: { color: "#2b3f55", width: ["interpolate", ["linear"], ["zoom"], 8, 1.6, 14, 3] },
+  streets: { color: "#3f5b7a", width: ["interpolate", ["linear"], ["zoom"], 10, 1, 15, 2.2] },
+  communities: { color: "#5f7fa0", width: 1.2, dash: [3, 2] },
+  grids: { color: "#7f9bb6", width: ["interpolate", ["linear"], ["zoom"], 12, 0.6, 17, 1.6] },
+};
+
+/** Every map layer remembers which tile layer it draws, for the layer switcher. */
+function owned(sourceId, layer) {
+  return { ...layer, source: sourceId, "source-layer": sourceId,
+    metadata: { "blockgrid:layer": sourceId } };
+}
+
+function areaLayers(id) {
+  const line = AREA_LINES[id];
+  return [
+    owned(id, {
+      id: `${id}-fill`, type: "fill",
+      paint: { "fill-color": NEUTRAL_FILL, "fill-opacity": 0 },
+    }),
+    owned(id, {
+      id: `${id}-line`, type: "line",
+      layout: { "line-join": "round" },
+      paint: { "line-color": line.color, "line-width": line.width,
+        ...(line.dash ? { "line-dasharray": line.dash } : {}) },
+    }),
+    owned(id, {
+      id: `${id}-focus`, type: "line", filter: ["==", ["get", "code"], ""],
+      layout: { "line-join": "round" },
+      paint: { "line-color": "#0b5cad", "line-width": 3.5 },
+    }),
+    owned(id, {
+      id: `${id}-label`, type: "symbol", filter: ["==", ["get", "code"], ""],
+      layout: {
+        "text-field": ["get", "name"], "text-font": FONT, "text-size": 13,
+        "text-max-width": 8, "symbol-placement": "point", "text-padding": 4,
+      },
+      paint: { "text-color": "#17202b", "text-halo-color": "rgba(255,255,255,0.9)",
+        "text-halo-width": 1.5 },
+    }),
+  ];
+}
+
+function matchLegend(property, legend, fallback) {
+  if (!legend?.length) return fallback;
+  return ["match", ["to-string", ["get", property]],
+    ...legend.flatMap((entry) => [entry.value, entry.color]), fallback];
+}
+
+function buildingLayers(tile) {
+  return [
+    owned("buildings", {
+      id: "buildings-fill", type: "fill",
+      paint: { "fill-color": matchLegend("use_type", tile.legend, "#999999"),
+        "fill-opacity": 0.85, "fill-outline-color": "#5d5d5d" },
+    }),
+    owned("buildings", {
+      id: "buildings-line", type: "line", minzoom: 15,
+      paint: { "line-color": "#4a4a4a", "line-width": 0.6 },
+    }),
+    owned("buildings", {
+      id: "buildings-selected", type: "line", filter: ["==", ["get", "code"], ""],
+      paint: { "line-color": "#0b5cad", "line-width": 3.5 },
+    }),
+  ];
+}
+
+function eventLayers(tile) {
+  const legend = tile.legend || [];
+  const overdue = legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
+  const statusColour = matchLegend("status", legend.filter((e) => e.value !== "overdue"), "#999");
+  const clustered = ["has", "point_count"];
+  return [
+    owned("events", {
+      id: "events-cluster", type: "circle", filter: clustered,
+      paint: {
+        "circle-color": ["case", [">", ["to-number", ["get", "overdue"], 0], 0], overdue,
+          "#e69138"],
+        "circle-opacity": 0.88,
+        "circle-radius": ["step", ["get", "point_count"], 11, 10, 15, 50, 20, 200, 26],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
+      },
+    }),
+    owned("events", {
+      id: "events-cluster-count", type: "symbol", filter: clustered,
+      layout: { "text-field": ["to-string", ["get", "point_count"]], "text-font": FONT,
+        "text-size": 12, "text-allow-overlap": true },
+      paint: { "text-color": "#ffffff" },
+    }),
+    owned("events", {
+      id: "events-point", type: "circle", filter: ["!", clustered],
+      paint: {
+        "circle-color": ["case", ["==", ["get", "overdue"], true], overdue, statusColour],
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 5, 18, 9],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+      },
+    }),
+  ];
+}
+
+function pointLayers(tile) {
+  if (tile.name === "components") {
+    return [owned("components", {
+      id: "components-point", type: "circle",
+      paint: { "circle-color": matchLegend("state", tile.legend, "#777777"),
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 15, 3, 19, 6],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 },
+    })];
+  }
+  return [owned(tile.name, {
+    id: `${tile.name}-point`, type: "circle",
+    paint: { "circle-color": "#34495e",
+      "circle-radius": ["interpolate", ["linear"], ["zoom"], 15, 2.5, 19, 5],
+      "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 },
+  })];
+}
+
+export function layersFor(tile) {
+  if (AREA_LAYERS.includes(tile.name)) return areaLayers(tile.name);
+  if (tile.name === "buildings") return buildingLayers(tile);
+  if (tile.name === "events") return eventLayers(tile);
+  if (tile.geometry_type === "Point") return pointLayers(tile);
+  return [];
+}
+
+// Drawing order, bottom to top (a layer unknown here is drawn above the known ones).
+const ORDER = ["districts", "streets", "communities", "grids", "buildings", "components",
+  "entities", "events"];
+
+/** The full style: background, optional XYZ basemap, then every tile layer in ORDER. */
+export function buildStyle(tiles, basemap) {
+  const sources = {};
+  const layers = [{ id: "background", type: "background",
+    paint: { "background-color": BACKGROUND } }];
+  if (basemap) {
+    sources.basemap = { type: "raster", tiles: [basemap.url], tileSize: 256,
+      maxzoom: basemap.max_zoom, attribution: basemap.attribution || "" };
+    layers.push({ id: "basemap", type: "raster", source: "basemap",
+      paint: { "raster-opacity": 0.9 } });
+  }
+  const sorted = [...tiles].sort((a, b) => rank(a.name) - rank(b.name));
+  for (const tile of sorted) {
+    sources[tile.name] = { type: "vector", tiles: tile.tiles, minzoom: tile.minzoom,
+      maxzoom: tile.maxzoom, bounds: tile.bounds, attribution: "blockgrid" };
+  }
+  // Area fills at the bottom, then lines, buildings and points, area names, events on top.
+  const drawn = sorted.flatMap(layersFor);
+  for (let pass = 0; pass < 4; pass += 1) {
+    layers.push(...drawn.filter((layer) => drawingPass(layer) === pass));
+  }
+  return { version: 8, sources, layers };
+}
+
+function rank(name) {
+  const index = ORDER.indexOf(name);
+  return index === -1 ? ORDER.length : index;
+}
+
+function drawingPass(layer) {
+  const owner = layer.metadata["blockgrid:layer"];
+  if (owner === "events") return 3;
+  if (AREA_LAYERS.includes(owner)) {
+    if (layer.id.endsWith("-fill")) return 0;
+    if (layer.id.endsWith("-label")) return 2;
+  }
+  return 1;
+}

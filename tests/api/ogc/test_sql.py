@@ -1,0 +1,47 @@
+"""SQL building from the layer registry: tile-only terms dropped, values only as parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.maps.layers import LAYERS
+from api.ogc.params import BBox
+from api.ogc.sql import count_sql, item_sql, items_sql, layer_filter, split_conjunction
+
+
+def test_split_conjunction_respects_parentheses_and_quotes():
+    where = "(a AND b) AND c = 'x AND y' AND d <> ')'"
+    assert split_conjunction(where) == ["(a AND b)", "c = 'x AND y'", "d <> ')'"]
+    assert split_conjunction("") == []
+
+
+@pytest.mark.parametrize(
+    ("layer", "expected"),
+    [
+        ("grids", "t.level = 'grid'"),
+        ("entities", "t.status = 'active'"),  # the tile envelope term is dropped
+        ("events", "t.status <> 'rejected'"),
+        ("buildings", ""),
+    ],
+)
+def test_layer_filter_drops_tile_parameters(layer, expected):
+    assert layer_filter(LAYERS[layer]) == expected
+
+
+def test_items_sql_binds_bbox_limit_and_offset():
+    query, args = items_sql(LAYERS["grids"], BBox(114.0, 22.5, 114.1, 22.6))
+    assert args == [114.0, 22.5, 114.1, 22.6]
+    assert "ST_MakeEnvelope($1, $2, $3, $4, 4326)" in query
+    assert "t.geom && ST_MakeEnvelope" in query and "ST_Intersects(t.geom" in query
+    assert query.endswith("ORDER BY t.code LIMIT $5 OFFSET $6")
+    assert "ST_AsGeoJSON(t.geom, 7)" in query
+    assert "114" not in query
+
+
+def test_without_bbox_limit_and_offset_are_the_first_parameters():
+    query, args = items_sql(LAYERS["buildings"], None)
+    assert args == [] and query.endswith("ORDER BY t.code LIMIT $1 OFFSET $2")
+    assert "$" not in count_sql(LAYERS["buildings"], None)[0]
+    for layer in LAYERS.values():
+        assert "ST_TileEnvelope" not in item_sql(layer)
+        assert item_sql(layer).endswith(f"{layer.id_column} = $1")
