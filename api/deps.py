@@ -53,6 +53,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(get_session)]
 
 
+def base_url(request: Request) -> str:
+    """The public base URL for links: ``BLOCKGRID_PUBLIC_URL``, else the request's own."""
+    configured = request.app.state.settings.public_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
 def client_addr(request: Request) -> str | None:
     return request.client.host if request.client else None
 

@@ -7,8 +7,8 @@ and its scripts need no login; every data request they make does.
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from api.settings import PROJECT_ROOT
+from api.settings import DEFAULT_DEMO_PASSWORD, PROJECT_ROOT, Settings
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
 NODE_MODULES = FRONTEND_DIR / "node_modules"
@@ -36,16 +36,25 @@ VENDOR_PACKAGES = {
 }
 
 MEDIA_TYPES = {
-    ".mjs": "text/javascript; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8", ".map": "application/json",
-    ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".map": "application/json",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
 }
 
 NOT_INSTALLED = {
     "code": "frontend_not_installed",
-    "message": "the dashboard's JavaScript packages are missing (frontend/node_modules): "
-               "run `make demo` or `npm ci` in frontend/",
-    "message_zh": "前端依赖未安装（缺少 frontend/node_modules）：请运行 make demo 或在 frontend/ 下执行 npm ci",
+    "message": (
+        "the dashboard's JavaScript packages are missing (frontend/node_modules): "
+        "run `make demo` or `npm ci` in frontend/"
+    ),
+    "message_zh": (
+        "前端依赖未安装（缺少 frontend/node_modules）："
+        "请运行 make demo 或在 frontend/ 下执行 npm ci"
+    ),
 }
 
 
@@ -69,6 +78,7 @@ class BasemapConfig(BaseModel):
 
 class DashboardConfig(BaseModel):
     basemap: BasemapConfig | None = Field(description="null: plain background, no basemap")
+    demo: bool = Field(description="demo accounts with the published password: show the hint")
     default_language: str = "zh-CN"
     languages: list[str] = ["zh-CN", "en"]
 
@@ -78,13 +88,19 @@ def get_dashboard_settings() -> DashboardSettings:
     return DashboardSettings()
 
 
-def dashboard_config(settings: DashboardSettings) -> DashboardConfig:
+def dashboard_config(settings: DashboardSettings, app_settings: Settings) -> DashboardConfig:
     basemap = None
     if settings.basemap_url:
-        basemap = BasemapConfig(url=settings.basemap_url, gcj02=settings.basemap_gcj02,
-                                attribution=settings.basemap_attribution,
-                                max_zoom=settings.basemap_max_zoom)
-    return DashboardConfig(basemap=basemap)
+        basemap = BasemapConfig(
+            url=settings.basemap_url,
+            gcj02=settings.basemap_gcj02,
+            attribution=settings.basemap_attribution,
+            max_zoom=settings.basemap_max_zoom,
+        )
+    demo = app_settings.is_demo and (
+        app_settings.demo_password.get_secret_value() == DEFAULT_DEMO_PASSWORD
+    )
+    return DashboardConfig(basemap=basemap, demo=demo)
 
 
 def _not_installed() -> JSONResponse:
@@ -106,8 +122,9 @@ class CachedFiles(StaticFiles):
             return
         await super().__call__(scope, receive, send)
 
-    def file_response(self, full_path: Any, stat_result: Any, scope: Scope,
-                      status_code: int = 200) -> Response:
+    def file_response(
+        self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         media_type = MEDIA_TYPES.get(Path(full_path).suffix)
         if media_type:
@@ -134,12 +151,19 @@ def content_security_policy(html: str, basemap_url: str) -> str:
         if origin:
             images.append(origin)
             connect.append(origin)
-    return "; ".join([
-        "default-src 'self'", f"script-src {' '.join(scripts)}",
-        "style-src 'self' 'unsafe-inline'", f"img-src {' '.join(images)}",
-        f"connect-src {' '.join(connect)}", "worker-src 'self' blob:",
-        "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {' '.join(scripts)}",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {' '.join(images)}",
+            f"connect-src {' '.join(connect)}",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'self'",
+        ]
+    )
 
 
 router = APIRouter(tags=["dashboard"])
@@ -153,26 +177,37 @@ async def dashboard(request: Request) -> Response:
     index = FRONTEND_DIR / "index.html"
     html = index.read_text(encoding="utf-8")
     policy = content_security_policy(html, request.app.state.dashboard_settings.basemap_url)
-    return FileResponse(index, media_type="text/html; charset=utf-8", headers={
-        "Cache-Control": "no-cache", "Content-Security-Policy": policy,
-        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
-    })
+    return FileResponse(
+        index,
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": policy,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        },
+    )
 
 
-@router.get("/api/config", response_model=DashboardConfig,
-            summary="Dashboard configuration: optional basemap, languages (no login needed)")
+@router.get(
+    "/api/config",
+    response_model=DashboardConfig,
+    summary="Dashboard configuration: optional basemap, languages (no login needed)",
+)
 async def read_config(request: Request) -> DashboardConfig:
-    return dashboard_config(request.app.state.dashboard_settings)
+    return dashboard_config(request.app.state.dashboard_settings, request.app.state.settings)
 
 
 def install_frontend(app: FastAPI, settings: DashboardSettings | None = None) -> None:
     """Serve the dashboard at ``/``, its modules at ``/static/``, npm files at ``/vendor/``."""
     app.state.dashboard_settings = settings or get_dashboard_settings()
     app.include_router(router)
-    app.mount("/static", CachedFiles(FRONTEND_DIR / "src", cache_control="no-cache"),
-              name="static")
+    app.mount("/static", CachedFiles(FRONTEND_DIR / "src", cache_control="no-cache"), name="static")
     for prefix, package in VENDOR_PACKAGES.items():
-        app.mount(f"/vendor/{prefix}",
-                  CachedFiles(NODE_MODULES / package, cache_control="public, max-age=86400",
-                              needs_npm=True),
-                  name=f"vendor-{prefix}")
+        app.mount(
+            f"/vendor/{prefix}",
+            CachedFiles(
+                NODE_MODULES / package, cache_control="public, max-age=86400", needs_npm=True
+            ),
+            name=f"vendor-{prefix}",
+        )

@@ -164,7 +164,9 @@ def _area_m2(geometries: list[BaseGeometry], crs: CrsLike) -> list[float]:
     array[:] = geometries
     if resolved.geographic:
         wgs84 = array if resolved.srid == WGS84_SRID else to_wgs84(array, crs, check=False)
-        array = from_wgs84(wgs84, MEASURE_SRID)
+        # Densify first (~50 m): collinear vertices of a thin sliver stop being collinear
+        # once projected, which would invent area that is not in the data.
+        array = from_wgs84(shapely.segmentize(wgs84, 5e-4), MEASURE_SRID)
     elif resolved.srid != MEASURE_SRID:
         array = from_wgs84(to_wgs84(array, crs, check=False), MEASURE_SRID)
     return [float(area) for area in shapely.area(array)]

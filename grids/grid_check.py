@@ -18,7 +18,7 @@ from typing import cast
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
 from gis.crs import from_wgs84
 from grids.codes import CodeError, Level, validate_area_code
@@ -79,6 +79,7 @@ class GridCheckReport:
     community_code: str | None
     grid_count: int
     building_count: int
+    tiling_ok: bool  # the verdict of grids.coverage.check_tiling
     tolerance_m2: float
     gap_area_m2: float
     gaps: tuple[Patch, ...]
@@ -98,11 +99,9 @@ class GridCheckReport:
 
     @property
     def ok(self) -> bool:
-        """No gaps, spills or overlaps above tolerance and no building or code problems."""
+        """The grids tile the community and have no building or code problems."""
         return (
-            self.gap_area_m2 < self.tolerance_m2
-            and self.spill_area_m2 < self.tolerance_m2
-            and self.overlap_area_m2 < self.tolerance_m2
+            self.tiling_ok
             and not self.orphan_buildings
             and not self.multi_grid_buildings
             and not self.misplaced_buildings
@@ -162,7 +161,7 @@ def _area_m2(geometries: NDArray[np.object_]) -> NDArray[np.float64]:
 
 
 def check_grids(
-    community_polygon: Polygon,
+    community_polygon: Polygon | MultiPolygon,
     grids: Sequence[BasicGrid],
     building_points: ArrayLike | Sequence[shapely.Point],
     *,
@@ -174,7 +173,7 @@ def check_grids(
 
     Parameters
     ----------
-    community_polygon : shapely.Polygon
+    community_polygon : shapely.Polygon or shapely.MultiPolygon
         The community (社区) boundary, WGS 84 lon/lat.
     grids : sequence of BasicGrid
         The community's grids; ``building_indices`` index ``building_points``.
@@ -183,7 +182,10 @@ def check_grids(
     target : (int, int), default (300, 500)
         Wanted households per grid, for the balance section.
     tolerance_m2 : float, default 1.0
-        Total gap, spill or overlap area accepted as numerical noise.
+        Gap, spill and overlap area each accepted as numerical noise (or a millionth of
+        the community's area if larger, as in :func:`grids.coverage.check_tiling`, which
+        also refuses any pair of grids overlapping by more than 0.01 m²). Pieces of at
+        least 1 % of it are listed with their location.
     community_code : str, optional
         Expected 12-digit prefix of the grid codes (default: taken from the codes).
 
@@ -234,6 +236,7 @@ def check_grids(
         community_code=community_code or (codes[0][:12] if codes else None),
         grid_count=len(grids),
         building_count=len(lonlat),
+        tiling_ok=tiling.ok,
         tolerance_m2=tiling.tolerance_m2,
         gap_area_m2=tiling.gap_area_m2,
         gaps=gaps,

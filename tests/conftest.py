@@ -174,3 +174,43 @@ def demo_server(demo_city_url: str, tmp_path_factory: pytest.TempPathFactory) ->
                         var_dir=Path(tmp_path_factory.mktemp("demo-var")))
     with serve(settings) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
+    """A separate database with the mini city, for tests that need real concurrency
+    (several connections, real commits) without touching the shared database."""
+    import asyncio  # noqa: PLC0415
+
+    from sqlalchemy import create_engine  # noqa: PLC0415
+
+    from api.db import sync_url  # noqa: PLC0415
+
+    admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS concurrency WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE concurrency"))
+    url = cluster.url().rsplit("/", 1)[0] + "/concurrency"
+    migrate.upgrade(url)
+
+    async def _load() -> None:
+        engine = create_async_engine(async_url(url))
+        async with engine.begin() as connection:
+            await load_mini_city(connection, password=PASSWORD)
+        await engine.dispose()
+
+    asyncio.run(_load())
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE concurrency WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+async def live_app_client(fresh_database: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The application with its own connection pool on ``fresh_database`` (commits are real)."""
+    application = create_app(Settings(environment="test", DATABASE_URL=fresh_database))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://live") as client:
+            yield client

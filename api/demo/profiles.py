@@ -49,31 +49,31 @@ DISTRICT_PROFILES: dict[str, DistrictProfile] = {
     "440311": DistrictProfile("光明区", 1_095_289, _OUTER, 0.8),
 }
 
-#: What a community mostly is; value = share of its buildings by kind.
+#: What a community mostly is; value = relative share of its buildings by kind.
 CHARACTERS: dict[str, dict[str, float]] = {
     # 城中村: dense 握手楼 with shops on the lanes
-    "village": {"uv": 0.82, "shop": 0.05, "walkup": 0.03, "factory": 0.03, "civic": 0.02,
-                "school": 0.01, "clinic": 0.003, "other": 0.037},
-    # 住宅小区: gated estates of towers and older walk-ups
-    "estate": {"tower": 0.22, "walkup": 0.25, "uv": 0.30, "shop": 0.07, "mixed": 0.04,
-               "civic": 0.04, "school": 0.025, "clinic": 0.008, "other": 0.047},
-    # 商务中心: offices, malls, 商住楼
-    "centre": {"office": 0.22, "mall": 0.05, "shop": 0.18, "mixed": 0.16, "tower": 0.10,
-               "uv": 0.17, "civic": 0.04, "school": 0.01, "clinic": 0.01, "other": 0.05},
+    "village": {"uv": 0.72, "shop": 0.10, "walkup": 0.02, "factory": 0.05, "civic": 0.03,
+                "school": 0.008, "clinic": 0.002, "other": 0.176},
+    # 住宅小区: gated estates of towers and older walk-ups, with villages in between
+    "estate": {"tower": 0.05, "walkup": 0.12, "uv": 0.45, "mixed": 0.03, "shop": 0.11,
+               "factory": 0.04, "civic": 0.04, "school": 0.012, "clinic": 0.004, "other": 0.297},
+    # 商务中心: offices, malls, 商住楼 — and the villages next to them (岗厦, 上沙...)
+    "centre": {"office": 0.10, "mall": 0.008, "shop": 0.16, "mixed": 0.04, "tower": 0.04,
+               "uv": 0.42, "civic": 0.04, "school": 0.008, "clinic": 0.004, "other": 0.27},
     # 工业园区: factories with dormitories, and the villages around them
-    "industrial": {"factory": 0.42, "dorm": 0.07, "uv": 0.38, "shop": 0.03, "office": 0.02,
-                   "civic": 0.02, "school": 0.008, "clinic": 0.002, "other": 0.05},
-    "mixed": {"uv": 0.50, "tower": 0.06, "walkup": 0.06, "shop": 0.07, "mixed": 0.04,
-              "factory": 0.15, "dorm": 0.02, "office": 0.02, "civic": 0.03, "school": 0.015,
-              "clinic": 0.005, "other": 0.03},
+    "industrial": {"factory": 0.46, "dorm": 0.025, "uv": 0.38, "shop": 0.04, "office": 0.005,
+                   "civic": 0.02, "school": 0.006, "clinic": 0.002, "other": 0.165},
+    "mixed": {"uv": 0.55, "tower": 0.02, "walkup": 0.04, "shop": 0.08, "mixed": 0.015,
+              "factory": 0.20, "dorm": 0.008, "office": 0.008, "civic": 0.03, "school": 0.008,
+              "clinic": 0.002, "other": 0.149},
     # 生态区: mountains and coast with a few villages
-    "green": {"uv": 0.65, "walkup": 0.05, "shop": 0.05, "factory": 0.08, "civic": 0.06,
-              "school": 0.02, "clinic": 0.01, "other": 0.08},
+    "green": {"uv": 0.55, "walkup": 0.02, "shop": 0.06, "factory": 0.10, "civic": 0.06,
+              "school": 0.01, "clinic": 0.005, "other": 0.263},
     # 保税区 / 机场 / 前海: the special "virtual communities" (虚拟社区)
-    "bonded": {"factory": 0.55, "office": 0.20, "other": 0.20, "civic": 0.05},
-    "airport": {"other": 0.55, "office": 0.20, "civic": 0.20, "shop": 0.05},
-    "cbd": {"office": 0.55, "mall": 0.10, "mixed": 0.15, "tower": 0.10, "shop": 0.05,
-            "civic": 0.05},
+    "bonded": {"factory": 0.55, "office": 0.20, "other": 0.27, "civic": 0.05},
+    "airport": {"other": 0.743, "office": 0.20, "civic": 0.20, "shop": 0.05},
+    "cbd": {"office": 0.45, "mall": 0.08, "mixed": 0.15, "tower": 0.10, "shop": 0.12,
+            "civic": 0.05, "other": 0.068},
 }
 
 
@@ -102,8 +102,8 @@ class BuildingKind:
 
 
 BUILDING_KINDS: dict[str, BuildingKind] = {
-    "uv": BuildingKind("urban_village", "residential", (14.5, 15.5), (12.0, 13.0), (4, 7, 10),
-                       (0, 0), (2, 4), (0, 0), (1988, 2002, 2014), 0.93, (16, 42), 0.35),
+    "uv": BuildingKind("urban_village", "residential", (14.5, 15.5), (12.0, 13.0), (3, 6, 9),
+                       (0, 0), (1, 3), (0, 0), (1988, 2002, 2014), 0.93, (16, 42), 0.35),
     "tower": BuildingKind("residential", "residential", (48, 44), (26, 20), (16, 30, 48),
                           (1, 3), (3, 5), (1, 2), (1998, 2012, 2024), 0.35, (55, 140)),
     "walkup": BuildingKind("residential", "residential", (62, 26), (52, 13), (6, 7, 9),
@@ -112,11 +112,11 @@ BUILDING_KINDS: dict[str, BuildingKind] = {
                          (0, 0), (8, 12), (0, 0), (1990, 2003, 2016), 0.0, (20, 30),
                          collective=True),
     "shop": BuildingKind("commercial", "commercial", (36, 28), (30, 21), (2, 3, 6),
-                         (0, 0), (4, 10), (0, 1), (1990, 2005, 2022), 0.85, (20, 160)),
+                         (0, 0), (3, 10), (0, 1), (1990, 2005, 2022), 0.85, (20, 160)),
     "mall": BuildingKind("commercial", "commercial", (110, 85), (90, 68), (4, 6, 9),
                          (0, 0), (18, 36), (1, 3), (1998, 2012, 2024), 0.9, (40, 400)),
     "office": BuildingKind("office", "office", (62, 56), (42, 36), (10, 24, 60),
-                           (0, 0), (4, 10), (2, 4), (1995, 2012, 2025), 0.8, (80, 600),
+                           (0, 0), (6, 12), (2, 4), (1995, 2012, 2025), 0.8, (80, 600),
                            ground_shops=0.8),
     "mixed": BuildingKind("mixed", "residential", (44, 38), (32, 26), (10, 18, 32),
                           (1, 2), (4, 6), (1, 2), (1995, 2008, 2024), 0.55, (40, 110),

@@ -149,6 +149,7 @@ async def take_action(
     session.add(EventAction(
         event_id=event.id, action=step.action, from_status=event.status, to_status=target,
         actor_id=principal.user_id, actor_role=principal.role,
-        department_id=changes.get("department_id", event.department_id), note=body.note, at=at))
+        department_id=changes.get("department_id", event.department_id), note=body.note, at=at,
+        stage_due_at=event.stage_due_at))
     await session.flush()
     return await _event(session, event.id)

@@ -174,6 +174,9 @@ class EventAction(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    stage_due_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment=None, doc="deadline of the stage this step completed"
+    )
 
 
 class EventAttachment(Base):

@@ -36,6 +36,7 @@ class Layer:
     id_column: str
     tables: tuple[str, ...]
     legend: tuple[tuple[str, str, str], ...] = ()  # (value, zh label, colour)
+    ogc_where: str | None = None  # OGC filter when the tile ``where`` uses tile parameters
 
     @property
     def id(self) -> str:
@@ -112,7 +113,7 @@ LAYERS: dict[str, Layer] = {
             ),
             title_zh="法人单位", title_en="Legal entities", description="Entities at their building",
             geometry_type="Point", geom_4326="ST_PointOnSurface(b.footprint)", id_column="t.id",
-            tables=("entities", "buildings"),
+            tables=("entities", "buildings"), ogc_where="t.status = 'active'",
         ),
         Layer(
             spec=LayerSpec(

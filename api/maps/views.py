@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import func, select
 
 from api.areas.models import Area
-from api.deps import CurrentUser, DbSession, require
+from api.deps import CurrentUser, DbSession, base_url, require
 from api.maps import tiles
 from api.maps.layers import LAYERS, Layer
 
@@ -17,10 +17,6 @@ router = APIRouter(prefix="/tiles", tags=["tiles"], dependencies=[Depends(requir
 
 MVT = "application/vnd.mapbox-vector-tile"
 
-
-def _base_url(request: Request) -> str:
-    configured = request.app.state.settings.public_url
-    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
 
 
 async def _bounds(session, principal) -> list[float]:
@@ -55,14 +51,14 @@ def tilejson(layer: Layer, base: str, bounds: list[float]) -> dict[str, Any]:
 
 @router.get("", summary="The layers, each with its TileJSON")
 async def list_layers(request: Request, principal: CurrentUser, session: DbSession) -> dict:
-    base, bounds = _base_url(request), await _bounds(session, principal)
+    base, bounds = base_url(request), await _bounds(session, principal)
     return {"layers": [tilejson(layer, base, bounds) for layer in LAYERS.values()]}
 
 
 @router.get("/{layer}.json", summary="TileJSON of one layer")
 async def layer_tilejson(layer: str, request: Request, principal: CurrentUser,
                          session: DbSession) -> dict:
-    return tilejson(tiles.get_layer(layer), _base_url(request), await _bounds(session, principal))
+    return tilejson(tiles.get_layer(layer), base_url(request), await _bounds(session, principal))
 
 
 @router.get("/{layer}/{z}/{x}/{y}.mvt", summary="One Mapbox vector tile, scoped and cached",

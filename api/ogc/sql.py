@@ -13,42 +13,12 @@ from api.maps.layers import Layer
 from api.ogc.params import BBox
 
 _PROPERTY = re.compile(r"^[a-z_][a-z0-9_]*$")
-_AND = re.compile(r"\s+AND\s+", re.IGNORECASE)
-
-
-def split_conjunction(where: str) -> list[str]:
-    """Split a filter into its top-level ``AND`` terms (parentheses and quotes respected)."""
-    terms, depth, quoted, start = [], 0, False, 0
-    position = 0
-    while position < len(where):
-        char = where[position]
-        if char == "'":
-            quoted = not quoted
-        elif not quoted and char == "(":
-            depth += 1
-        elif not quoted and char == ")":
-            depth -= 1
-        elif not quoted and depth == 0:
-            match = _AND.match(where, position)
-            if match and position > start:
-                terms.append(where[start:position].strip())
-                start = position = match.end()
-                continue
-        position += 1
-    terms.append(where[start:].strip())
-    return [term for term in terms if term]
 
 
 def layer_filter(layer: Layer) -> str:
-    """The layer's own filter for OGC: ``ogc_where`` if the registry has one, else ``where``.
-
-    Terms that take bind parameters (``$1``…, e.g. the tile envelope of the entities
-    layer) belong to the tile query and are dropped here.
-    """
-    explicit = getattr(layer, "ogc_where", None)
-    if explicit is not None:
-        return explicit
-    return " AND ".join(t for t in split_conjunction(layer.spec.where) if "$" not in t)
+    """The layer's own filter for OGC: ``ogc_where`` when the tile filter needs tile
+    parameters, else the tile ``where``."""
+    return layer.ogc_where if layer.ogc_where is not None else layer.spec.where
 
 
 def _conditions(layer: Layer, bbox: BBox | None, first: int) -> tuple[list[str], list[float]]:

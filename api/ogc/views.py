@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from api.deps import CurrentUser, DbSession, require
+from api.deps import CurrentUser, DbSession, base_url, require
 from api.maps.layers import LAYERS
 from api.ogc import documents, params, service
 from api.ogc import openapi as oas
@@ -25,10 +25,6 @@ Format = Annotated[str | None, Query(include_in_schema=False)]
 Raw = Annotated[str | None, Query(include_in_schema=False)]
 Accept = Annotated[str | None, Header(include_in_schema=False)]
 
-
-def _base_url(request: Request) -> str:
-    configured = request.app.state.settings.public_url
-    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
 
 
 def _geojson(body: str, media_type: str) -> Response:
@@ -45,7 +41,7 @@ def _geojson(body: str, media_type: str) -> Response:
 )
 async def landing_page(request: Request, f: Format = None) -> LandingPage:
     params.check_format(f)
-    return documents.landing_page(_base_url(request))
+    return documents.landing_page(base_url(request))
 
 
 @router.get(
@@ -71,7 +67,7 @@ async def list_collections(
 ) -> Collections:
     params.check_format(f)
     extent = await service.scope_extent(session, principal=principal)
-    return documents.collections(list(LAYERS.values()), _base_url(request), extent)
+    return documents.collections(list(LAYERS.values()), base_url(request), extent)
 
 
 @data.get(
@@ -87,7 +83,7 @@ async def read_collection(
     params.check_format(f)
     layer = service.get_collection(collection_id)
     extent = await service.layer_extent(session, layer=layer)
-    return documents.collection(layer, _base_url(request), extent)
+    return documents.collection(layer, base_url(request), extent)
 
 
 @data.get(
@@ -116,7 +112,7 @@ async def read_items(
     body = documents.items_document(
         page.features,
         layer=layer,
-        base=_base_url(request),
+        base=base_url(request),
         bbox=box,
         limit=page_size,
         offset=skip,
@@ -144,7 +140,7 @@ async def read_item(
     media_type = params.geojson_media_type(f, accept)
     layer = service.get_collection(collection_id)
     feature = await service.read_item(session, layer=layer, fid=fid)
-    body = documents.feature_document(feature, layer=layer, base=_base_url(request), fid=fid)
+    body = documents.feature_document(feature, layer=layer, base=base_url(request), fid=fid)
     return _geojson(body, media_type)
 
 

@@ -131,6 +131,17 @@ const zh = {
   "entity.social_organisation": "社会组织",
   "entity.public_institution": "事业单位",
   "entity.government": "机关",
+  "role.city_admin": "市级管理员",
+  "role.district_supervisor": "区指挥中心",
+  "role.street_supervisor": "街道指挥中心",
+  "role.community_admin": "社区管理员",
+  "role.grid_worker": "网格员",
+  "role.dept_handler": "职能部门处置人员",
+  "role.auditor": "审计员",
+  "app.loading": "正在加载地图…",
+  "event.status": "状态",
+  "event.category": "类别",
+  "event.reported": "上报时间",
 };
 
 const en = {
@@ -261,6 +272,17 @@ const en = {
   "entity.social_organisation": "Social organisation",
   "entity.public_institution": "Public institution",
   "entity.government": "Government body",
+  "role.city_admin": "City administrator",
+  "role.district_supervisor": "District command centre",
+  "role.street_supervisor": "Street command centre",
+  "role.community_admin": "Community administrator",
+  "role.grid_worker": "Grid worker",
+  "role.dept_handler": "Department handler",
+  "role.auditor": "Auditor",
+  "app.loading": "Loading the map…",
+  "event.status": "Status",
+  "event.category": "Category",
+  "event.reported": "Reported",
 };
 
 // Legend values from GET /tiles carry only Chinese labels: their English names live here.

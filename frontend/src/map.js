@@ -1,5 +1,5 @@
 // The MapLibre map: our vector tiles with the bearer token, an optional XYZ basemap.
-import * as maplibregl from "/vendor/maplibre-gl/maplibre-gl.mjs";
+import * as maplibregl from "maplibre-gl";
 
 import { getToken, notifyUnauthorized } from "./api.js";
 import { t } from "./i18n.js";

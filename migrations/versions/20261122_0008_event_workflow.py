@@ -48,6 +48,8 @@ def upgrade() -> None:
                     ["grid_code", sa.text("reported_at DESC")])
     op.create_index("ix_events_status_due_at", "events", ["status", "due_at"])
     op.create_index("ix_event_actions_at", "event_actions", ["at"])
+    # The deadline of the stage an action completed: on time = at <= stage_due_at (按时).
+    op.add_column("event_actions", sa.Column("stage_due_at", sa.DateTime(timezone=True)))
     op.execute("""
         CREATE FUNCTION notify_event_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -101,6 +103,7 @@ def downgrade() -> None:
     op.execute("DROP SEQUENCE event_code_seq")
     op.execute("DROP TRIGGER events_notify ON events")
     op.execute("DROP FUNCTION notify_event_change()")
+    op.drop_column("event_actions", "stage_due_at")
     op.drop_index("ix_event_actions_at", "event_actions")
     op.drop_index("ix_events_status_due_at", "events")
     op.drop_index("ix_events_grid_code_reported_at", "events")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import doctest
 import math
-import time
 from functools import cache
 
 import numpy as np
@@ -410,14 +409,3 @@ def test_partition_is_deterministic_and_independent_of_input_order() -> None:
     assert [g.polygon.wkb for g in permuted] == [g.polygon.wkb for g in first]
     for original, moved in zip(first, permuted, strict=True):
         assert sorted(shuffle[moved.building_indices]) == original.building_indices.tolist()
-
-
-def test_a_community_of_800_buildings_takes_well_under_a_tenth_of_a_second() -> None:
-    community = shenzhen_communities()["440304005036"].geometry
-    points, households = villages_and_towers(community, seed=11, villages=5, per_village=160)
-    assert len(points) > 800
-    partition_community(CODE, community, points, households)  # warm up
-    start = time.process_time()
-    for _ in range(3):
-        partition_community(CODE, community, points, households)
-    assert (time.process_time() - start) / 3 < 0.1  # measured: about 0.02 s

@@ -1,7 +1,8 @@
 """A real blockgrid server in a subprocess, for clients that speak HTTP themselves (GDAL).
 
-The server reads the session's database, where the mini city is committed, so it sees
-the same accounts and areas as the in-process tests. It is stopped after the module.
+The server reads ``fresh_database`` (the mini city in a database of its own), so its
+logins and audit records never reach the database the other tests share. It is stopped
+after the module.
 """
 
 from __future__ import annotations
@@ -61,14 +62,12 @@ def _wait_until_up(process: subprocess.Popen, base: str, log: Path, seconds: flo
 
 @pytest.fixture(scope="module")
 def live_server(
-    database_url: str,
-    engine,  # its set-up commits the mini city that the server will read
-    tmp_path_factory: pytest.TempPathFactory,
+    fresh_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """uvicorn serving ``create_app(Settings(environment="test", DATABASE_URL=...))``."""
     port = free_port()
     env = os.environ | {
-        "OGC_TEST_DATABASE_URL": database_url,
+        "OGC_TEST_DATABASE_URL": fresh_database,
         "OGC_TEST_PORT": str(port),
         "BLOCKGRID_ENVIRONMENT": "test",
         "NO_PROXY": "127.0.0.1,localhost",

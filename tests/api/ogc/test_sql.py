@@ -1,4 +1,4 @@
-"""SQL building from the layer registry: tile-only terms dropped, values only as parameters."""
+"""SQL building from the layer registry: the OGC filter, values only as parameters."""
 
 from __future__ import annotations
 
@@ -6,25 +6,19 @@ import pytest
 
 from api.maps.layers import LAYERS
 from api.ogc.params import BBox
-from api.ogc.sql import count_sql, item_sql, items_sql, layer_filter, split_conjunction
-
-
-def test_split_conjunction_respects_parentheses_and_quotes():
-    where = "(a AND b) AND c = 'x AND y' AND d <> ')'"
-    assert split_conjunction(where) == ["(a AND b)", "c = 'x AND y'", "d <> ')'"]
-    assert split_conjunction("") == []
+from api.ogc.sql import count_sql, item_sql, items_sql, layer_filter
 
 
 @pytest.mark.parametrize(
     ("layer", "expected"),
     [
         ("grids", "t.level = 'grid'"),
-        ("entities", "t.status = 'active'"),  # the tile envelope term is dropped
+        ("entities", "t.status = 'active'"),  # ogc_where: the tile filter has $ parameters
         ("events", "t.status <> 'rejected'"),
         ("buildings", ""),
     ],
 )
-def test_layer_filter_drops_tile_parameters(layer, expected):
+def test_layer_filter_has_no_tile_parameters(layer, expected):
     assert layer_filter(LAYERS[layer]) == expected
 
 
