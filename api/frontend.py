@@ -169,7 +169,7 @@ def content_security_policy(html: str, basemap_url: str) -> str:
 router = APIRouter(tags=["dashboard"])
 
 
-@router.get("/", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
 async def dashboard(request: Request) -> Response:
     """The dashboard page (看板): 503 with instructions while npm packages are missing."""
     if not NODE_MODULES.is_dir():

@@ -13,6 +13,7 @@ from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
+from api.events.indicator_views import router as indicators_router
 from api.events.views import categories_router as event_categories_router
 from api.events.views import router as events_router
 from api.frontend import install_frontend
@@ -62,5 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(buildings_router)
     app.include_router(events_router)
     app.include_router(event_categories_router)
+    app.include_router(indicators_router)
     install_frontend(app)
     return app
