@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,12 +14,14 @@ from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
+from api.events import sweeper
 from api.events.indicator_views import router as indicators_router
 from api.events.views import categories_router as event_categories_router
 from api.events.views import router as events_router
 from api.frontend import install_frontend
 from api.health.views import router as health_router
 from api.maps.tile_cache import TileCache
+from api.middleware import LimitBodySize
 from api.maps.views import router as tiles_router
 from api.ogc.views import router as ogc_router
 from api.people.views import router as people_router
@@ -38,10 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url(settings), settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        background: list[asyncio.Task] = []
         try:
             await refuse_unsafe_start(engine, settings)
+            if settings.sweep_interval_seconds:
+                background.append(asyncio.create_task(
+                    sweeper.run_periodically(engine, settings.sweep_interval_seconds)))
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await engine.dispose()
 
     app = FastAPI(
@@ -53,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 2**20)
     install_error_handlers(app)
+    app.add_middleware(LimitBodySize, max_bytes=settings.max_request_mb * 2**20)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(users_router)

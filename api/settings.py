@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     public_url: str = Field(default="", description="base URL for links (TileJSON, OGC); "
                             "empty: taken from each request")
 
+    max_request_mb: int = Field(default=20, ge=1, description="largest request body accepted")
+    sweep_interval_seconds: int = Field(
+        default=60, ge=0, description="overdue sweep (超期督办) period; 0 turns it off")
+
     host: str = "127.0.0.1"
     port: int = 8000
     household_target_min: int = 300

@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api import idempotency
 from api.deps import CurrentUser, DbSession, require
 from api.errors import BadRequest
-from api.events import flows, intake, reads
+from api.events import flows, intake, photos, reads
 from api.events.calendar import now
 from api.events.models import EventCategory
 from api.events.routing import load_calendar
-from api.events.schemas import ActionCreate, EventCreate, EventCreated, EventDetail, EventPage
+from api.events.schemas import (
+    ActionCreate,
+    AttachmentRead,
+    EventCreate,
+    EventCreated,
+    EventDetail,
+    EventPage,
+)
 from api.events.workflow import EVENT_STATUSES_ALL
 from api.validation import AreaCode
 
@@ -132,3 +139,25 @@ async def act(
                                     calendar=await load_calendar(session))
     response.headers["ETag"] = reads.etag_of(event.id, event.version)
     return await reads.read_event(session, event_id=event.id, principal=principal)
+
+
+@router.post("/{event_id}/attachments", status_code=201, response_model=AttachmentRead,
+             summary="Attach a photo (JPEG, PNG or WebP, at most 5 MB, 9 per event)")
+async def upload_photo(event_id: int, file: UploadFile, principal: CurrentUser,
+                       session: DbSession) -> AttachmentRead:
+    content = await file.read(photos.MAX_BYTES + 1)
+    stored = await photos.attach(session, event_id=event_id, filename=file.filename or "photo",
+                                 content=content, principal=principal)
+    return AttachmentRead(id=stored.id, filename=stored.filename,
+                          content_type=stored.content_type, size_bytes=stored.size_bytes,
+                          url=f"/api/events/{event_id}/attachments/{stored.id}")
+
+
+@router.get("/{event_id}/attachments/{photo_id}", response_class=Response,
+            summary="One photo's bytes")
+async def download_photo(event_id: int, photo_id: int, _: CurrentUser,
+                         session: DbSession) -> Response:
+    stored = await photos.photo(session, event_id=event_id, photo_id=photo_id)
+    return Response(stored.content, media_type=stored.content_type,
+                    headers={"Cache-Control": "private, max-age=86400",
+                             "ETag": f'"{stored.sha256[:32]}"'})

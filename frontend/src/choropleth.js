@@ -66,6 +66,7 @@ export function classify(values, paletteName, count = 5) {
 
 function colourExpression(metricId, classes) {
   if (!classes.length) return NO_DATA;
+  if (classes.length === 1) return ["case", ["has", metricId], classes[0].color, NO_DATA];
   const value = ["to-number", ["get", metricId], 0];
   const step = ["step", value, classes[0].color];
   for (const c of classes.slice(1)) step.push(c.from, c.color);
