@@ -94,3 +94,22 @@ def require(*permissions: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
         return principal
 
     return _check
+
+
+async def authenticate_briefly(request: Request, token: str | None) -> Principal:
+    """Authenticate in a short transaction of its own, for long-lived responses (streams)
+    that must not hold a pooled connection open."""
+    if not token:
+        raise Unauthorized("missing bearer token: sign in at POST /auth/token")
+    session: AsyncSession = request.app.state.session_factory()
+    try:
+        async with session.begin():
+            await apply_scope(session, NO_SCOPE)
+            principal = await auth_service.authenticate(
+                session, token=token, settings=request.app.state.settings)
+    finally:
+        await session.close()
+    return principal
+
+
+BearerToken = Annotated[str | None, Depends(_bearer)]

@@ -16,6 +16,8 @@ from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
 from api.events import sweeper
 from api.events.indicator_views import router as indicators_router
+from api.events.live import Broadcaster
+from api.events.live_views import router as live_router
 from api.events.views import categories_router as event_categories_router
 from api.events.views import router as events_router
 from api.frontend import install_frontend
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url(settings), settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.broadcaster = Broadcaster(database_url(settings))
         background: list[asyncio.Task] = []
         try:
             await refuse_unsafe_start(engine, settings)
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            await app.state.broadcaster.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -72,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc_router)
     app.include_router(areas_router)
     app.include_router(buildings_router)
+    app.include_router(live_router)  # before events_router: /stream is not an event id
     app.include_router(events_router)
     app.include_router(event_categories_router)
     app.include_router(indicators_router)

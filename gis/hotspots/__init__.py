@@ -15,6 +15,7 @@ The rules (weights, FDR, classes, emerging patterns) are written up in
 ``docs/hotspots.md``.
 """
 
+from gis.hotspots.bench import benchmark_hotspots
 from gis.hotspots.counts import (
     STANDARD_WINDOW_DAYS,
     RepeatLocations,
@@ -27,14 +28,8 @@ from gis.hotspots.counts import (
     repeat_locations,
     unit_positions,
 )
-from gis.hotspots.weights import (
-    check_neighbours,
-    contiguity_weights,
-    islands,
-    lattice_weights,
-    neighbours_from_pairs,
-)
-from gis.hotspots.gistar import (  # noqa: I001 -- weights first: hexagons imports them
+from gis.hotspots.emerging import EmergingPattern, EmergingResult, emerging_hotspots
+from gis.hotspots.gistar import (
     GI_BIN_CONFIDENCE,
     HotspotResult,
     PValueMethod,
@@ -45,8 +40,13 @@ from gis.hotspots.gistar import (  # noqa: I001 -- weights first: hexagons impor
     permutation_p_values,
 )
 from gis.hotspots.trend import MannKendallResult, mann_kendall
-from gis.hotspots.emerging import EmergingPattern, EmergingResult, emerging_hotspots
-from gis.hotspots.bench import benchmark_hotspots
+from gis.hotspots.weights import (
+    check_neighbours,
+    contiguity_weights,
+    islands,
+    lattice_weights,
+    neighbours_from_pairs,
+)
 
 __all__ = [
     "GI_BIN_CONFIDENCE",

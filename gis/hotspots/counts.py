@@ -149,7 +149,9 @@ def _event_mask(where: ArrayLike | None, n_events: int) -> BoolArray:
     return mask
 
 
-def count_events(unit_index: ArrayLike, n_units: int, *, where: ArrayLike | None = None) -> IntArray:
+def count_events(
+    unit_index: ArrayLike, n_units: int, *, where: ArrayLike | None = None
+) -> IntArray:
     """Number of events in each unit.
 
     Parameters
@@ -236,7 +238,7 @@ def category_group_index(categories: ArrayLike, groups: Mapping[str, Sequence[st
     --------
     >>> groups = {"facilities": ["01", "02", "03"], "order": ["09", "0601"]}
     >>> category_group_index(["01001", "09002", "06012", "06001"], groups).tolist()
-    [0, 1, -1, -1]
+    [0, 1, 1, -1]
     """
     codes, uniques = pd.factorize(np.asarray(categories, dtype=object).ravel())
     lookup = np.full(len(uniques) + 1, -1, dtype=np.int64)

@@ -96,7 +96,9 @@ def check_neighbours(neighbours: Any, n: int) -> Any:
     """
     if not sparse.issparse(neighbours):
         raise ValueError("neighbours must be a scipy sparse matrix (see gis.hotspots.weights)")
-    matrix = neighbours if isinstance(neighbours, sparse.csr_array) else sparse.csr_array(neighbours)
+    matrix = (
+        neighbours if isinstance(neighbours, sparse.csr_array) else sparse.csr_array(neighbours)
+    )
     if matrix.shape != (n, n):
         raise ValueError(f"neighbours has shape {matrix.shape}, expected ({n}, {n})")
     if matrix.nnz and not np.all(matrix.data == 1.0):
@@ -114,7 +116,9 @@ def islands(neighbours: Any) -> IntArray:
     >>> islands(neighbours_from_pairs([0], [1], 3)).tolist()
     [2]
     """
-    matrix = neighbours if isinstance(neighbours, sparse.csr_array) else sparse.csr_array(neighbours)
+    matrix = (
+        neighbours if isinstance(neighbours, sparse.csr_array) else sparse.csr_array(neighbours)
+    )
     return np.flatnonzero(np.diff(matrix.indptr) == 0).astype(np.int64)
 
 
