@@ -24,6 +24,7 @@ from api.frontend import install_frontend
 from api.health.views import router as health_router
 from api.maps.tile_cache import TileCache
 from api.middleware import LimitBodySize
+from api.open311.views import router as open311_router
 from api.maps.views import router as tiles_router
 from api.ogc.views import router as ogc_router
 from api.people.views import router as people_router
@@ -80,5 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(events_router)
     app.include_router(event_categories_router)
     app.include_router(indicators_router)
+    app.include_router(open311_router)
     install_frontend(app)
     return app

@@ -9,13 +9,13 @@ layer calls after reading events from PostGIS:
 - :mod:`gis.hotspots.gistar` — Getis-Ord Gi*, Benjamini–Hochberg FDR, ``Gi_Bin`` classes.
 - :mod:`gis.hotspots.trend` — vectorised Mann-Kendall trend test and Sen's slope.
 - :mod:`gis.hotspots.emerging` — emerging hot-spot patterns (new, intensifying, ...).
-- :mod:`gis.hotspots.bench` — :func:`benchmark_hotspots` for ``make bench``.
+- :mod:`gis.hotspots.bench` — ``benchmark_hotspots()`` for ``make bench`` (import it
+  from there: it pulls in :mod:`gis.hexagons`, which itself uses this package).
 
 The rules (weights, FDR, classes, emerging patterns) are written up in
 ``docs/hotspots.md``.
 """
 
-from gis.hotspots.bench import benchmark_hotspots
 from gis.hotspots.counts import (
     STANDARD_WINDOW_DAYS,
     RepeatLocations,
@@ -28,7 +28,12 @@ from gis.hotspots.counts import (
     repeat_locations,
     unit_positions,
 )
-from gis.hotspots.emerging import EmergingPattern, EmergingResult, emerging_hotspots
+from gis.hotspots.emerging import (
+    EmergingPattern,
+    EmergingResult,
+    classify_history,
+    emerging_hotspots,
+)
 from gis.hotspots.gistar import (
     GI_BIN_CONFIDENCE,
     HotspotResult,
@@ -58,10 +63,10 @@ __all__ = [
     "PValueMethod",
     "RepeatLocations",
     "TimeWindow",
-    "benchmark_hotspots",
     "benjamini_hochberg",
     "category_group_index",
     "check_neighbours",
+    "classify_history",
     "confidence_bins",
     "contiguity_weights",
     "count_events",

@@ -23,7 +23,7 @@ from gis.hotspots.gistar import benjamini_hochberg, gi_star_z
 from gis.hotspots.trend import MannKendallResult, mann_kendall
 from gis.hotspots.weights import check_neighbours
 
-__all__ = ["EmergingPattern", "EmergingResult", "emerging_hotspots"]
+__all__ = ["EmergingPattern", "EmergingResult", "classify_history", "emerging_hotspots"]
 
 BoolMatrix = NDArray[np.bool_]
 BoolArray = NDArray[np.bool_]
@@ -180,16 +180,54 @@ def emerging_hotspots(
     significant = p <= 1.0 - confidence
     hot, cold = significant & (z > 0), significant & (z < 0)
     trend = mann_kendall(z if trend_of == "zscore" else matrix)
-    rising = (trend.p <= trend_alpha) & (trend.s > 0)
-    falling = (trend.p <= trend_alpha) & (trend.s < 0)
     status = hot.astype(np.int8) - cold.astype(np.int8)
-    side = _latest_side(status)
+    pattern, side = classify_history(status, trend.direction(trend_alpha))
+    return EmergingResult(pattern, side, status, z, trend, trend_of)
+
+
+def classify_history(
+    status: ArrayLike, trend: ArrayLike
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
+    """Pattern and side of each unit from its per-step status and its trend (the rules).
+
+    Parameters
+    ----------
+    status : array_like of int, shape (n_units, n_steps)
+        Per step, oldest first: +1 significant hot spot, −1 cold spot, 0 neither.
+        At least 2 steps.
+    trend : array_like of int, shape (n_units,)
+        +1 significant upward trend, −1 downward, 0 none
+        (:meth:`MannKendallResult.direction`).
+
+    Returns
+    -------
+    pattern : numpy.ndarray of int8
+        :class:`EmergingPattern` values.
+    side : numpy.ndarray of int8
+        +1 hot, −1 cold, 0 none: the sign of the unit's most recent significant step.
+
+    Examples
+    --------
+    >>> pattern, side = classify_history([[0, 0, 0, 1], [1, 1, 1, 1], [0, -1, 0, 0]], [1, 0, 0])
+    >>> [EmergingPattern(code).name for code in pattern], side.tolist()
+    (['NEW', 'PERSISTENT', 'SPORADIC'], [1, 1, -1])
+    """
+    steps = np.asarray(status, dtype=np.int8)
+    direction = np.sign(np.asarray(trend, dtype=np.int64)).ravel()
+    if steps.ndim != 2 or steps.shape[1] < 2 or direction.size != steps.shape[0]:
+        raise ValueError(
+            f"need status (n_units, n_steps >= 2) and one trend per unit, got "
+            f"{steps.shape} and {direction.shape}"
+        )
+    hot, cold = steps > 0, steps < 0
+    rising, falling = direction > 0, direction < 0
+    side = _latest_side(steps)
     pattern = np.where(
         side > 0,
         _classify(hot, cold, stronger=rising, weaker=falling),
         np.where(side < 0, _classify(cold, hot, stronger=falling, weaker=rising), 0),
     ).astype(np.int8)
-    return EmergingResult(pattern, side, status, z, trend, trend_of)
+    return pattern, side
 
 
 def _latest_side(status: NDArray[np.int8]) -> NDArray[np.int8]:

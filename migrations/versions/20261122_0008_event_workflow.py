@@ -63,6 +63,10 @@ def upgrade() -> None:
         CREATE TRIGGER events_notify AFTER INSERT OR UPDATE ON events
         FOR EACH ROW EXECUTE FUNCTION notify_event_change()""")
     op.execute("CREATE SEQUENCE event_code_seq")
+    op.execute("""
+        INSERT INTO roles (name, label_zh, label_en, permissions) VALUES
+        ('hotline', '12345热线', 'Hotline (Open311 client)',
+         ARRAY['events.read', 'events.report']::varchar[])""")
     # Keep the open-event counts of the rollups right on every write (a bulk loader may
     # disable this trigger and refresh the rollups afterwards).
     op.execute("""
@@ -101,6 +105,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER events_rollups ON events")
     op.execute("DROP FUNCTION maintain_event_rollups()")
     op.execute("DROP SEQUENCE event_code_seq")
+    op.execute("DELETE FROM roles WHERE name = 'hotline'")
     op.execute("DROP TRIGGER events_notify ON events")
     op.execute("DROP FUNCTION notify_event_change()")
     op.drop_column("event_actions", "stage_due_at")
