@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db, demo, serve, users
+from api.cli import db, demo, imports, serve, users
 
 app = typer.Typer(
     help="blockgrid — 网格化管理 on block data (块数据).", no_args_is_help=True,
@@ -15,6 +15,7 @@ app.command("migrate")(db.migrate)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
+app.add_typer(imports.app, name="import")
 
 
 def main() -> None:

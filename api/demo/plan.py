@@ -45,6 +45,7 @@ class CommunityPlan:
     street_name: str
     district_name: str
     character: str
+    hosts_street_office: bool  # the street's first community houses 街道办事处
     buildings: dict[str, int]
     events: int
     residents_expected: float
@@ -136,6 +137,7 @@ def plan_city(areas: list[Area], *, scale: float, seed: int) -> list[CommunityPl
             street_name=names[area.code[:9]],
             district_name=names[area.code[:6]],
             character=characters[index],
+            hosts_street_office=index == 0 or communities[index - 1].code[:9] != area.code[:9],
             buildings={k: int(c) for k, c in zip(KIND_NAMES, counts, strict=True) if c},
             events=int(np.floor(events[index] * scale + rng.random())),
             residents_expected=float(residents[index] * scale),

@@ -134,6 +134,6 @@ async def file_event(
     session.add(EventAction(
         event_id=event.id, action="report", from_status=None, to_status="reported",
         actor_id=principal.user_id if principal else None,
-        actor_role=principal.role if principal else "open311", note=description, at=at))
+        actor_role=principal.role if principal else source, note=description, at=at))
     await session.flush()
     return event

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api import idempotency
 from api.deps import CurrentUser, DbSession, require
 from api.errors import BadRequest
-from api.events import flows, intake, photos, reads
+from api.events import flows, hotline_import, intake, photos, reads
 from api.events.calendar import now
 from api.events.models import EventCategory
 from api.events.routing import load_calendar
@@ -161,3 +161,17 @@ async def download_photo(event_id: int, photo_id: int, _: CurrentUser,
     return Response(stored.content, media_type=stored.content_type,
                     headers={"Cache-Control": "private, max-age=86400",
                              "ETag": f'"{stored.sha256[:32]}"'})
+
+
+@router.post("/import", dependencies=[Depends(require("events.accept"))],
+             summary="Hotline batch import (CSV or XLSX): good rows filed, bad rows reported")
+async def import_hotline_file(
+    file: UploadFile, _: CurrentUser, session: DbSession, all_or_nothing: bool = False,
+) -> dict:
+    content = await file.read()
+    rows = hotline_import.read_rows(file.filename or "upload.csv", content)
+    report = await hotline_import.import_hotline(session, rows=rows,
+                                                 all_or_nothing=all_or_nothing)
+    return {"rows": report.rows, "imported": report.imported,
+            "skipped_existing": report.skipped_existing, "applied": report.applied,
+            "rejected": [vars(r) for r in report.rejected]}

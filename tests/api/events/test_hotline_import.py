@@ -1,0 +1,90 @@
+"""Hotline batch import: CSV and XLSX, rejects with reasons, idempotent re-import."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+HEADER = "工单编号,受理时间,分类编码,标题,描述,地址,经度,纬度,来电电话\n"
+GOOD = [
+    "T001,2026-11-20 09:15,06001,垃圾堆放,楼下垃圾,滨江路1号,114.0032,22.5332,13812345678",
+    "T002,2026-11-20 10:00,09002,乱停车,车辆堵门,滨江路2号,114.0033,22.5333,",
+]
+BAD = [
+    "T003,2026-11-20 10:30,99999,未知分类,,,114.0032,22.5332,",
+    "T004,yesterday,06001,时间错误,,,114.0032,22.5332,",
+    "T005,2026-11-20 11:00,06001,经纬度颠倒,,,22.5332,114.0032,",
+    ",2026-11-20 11:00,06001,缺工单号,,,114.0032,22.5332,",
+]
+
+
+def csv_file(*lines: str) -> dict:
+    return {"file": ("hotline.csv", (HEADER + "\n".join(lines)).encode(), "text/csv")}
+
+
+async def test_good_rows_are_filed_and_bad_rows_reported(client, as_user):
+    headers = await as_user("futian")
+    body = (await client.post("/api/events/import", headers=headers,
+                              files=csv_file(*GOOD, *BAD))).json()
+    assert (body["rows"], body["imported"], body["applied"]) == (6, 2, True)
+    reasons = {r["row"]: r["reason"] for r in body["rejected"]}
+    assert set(reasons) == {4, 5, 6, 7}
+    assert reasons[4] == "unknown service_code 99999"
+    assert "yesterday" in reasons[5]
+    assert "swapped" in reasons[6]
+    assert reasons[7] == "missing ticket_id"
+    listed = (await client.get("/api/events", params={"source": "hotline"},
+                               headers=headers)).json()
+    assert sorted(e["title"] for e in listed["items"]) == ["乱停车", "垃圾堆放"]
+
+
+async def test_reimport_is_idempotent(client, as_user):
+    headers = await as_user("futian")
+    await client.post("/api/events/import", headers=headers, files=csv_file(*GOOD))
+    again = (await client.post("/api/events/import", headers=headers,
+                               files=csv_file(*GOOD))).json()
+    assert (again["imported"], again["skipped_existing"]) == (0, 2)
+
+
+async def test_all_or_nothing_files_nothing_when_a_row_is_bad(client, as_user):
+    headers = await as_user("futian")
+    body = (await client.post("/api/events/import", headers=headers,
+                              params={"all_or_nothing": "true"},
+                              files=csv_file(*GOOD, BAD[0]))).json()
+    assert (body["imported"], body["applied"], len(body["rejected"])) == (0, False, 1)
+    listed = (await client.get("/api/events", params={"source": "hotline"},
+                               headers=headers)).json()
+    assert listed["items"] == []
+
+
+async def test_xlsx_files_work_too(client, as_user):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["X1", "2026-11-21 08:00", "06001", "表格导入", "", "", 114.0032, 22.5332, ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    body = (await client.post("/api/events/import", headers=await as_user("futian"), files={
+        "file": ("hotline.xlsx", buffer.getvalue(), "application/vnd.openxmlformats")})).json()
+    assert body["imported"] == 1
+
+
+async def test_malformed_files_say_what_is_wrong(client, as_user):
+    headers = await as_user("futian")
+    wrong_columns = await client.post("/api/events/import", headers=headers, files={
+        "file": ("x.csv", b"a,b\n1,2\n", "text/csv")})
+    assert wrong_columns.status_code == 422
+    assert "missing columns ticket_id, received_at" in wrong_columns.json()["message"]
+    not_excel = await client.post("/api/events/import", headers=headers, files={
+        "file": ("x.xlsx", b"not a zip", "application/octet-stream")})
+    assert not_excel.status_code == 422 and "XLSX" in not_excel.json()["message"]
+    other = await client.post("/api/events/import", headers=headers, files={
+        "file": ("x.pdf", b"%PDF", "application/pdf")})
+    assert other.status_code == 422 and ".csv or .xlsx" in other.json()["message"]
+
+
+async def test_only_the_command_centre_imports(client, as_user):
+    response = await client.post("/api/events/import", headers=await as_user("worker-a"),
+                                 files=csv_file(*GOOD))
+    assert response.status_code == 403
