@@ -15,6 +15,7 @@ from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
 from api.errors import install_error_handlers
 from api.events import sweeper
+from api.events.admin_views import router as event_admin_router
 from api.events.indicator_views import router as indicators_router
 from api.events.live import Broadcaster
 from api.events.live_views import router as live_router
@@ -82,5 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(event_categories_router)
     app.include_router(indicators_router)
     app.include_router(open311_router)
+    app.include_router(event_admin_router)
     install_frontend(app)
     return app

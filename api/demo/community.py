@@ -11,13 +11,12 @@ the community order whatever the order the workers finish in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from api.demo import copy as pg
 from api.demo.addresses import label_buildings
 from api.demo.buildings import building_sequence, door_labels, draw_specs, expand_rooms
 from api.demo.columns import ascii_rows, digits
@@ -30,6 +29,7 @@ from api.demo.plan import CommunityPlan
 from api.demo.population import populate
 from api.demo.profiles import KIND_NAMES
 from api.demo.tables import (
+    TableChunk,
     encode_actions,
     encode_buildings,
     encode_components,
@@ -63,22 +63,6 @@ class GeneratorContext:
     department_ids: dict[str, int]
     household_target: tuple[int, int]
     residents_total: float  # planned residents of the whole city at this scale
-
-
-@dataclass
-class TableChunk:
-    """Rows of one table for one community: encoded columns plus local id references.
-
-    ``refs`` maps a column to (referenced table, local row index or -1 for NULL); the
-    loader turns them into ids. ``own_id`` asks for an ``id`` column from the table's
-    running counter.
-    """
-
-    table: str
-    rows: int
-    fields: dict[str, pg.Field]
-    refs: dict[str, tuple[str, NDArray[np.int64]]] = field(default_factory=dict)
-    own_id: bool = True
 
 
 @dataclass
