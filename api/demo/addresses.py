@@ -101,7 +101,8 @@ def label_buildings(
         if name == "uv":
             lane = lanes.setdefault(b, len(lanes) + 1)
             number = block_counters[b] = block_counters.get(b, 0) + 1
-            where = f"{village}{'东南西北'[int(block_side[b])]}{_numeral((lane - 1) % 30 + 1)}坊{number}号"
+            side = "东南西北"[int(block_side[b])]
+            where = f"{village}{side}{_numeral((lane - 1) % 30 + 1)}坊{number}号"
         elif name in ("tower", "walkup", "mixed", "factory", "dorm"):
             if b not in block_names:
                 block_names[b] = (

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
+from api.buildings.models import ROOM_USES
 from api.demo.columns import VarBytes, ascii_rows, digits
 from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
-from api.buildings.models import ROOM_USES
 
 __all__ = [
     "BuildingSpecs",
@@ -47,6 +47,10 @@ class BuildingSpecs:
     doors: NDArray[np.int64]  # rooms per floor and unit
     year: NDArray[np.int64]
     ground_shops: NDArray[np.bool_]
+
+    def take(self, index: NDArray[np.int64]) -> BuildingSpecs:
+        """The specs of buildings ``index``, in that order."""
+        return BuildingSpecs(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
 
 def draw_specs(kind: NDArray[np.int64], rng: np.random.Generator) -> BuildingSpecs:
@@ -84,6 +88,13 @@ class Rooms:
     use: NDArray[np.int64]  # index into ROOM_USES
     area_cents: NDArray[np.int64]  # area in 1/100 m²
     rental: NDArray[np.bool_]
+
+    def renumber(self, rank: NDArray[np.int64]) -> Rooms:
+        """The rooms after building ``b`` became building ``rank[b]``, sorted by building."""
+        order = np.argsort(rank[self.building], kind="stable")
+        moved = {f.name: getattr(self, f.name)[order] for f in fields(self)}
+        moved["building"] = rank[self.building][order]
+        return Rooms(**moved)
 
 
 def expand_rooms(specs: BuildingSpecs, rng: np.random.Generator) -> Rooms:

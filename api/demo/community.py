@@ -36,7 +36,6 @@ from api.demo.tables import (
     encode_entities,
     encode_events,
     encode_grids,
-    encode_people,
     encode_rooms,
 )
 from api.demo.workflow import simulate_histories
@@ -143,8 +142,8 @@ def generate_community(plan: CommunityPlan, geometry: bytes, ctx: GeneratorConte
         as_of_day=as_of_day)
     grid_polygons = np.array([g.polygon for g in grids], dtype=object)
     tree = shapely.STRtree(grid_polygons)
-    points = sidewalk_points(layout, polygon, int(rng.poisson(COMPONENTS_PER_BUILDING * len(kind))),
-                             rng)
+    wanted = int(rng.poisson(COMPONENTS_PER_BUILDING * len(kind)))
+    points = sidewalk_points(layout, polygon, wanted, rng)
     components = make_components(rng, points, as_of_day)
     component_grid = _grid_of_points(tree, points)
     weight = (1.0 + 0.3 * np.bincount(rooms.building, weights=rooms.use == 0, minlength=len(kind))

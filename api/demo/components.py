@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from api.components.models import COMPONENT_STATES
 
-__all__ = ["COMPONENT_MIX", "COMPONENTS_PER_BUILDING", "Components", "make_components"]
+__all__ = ["COMPONENTS_PER_BUILDING", "COMPONENT_MIX", "Components", "make_components"]
 
 COMPONENTS_PER_BUILDING = 2.5
 

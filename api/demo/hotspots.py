@@ -86,7 +86,7 @@ PLANTED_HOTSPOTS: tuple[PlantedHotspot, ...] = (
 @functools.cache
 def hotspot_centre(community_code: str) -> tuple[float, float]:
     """(lon, lat) of the centre of the hotspot in ``community_code``."""
-    from grids.hierarchy import build_shenzhen  # noqa: PLC0415 - cached, heavy
+    from grids.hierarchy import build_shenzhen  # cached; imported late: it is heavy
 
     area = next(a for a in build_shenzhen() if a.code == community_code)
     point = shapely.point_on_surface(area.geometry)

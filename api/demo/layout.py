@@ -175,8 +175,10 @@ def _blocks(plane: shapely.Geometry, size: float, street: float, start: NDArray,
     pitch = size + street
     minx, miny, maxx, maxy = plane.bounds
     phase = rng.uniform(0, pitch, 2)
-    i = np.arange(math.floor((minx - phase[0]) / pitch) - 1, math.ceil((maxx - phase[0]) / pitch) + 1)
-    j = np.arange(math.floor((miny - phase[1]) / pitch) - 1, math.ceil((maxy - phase[1]) / pitch) + 1)
+    i = np.arange(math.floor((minx - phase[0]) / pitch) - 1,
+                  math.ceil((maxx - phase[0]) / pitch) + 1)
+    j = np.arange(math.floor((miny - phase[1]) / pitch) - 1,
+                  math.ceil((maxy - phase[1]) / pitch) + 1)
     ii, jj = (a.reshape(-1) for a in np.meshgrid(i, j))
     u0, v0 = phase[0] + ii * pitch, phase[1] + jj * pitch
     rects = np.column_stack([u0, v0, u0 + size, v0 + size])

@@ -37,14 +37,16 @@ _SURNAME_COUNTS = {w.rstrip("0123456789"): int(w[len(w.rstrip("0123456789")):])
 SURNAME_WEIGHTS = np.array([_SURNAME_COUNTS[s] for s in SURNAMES], dtype=np.float64)
 SURNAME_WEIGHTS /= SURNAME_WEIGHTS.sum()
 
-GIVEN_MALE: tuple[str, ...] = tuple(
+_GIVEN_MALE = (
     "伟 强 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 华 飞 鑫 波 宇 浩 凯 健 俊 帆 帅 旭 宁 龙 林 "
-    "峰 建 国 志 文 海 东 亮 成 斌 晨 轩 睿 博 子 梓 宏 振 家 嘉 泽 锦 毅 航 铭 豪 诚 达 坤".split()
+    "峰 建 国 志 文 海 东 亮 成 斌 晨 轩 睿 博 子 梓 宏 振 家 嘉 泽 锦 毅 航 铭 豪 诚 达 坤"
 )
-GIVEN_FEMALE: tuple[str, ...] = tuple(
+GIVEN_MALE: tuple[str, ...] = tuple(_GIVEN_MALE.split())
+_GIVEN_FEMALE = (
     "芳 娜 敏 静 丽 艳 娟 霞 燕 玲 婷 雪 慧 颖 琳 洁 倩 晶 欣 怡 萍 红 梅 莉 兰 云 月 "
-    "佳 雨 诗 涵 悦 思 彤 琪 瑶 蕾 璐 妍 晓 秀 凤 春 桂 英 华 美 淑 丹 茜 宁 薇 琴".split()
+    "佳 雨 诗 涵 悦 思 彤 琪 瑶 蕾 璐 妍 晓 秀 凤 春 桂 英 华 美 淑 丹 茜 宁 薇 琴"
 )
+GIVEN_FEMALE: tuple[str, ...] = tuple(_GIVEN_FEMALE.split())
 
 #: 6-digit 行政区划 codes of places that Shenzhen's migrants (流动人口) come from, with weights:
 #: other Guangdong cities first, then Hunan, Guangxi, Hubei, Jiangxi, Henan, Sichuan...
@@ -65,16 +67,18 @@ ORIGIN_WEIGHTS = np.array([float(item.split(":")[1]) for item in _ORIGINS.split(
 ORIGIN_WEIGHTS /= ORIGIN_WEIGHTS.sum()
 
 #: 手机号段 (three-digit prefixes of the mobile carriers).
-PHONE_PREFIXES: tuple[str, ...] = tuple(
+_PHONE_PREFIXES = (
     "134 135 136 137 138 139 150 151 152 157 158 159 182 183 187 188 198 130 131 132 155 "
-    "156 185 186 166 176 133 153 180 181 189 177 173 199 191".split()
+    "156 185 186 166 176 133 153 180 181 189 177 173 199 191"
 )
+PHONE_PREFIXES: tuple[str, ...] = tuple(_PHONE_PREFIXES.split())
 
 #: Characters of 字号 (trade names) and estate names.
-TRADE_NAME_CHARS: tuple[str, ...] = tuple(
+_TRADE_NAME_CHARS = (
     "华 兴 达 信 盛 源 泰 宏 鑫 丰 瑞 通 创 新 天 恒 海 鹏 金 利 安 美 佳 汇 联 诚 博 智 "
-    "腾 越 嘉 康 润 锦 荣 昌 辉 卓 凯 鼎 讯 科 晟 亿 合 富 星 光 明 德 聚 益 尚 优".split()
+    "腾 越 嘉 康 润 锦 荣 昌 辉 卓 凯 鼎 讯 科 晟 亿 合 富 星 光 明 德 聚 益 尚 优"
 )
+TRADE_NAME_CHARS: tuple[str, ...] = tuple(_TRADE_NAME_CHARS.split())
 ESTATE_SUFFIXES: tuple[str, ...] = (
     "花园", "花园", "苑", "华庭", "雅居", "家园", "公馆", "新村", "名苑", "豪庭", "山庄", "城",
 )

@@ -1,6 +1,6 @@
 """Working-hours arithmetic (工作时间) for time limits counted in working hours.
 
-The working day is 09:00–12:00 and 14:00–18:00 Beijing time, Monday to Friday, except
+The working day is 08:30–12:00 and 13:30–18:00 Beijing time (8 hours), Monday to Friday, except
 the exceptions in ``work_calendar`` (public holidays off, swapped weekend days 调休 on).
 """
 
@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-PERIODS = ((time(9, 0), time(12, 0)), (time(14, 0), time(18, 0)))
+PERIODS = ((time(8, 30), time(12, 0)), (time(13, 30), time(18, 0)))
 MAX_DAYS = 366
 
 
@@ -34,7 +34,7 @@ class WorkCalendar:
         --------
         >>> friday_5pm = datetime(2026, 11, 20, 17, 0, tzinfo=BEIJING)
         >>> WorkCalendar().add(friday_5pm, 120, working_hours=True).isoformat()
-        '2026-11-23T10:00:00+08:00'
+        '2026-11-23T09:30:00+08:00'
         >>> WorkCalendar().add(friday_5pm, 120, working_hours=False).isoformat()
         '2026-11-20T19:00:00+08:00'
         """

@@ -43,21 +43,23 @@ async def test_rules_need_the_permission_and_valid_codes(client, as_user):
 
 def test_working_hours_skip_lunch_nights_weekends_and_holidays():
     calendar = WorkCalendar(exceptions={date(2026, 10, 1): False, date(2026, 10, 10): True})
-    # 11:00 + 2 working hours → 12:00 then 14:00–15:00
+    # 11:00 + 2 working hours → 12:00, then 13:30–14:30 after lunch
     start = datetime(2026, 9, 30, 11, 0, tzinfo=BEIJING)
     assert calendar.add(start, 120, working_hours=True) == datetime(
-        2026, 9, 30, 15, 0, tzinfo=BEIJING)
-    # 17:30 on 9-30 + 1 working hour: 30 min that day; 10-01 is a holiday → 10-02 09:30
+        2026, 9, 30, 14, 30, tzinfo=BEIJING)
+    # 17:30 on 9-30 + 1 working hour: 30 min that day; 10-01 is a holiday → 10-02 09:00
     late = datetime(2026, 9, 30, 17, 30, tzinfo=BEIJING)
     assert calendar.add(late, 60, working_hours=True) == datetime(
-        2026, 10, 2, 9, 30, tzinfo=BEIJING)
+        2026, 10, 2, 9, 0, tzinfo=BEIJING)
     # Saturday 10-10 is a swapped working day (调休)
     friday = datetime(2026, 10, 9, 17, 0, tzinfo=BEIJING)
     assert calendar.add(friday, 120, working_hours=True) == datetime(
-        2026, 10, 10, 10, 0, tzinfo=BEIJING)
-    # one working day (8 h) from Friday 09:00 ends Friday 18:00
-    assert calendar.add(datetime(2026, 11, 20, 9, tzinfo=BEIJING), 480,
+        2026, 10, 10, 9, 30, tzinfo=BEIJING)
+    # one working day (8 h) from Friday 08:30 ends Friday 18:00; at night nothing counts
+    assert calendar.add(datetime(2026, 11, 20, 8, 30, tzinfo=BEIJING), 480,
                         working_hours=True) == datetime(2026, 11, 20, 18, tzinfo=BEIJING)
+    assert calendar.add(datetime(2026, 11, 20, 22, 0, tzinfo=BEIJING), 30,
+                        working_hours=True) == datetime(2026, 11, 23, 9, 0, tzinfo=BEIJING)
 
 
 async def test_the_calendar_api_stores_exceptions(client, as_user):
