@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import db, demo, imports, serve, users
+from api.cli import bench, db, demo, imports, serve, users
 
 app = typer.Typer(
     help="blockgrid — 网格化管理 on block data (块数据).", no_args_is_help=True,
@@ -16,6 +16,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
+app.add_typer(bench.app, name="bench")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ The community gets its own street grid, turned by a random angle: square blocks
 community's centre outwards (with noise), and each kind of building fills them in
 rows of lots (shelf packing): offices and malls first, so they sit in the centre, then
 shops, estates and the urban villages, factories last at the edge. A building is a
-rectangle centred in its lot, so footprints never overlap; lots whose building would
+rectangle inside its lot, so footprints never overlap; lots whose building would
 leave the community are skipped. Urban-village lots are 14.5 × 15.5 m for 12 × 13 m
 buildings: the 握手楼 ("handshake buildings") 1.5–2.5 m apart.
 
@@ -225,13 +225,15 @@ class _Cursor:
 
 def _footprints(lots: NDArray[np.float64], kind: object, rng: np.random.Generator
                 ) -> NDArray[np.float64]:
-    """A rectangle centred in each lot, a little smaller than the kind's nominal size."""
+    """A rectangle in each lot, a little smaller than the kind's nominal size."""
     w, h = kind.footprint  # type: ignore[attr-defined]
     cw, ch = kind.cell  # type: ignore[attr-defined]
     n = len(lots)
     width = np.minimum(w * rng.uniform(0.85, 1.05, n), cw - 1.0)
     height = np.minimum(h * rng.uniform(0.85, 1.05, n), ch - 1.0)
-    cu, cv = (lots[:, 0] + lots[:, 2]) / 2, (lots[:, 1] + lots[:, 3]) / 2
+    # off-centre by up to a third of the slack: no two gaps alike, no exact lattice
+    cu = (lots[:, 0] + lots[:, 2]) / 2 + (cw - width) / 3 * rng.uniform(-1, 1, n)
+    cv = (lots[:, 1] + lots[:, 3]) / 2 + (ch - height) / 3 * rng.uniform(-1, 1, n)
     return np.column_stack([cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2])
 
 

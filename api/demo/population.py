@@ -11,7 +11,7 @@ ID numbers are valid GB 11643 numbers and unique across the whole city without a
 shared state: the 3-digit sequence encodes the community (``2 * slot + male``, slot =
 community ordinal mod 500) and the parity of the birth day number tells apart the two
 communities that share a slot (ordinals o and o + 500); inside a community, clashes
-move a birth date back by an even number of days.
+move birth dates back by the fewest even numbers of days.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def populate(
         "surname": members["surname"], "role": members["role"], "htype": household_type[h],
     }
     people = _append_former_residents(rng, people, room, kinds, as_of_day)
-    region = _regions(rng, people, district)
+    region = _regions(rng, people, district, as_of_day)
     birth = _unique_birth_days(people["birth"], region, people["male"], ordinal)
     tags, vocabulary = _care_tags(rng, people, birth, as_of_day)
     sequence = 2 * (ordinal % SLOTS) + people["male"].astype(np.int64)
@@ -274,43 +274,57 @@ def _append_former_residents(rng: np.random.Generator, people: dict[str, NDArray
     return {key: np.concatenate([people[key], extra[key]]) for key in people}
 
 
-def _regions(rng: np.random.Generator, people: dict[str, NDArray], district: str) -> NDArray:
-    """6-digit ID region per person: hukou → a Shenzhen district, else a place of origin."""
+def _regions(rng: np.random.Generator, people: dict[str, NDArray], district: str,
+             as_of_day: int) -> NDArray:
+    """6-digit ID region per person: the place where the number was first issued.
+
+    Hukou holders born in Shenzhen (under 40) have a Shenzhen code — their district's,
+    440301 (市辖区, older numbers) or another district's; everyone else, hukou or not,
+    the code of a place of origin. Family members share the head's origin (a spouse
+    from elsewhere 40 % of the time).
+    """
     n = len(people["birth"])
-    local = np.where(rng.random(n) < 0.75, _SZ_DISTRICTS.index(district),
-                     rng.integers(0, len(_SZ_DISTRICTS), n))
+    sz_codes = (district, "440301", *[d for d in _SZ_DISTRICTS if d != district])
+    sz_p = np.array([0.7, 0.2] + [0.1 / (len(sz_codes) - 2)] * (len(sz_codes) - 2))
+    local = rng.choice(len(sz_codes), n, p=sz_p)
     origin = rng.choice(len(ORIGIN_REGIONS), n, p=ORIGIN_WEIGHTS)
-    # members of a family share the head's region (spouses from elsewhere 40% of the time)
     household = people["household"]
-    heads = np.flatnonzero(people["role"] == _ROLE_HEAD)
-    head_of = np.full(int(household.max(initial=-1)) + 1, 0, dtype=np.int64)
-    member = household >= 0
-    head_of[household[heads[household[heads] >= 0]]] = heads[household[heads] >= 0]
-    follows = member & (people["role"] != _ROLE_OTHER) & ~(
+    heads = np.flatnonzero((people["role"] == _ROLE_HEAD) & (household >= 0))
+    head_of = np.zeros(int(household.max(initial=-1)) + 1, dtype=np.int64)
+    head_of[household[heads]] = heads
+    follows = (household >= 0) & (people["role"] != _ROLE_OTHER) & ~(
         (people["role"] == _ROLE_SPOUSE) & (rng.random(n) < 0.4))
-    source = np.where(follows, head_of[np.maximum(household, 0)], np.arange(n))
-    local, origin = local[source], origin[source]
-    codes = np.array(_SZ_DISTRICTS + ORIGIN_REGIONS)
-    return codes[np.where(people["hukou"], local, len(_SZ_DISTRICTS) + origin)]
+    origin = origin[np.where(follows, head_of[np.maximum(household, 0)], np.arange(n))]
+    born_here = people["hukou"] & ((as_of_day - people["birth"]) < 40 * _DAYS_PER_YEAR) & (
+        rng.random(n) < 0.6)
+    codes = np.array(sz_codes + ORIGIN_REGIONS)
+    return codes[np.where(born_here, local, len(sz_codes) + origin)]
 
 
 def _unique_birth_days(birth: NDArray[np.int64], region: NDArray, male: NDArray[np.bool_],
                        ordinal: int) -> NDArray[np.int64]:
-    """Birth days made unique per (region, sex) inside the community, with the slot's parity."""
+    """Birth days made unique per (region, sex) inside the community, with the slot's parity.
+
+    Days first move back one day where their parity is not the community's; then, per
+    (region, sex) from the latest birth down, each day is pushed back just enough to lie
+    two days before the previous one (a running minimum), so the order of births is kept.
+    """
     if not 0 <= ordinal < 2 * SLOTS:
         raise ValueError(f"community ordinal {ordinal} outside 0..{2 * SLOTS - 1}")
     days = birth - ((birth % 2) != ordinal // SLOTS)  # communities o and o+500 share a slot
-    step = 2
+    if len(days) == 0:
+        return days
     _, region_index = np.unique(region, return_inverse=True)
-    for attempt in range(1000):
-        key = (region_index.astype(np.int64) * 2 + male) * 200_000 + days + 100_000
-        _, first, counts = np.unique(key, return_index=True, return_counts=True)
-        if (counts == 1).all():
-            return days
-        clash = np.ones(len(days), dtype=bool)
-        clash[first] = False  # the first holder keeps its day
-        days[clash] -= step * (1 + attempt % 7)
-    raise RuntimeError("could not make ID numbers unique")  # pragma: no cover
+    group = region_index.reshape(-1).astype(np.int64) * 2 + male
+    order = np.lexsort((-days, group))
+    g, d = group[order], days[order]
+    rank = np.arange(len(d)) - np.searchsorted(g, g, side="left")
+    big = int(d.max() - d.min()) + 2 * len(d) + 1  # wider than any group's values
+    lifted = d + 2 * rank + big * (int(g.max()) - g)
+    unique = np.minimum.accumulate(lifted) - big * (int(g.max()) - g) - 2 * rank
+    result = np.empty_like(days)
+    result[order] = unique
+    return result
 
 
 def id_numbers(region: NDArray, birth_day: NDArray[np.int64],

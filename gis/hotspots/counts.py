@@ -90,6 +90,11 @@ class TimeWindow:
         stop = _as_time(end)
         return cls(stop - np.timedelta64(round(days * 86_400_000_000), "us"), stop)
 
+    @classmethod
+    def between(cls, start: TimeLike, end: TimeLike) -> TimeWindow:
+        """A custom window from ``start`` (inclusive) to ``end`` (exclusive)."""
+        return cls(_as_time(start), _as_time(end))
+
     @property
     def days(self) -> float:
         """Length of the window in days."""
@@ -400,7 +405,7 @@ def repeat_locations(
     ids = ids[ids.notna() & (ids.astype(str) != "")]
     counts = ids.value_counts()
     counts = counts[counts >= min_events]
-    frame = pd.DataFrame({"id": counts.index.astype(str), "n": counts.to_numpy()})
-    order = np.lexsort((frame["id"].to_numpy(), -frame["n"].to_numpy()))
-    chosen = counts.index.to_numpy(dtype=object)[order]
-    return RepeatLocations(chosen, counts.to_numpy(dtype=np.int64)[order])
+    labels = counts.index.to_numpy(dtype=object)
+    numbers = counts.to_numpy(dtype=np.int64)
+    order = np.lexsort((labels.astype(str), -numbers))
+    return RepeatLocations(labels[order], numbers[order])

@@ -29,7 +29,7 @@ BoolMatrix = NDArray[np.bool_]
 BoolArray = NDArray[np.bool_]
 
 #: Share of steps that makes a unit "mostly" hot (or cold), as in ArcGIS.
-MOSTLY = 0.9
+MOSTLY_SIGNIFICANT = 0.9
 
 
 class EmergingPattern(IntEnum):
@@ -245,7 +245,7 @@ def _classify(
     """Pattern of every unit from its same-side and opposite-side significance history."""
     steps = spot.shape[1]
     final = spot[:, -1]
-    mostly = spot.mean(axis=1) >= MOSTLY - 1e-12
+    mostly = spot.mean(axis=1) >= MOSTLY_SIGNIFICANT - 1e-12
     reversed_spot = spot[:, ::-1]
     run = np.where(reversed_spot.all(axis=1), steps, np.argmin(reversed_spot, axis=1))
     before_run = (spot & (np.arange(steps)[None, :] < (steps - run)[:, None])).any(axis=1)

@@ -347,7 +347,9 @@ def gi_star(
     if p_value not in ("normal", "permutation"):
         raise ValueError(f"p_value must be 'normal' or 'permutation', not {p_value!r}")
     if permutations < 0 or (p_value == "permutation" and permutations == 0):
-        raise ValueError("permutations must be positive for p_value='permutation' (>= 0 else)")
+        raise ValueError(
+            f"permutations must be >= 0, and > 0 for p_value='permutation'; got {permutations}"
+        )
     y = _check_values(values)
     matrix = check_neighbours(neighbours, y.size)
     z = gi_star_z(y, matrix)

@@ -179,10 +179,10 @@ def contiguity_weights(
     lonely = islands(matrix)
     if connect_islands and lonely.size and n > 1:
         found = tree.query_nearest(geoms[lonely], exclusive=True, all_matches=True)
-        extra = neighbours_from_pairs(lonely[found[0]], found[1], n)
+        existing = matrix.tocoo()
         matrix = neighbours_from_pairs(
-            np.concatenate([matrix.tocoo().row, extra.tocoo().row]),
-            np.concatenate([matrix.tocoo().col, extra.tocoo().col]),
+            np.concatenate([existing.row, lonely[found[0]]]),
+            np.concatenate([existing.col, found[1]]),
             n,
         )
     return matrix

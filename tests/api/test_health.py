@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,7 @@ def spare_cluster() -> Iterator[EmbeddedCluster]:
     migrate.upgrade(cluster.url())
     yield cluster
     cluster.destroy()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,0 +1,124 @@
+"""A signed-in dashboard page and what the browser tests check on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.e2e.pixels import read_png
+
+DEMO_PASSWORD = "blockgrid-demo"
+MAP_BACKGROUND = (232, 237, 241)  # #e8edf1, the style's background colour
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 820}
+
+
+@dataclass
+class Dashboard:
+    """One browser context and page, with the console errors and tile responses it saw."""
+
+    page: Any
+    base_url: str
+    artifacts: Path
+    errors: list[str] = field(default_factory=list)
+    tile_statuses: list[tuple[int, str]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, browser, base_url: str, artifacts: Path, *, phone: bool = False) -> Dashboard:
+        options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP, "locale": "zh-CN"}
+        if phone:
+            options |= {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+        page = browser.new_context(**options).new_page()
+        page.set_default_timeout(20_000)
+        dashboard = cls(page, base_url, artifacts)
+        page.on("console", dashboard._console)
+        page.on("pageerror", lambda error: dashboard.errors.append(f"pageerror: {error}"))
+        page.on("response", dashboard._response)
+        page.goto(f"{base_url}/")
+        return dashboard
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def _response(self, response) -> None:
+        if "/tiles/" in response.url and response.url.endswith(".mvt"):
+            self.tile_statuses.append((response.status, response.url))
+
+    def close(self) -> None:
+        self.page.context.close()
+
+    # ---- signing in --------------------------------------------------------------------
+
+    def login(self, username: str) -> None:
+        page = self.page
+        page.wait_for_selector("#login-form")
+        page.fill("#login-username", username)
+        page.fill("#login-password", DEMO_PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_selector("body[data-ready=true]")
+        self.wait_for_map()
+
+    def token(self) -> str:
+        return self.page.evaluate("sessionStorage.getItem('blockgrid.token')")
+
+    def api(self, path: str) -> Any:
+        """Call the API with the page's own token (to find test targets)."""
+        response = httpx.get(f"{self.base_url}{path}", timeout=20,
+                             headers={"Authorization": f"Bearer {self.token()}"})
+        response.raise_for_status()
+        return response.json()
+
+    # ---- the map -----------------------------------------------------------------------
+
+    def wait_for_map(self) -> None:
+        """Until the map has stopped moving and drawn every tile in view."""
+        self.page.evaluate("window.blockgrid.whenIdle()")
+        self.page.wait_for_function(
+            "() => { const m = window.blockgrid.map;"
+            " return m.loaded() && !m.isMoving() && m.areTilesLoaded(); }"
+        )
+
+    def wait_for_panel(self, code: str) -> None:
+        self.page.wait_for_selector(f"#panel-body > [data-code='{code}']")
+
+    def map_box(self) -> dict[str, float]:
+        return self.page.locator("#map").bounding_box()
+
+    def drawn_share(self, name: str) -> float:
+        """Screenshot the map; the share of sampled pixels that are not plain background."""
+        box = self.map_box()
+        png = self.page.screenshot(path=self.artifacts / f"{name}-map.png", clip=box)
+        image = read_png(png)
+
+        def drawn(rgb: tuple[int, int, int]) -> bool:
+            return max(abs(a - b) for a, b in zip(rgb, MAP_BACKGROUND, strict=True)) > 24
+
+        matching, sampled = image.count((0, 0, image.width, image.height), drawn, step=3)
+        return matching / max(sampled, 1)
+
+    def project(self, lon: float, lat: float) -> dict[str, float]:
+        """Page coordinates of a point on the map."""
+        point = self.page.evaluate(
+            "([lon, lat]) => window.blockgrid.map.project([lon, lat])", [lon, lat]
+        )
+        box = self.map_box()
+        return {"x": box["x"] + point["x"], "y": box["y"] + point["y"]}
+
+    def jump_to(self, lon: float, lat: float, zoom: float) -> None:
+        self.page.evaluate(
+            "([lon, lat, zoom]) => window.blockgrid.map.jumpTo({center: [lon, lat], zoom})",
+            [lon, lat, zoom],
+        )
+        self.wait_for_map()
+
+    def breadcrumb(self) -> list[str]:
+        return self.page.locator("#breadcrumb .crumb").all_inner_texts()
+
+    def screenshot(self, name: str) -> Path:
+        path = self.artifacts / f"{name}.png"
+        self.page.screenshot(path=path)
+        return path
