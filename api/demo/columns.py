@@ -66,7 +66,8 @@ def ascii_rows(*parts: U8 | bytes | str) -> U8:
     blocks = []
     for part in parts:
         if isinstance(part, np.ndarray):
-            blocks.append(part.reshape(n, -1).astype(np.uint8, copy=False))
+            block = part[:, None] if part.ndim == 1 else part  # 1-D: one character per row
+            blocks.append(block.astype(np.uint8, copy=False))
         else:
             raw = part.encode() if isinstance(part, str) else part
             blocks.append(np.broadcast_to(np.frombuffer(raw, dtype=np.uint8), (n, len(raw))))

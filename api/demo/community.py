@@ -46,7 +46,7 @@ from api.demo.tables import (
     encode_grids,
     encode_rooms,
 )
-from api.demo.workflow import simulate_histories
+from api.demo.workflow import WorkingTime, simulate_histories
 from api.privacy import cipher_for
 from grids.partition import BasicGrid, partition_community
 
@@ -72,6 +72,7 @@ class GeneratorContext:
     department_ids: dict[str, int]
     household_target: tuple[int, int]
     residents_total: float  # planned residents of the whole city at this scale
+    work_calendar: dict[int, bool]  # work_calendar exceptions by day number
 
 
 @dataclass
@@ -176,7 +177,8 @@ def generate_community(plan: CommunityPlan, geometry: bytes, ctx: GeneratorConte
         component_damaged=components.state != 0, component_lonlat=components.lonlat,
         start_us=ctx.start_us, end_us=ctx.as_of_us, hotspot=hotspot, scale=ctx.scale)
     histories = simulate_histories(rng, draft, ctx.categories, department_ids=ctx.department_ids,
-                                   district=plan.code[:6], as_of_us=ctx.as_of_us)
+                                   district=plan.code[:6], as_of_us=ctx.as_of_us,
+                                   clock=WorkingTime(ctx.work_calendar))
     event_grid = _grid_of_points(tree, draft.lonlat)
     event_grid = np.where(event_grid < 0, site.grid_of[np.maximum(draft.building, 0)], event_grid)
     building_grid = site.grid_codes[site.grid_of]

@@ -24,15 +24,18 @@ __all__ = [
     "park_indexes",
     "read_categories",
     "read_departments",
+    "read_work_calendar",
     "replace_hierarchy",
     "reset_identities",
     "restore_grid_assignments",
     "restore_indexes",
+    "set_row_triggers",
 ]
 
 #: Tables of block data, emptied before a load (children first).
 BLOCK_TABLES = ("event_attachments", "event_actions", "events", "entities", "people",
-                "households", "rooms", "buildings", "components", "area_stats", "hotspot_runs")
+                "households", "rooms", "building_stats", "buildings", "components",
+                "area_stats", "hotspot_runs")
 #: Tables filled by the loader whose identity sequences are moved past the loaded ids.
 IDENTITY_TABLES = ("buildings", "rooms", "households", "people", "entities", "events",
                    "event_actions")
@@ -174,9 +177,36 @@ def restore_indexes(connection: Connection, parked: ParkedSchema,
 
 
 def reset_identities(connection: Connection) -> None:
-    """Move each loaded table's identity sequence past its largest id."""
+    """Move each loaded table's identity sequence, and the event codes', past the loaded ids."""
     for table in IDENTITY_TABLES:
         connection.execute(sql.SQL(
             "SELECT setval(pg_get_serial_sequence({t}, 'id'),"
             " coalesce((SELECT max(id) FROM {i}), 0) + 1, false)").format(
             t=sql.Literal(table), i=sql.Identifier(table)))
+    connection.execute("SELECT setval('event_code_seq',"
+                       " coalesce((SELECT max(id) FROM events), 0) + 1, false)")
+
+
+def read_work_calendar(connection: Connection) -> dict[int, bool]:
+    """The ``work_calendar`` exceptions as {days since 1970-01-01: is a workday}."""
+    rows = connection.execute(
+        "SELECT day - DATE '1970-01-01', is_workday FROM work_calendar").fetchall()
+    return {int(day): bool(workday) for day, workday in rows}
+
+
+def set_row_triggers(connection: Connection, tables: Sequence[str], *, enabled: bool) -> list[str]:
+    """Disable (or enable again) the user row triggers of ``tables``; return their names.
+
+    Row triggers that keep rollups or send notifications on every write (events_rollups,
+    events_notify) would run millions of times during a bulk load; the loader refreshes
+    the rollups once instead. Statement triggers (data versions) stay on.
+    """
+    rows = connection.execute(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE NOT t.tgisinternal AND (t.tgtype & 1) = 1 AND c.relname = ANY(%s)"
+        " ORDER BY 1, 2", (list(tables),)).fetchall()
+    verb = sql.SQL("ENABLE") if enabled else sql.SQL("DISABLE")
+    for table, trigger in rows:
+        connection.execute(sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+            sql.Identifier(table), verb, sql.Identifier(trigger)))
+    return [f"{table}.{trigger}" for table, trigger in rows]

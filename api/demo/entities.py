@@ -116,7 +116,7 @@ def make_entities(
         np.flatnonzero(commercial & (kind_name == "mall") & (roll < 0.45)),
         np.flatnonzero((room_use == ROOM_USES.index("industrial")) & (roll < 0.55)),
         np.repeat(np.flatnonzero(room_use == ROOM_USES.index("office")),
-                  rng.poisson(0.72, int((room_use == ROOM_USES.index("office")).sum()))),
+                  rng.poisson(0.6, int((room_use == ROOM_USES.index("office")).sum()))),
     ])
     public_buildings = np.flatnonzero(np.isin(np.array(KIND_NAMES)[building_kind],
                                               ("school", "clinic")))

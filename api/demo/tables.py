@@ -19,9 +19,10 @@ from api.buildings.models import BUILDING_USES, ROOM_USES
 from api.components.models import COMPONENT_STATES
 from api.demo import copy as pg
 from api.demo.buildings import room_codes
-from api.demo.columns import VarBytes, digits
+from api.demo.columns import VarBytes, ascii_rows, digits
 from api.demo.components import COMPONENT_MIX
 from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
+from api.demo.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
 from api.demo.workflow import NOTES, ROLES
 from api.entities.models import ENTITY_STATUSES, ENTITY_TYPES
 from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
@@ -61,6 +62,8 @@ class TableChunk:
     fields: dict[str, pg.Field]
     refs: dict[str, tuple[str, NDArray[np.int64]]] = field(default_factory=dict)
     own_id: bool = True
+    #: a column made of a per-row ASCII prefix and the row's id (7 digits), e.g. event codes
+    id_code: tuple[str, NDArray[np.uint8]] | None = None
 
 
 def _chunk(table: str, rows: int, fields: dict[str, pg.Field],
@@ -230,7 +233,12 @@ def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
     """Events with their current state."""
     n = len(draft.category)
     h = histories
-    codes = VarBytes.concat("DM" + plan.code, VarBytes.from_fixed(digits(np.arange(1, n + 1), 6)))
+    local_day = (draft.reported + LOCAL_OFFSET_US) // MICROS_PER_DAY
+    dates = np.datetime64("1970-01-01") + local_day.astype("timedelta64[D]")
+    year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
+    code_prefix = ascii_rows("E", digits(year * 10_000 + month * 100 + day, 8))
     place = building_address.take(np.maximum(draft.building, 0))
     fallback = VarBytes.constant(f"深圳市{names['district']}{names['street']}{names['community']}",
                                  n)
@@ -248,9 +256,8 @@ def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
     def times(values: NDArray[np.int64]) -> pg.Field:
         return pg.timestamptz_field(values, null=values < 0)
 
-    return _chunk("events", n, {
-        "code": pg.text_field(codes), "category_id": pg.int_field(categories.ids[draft.category],
-                                                                  32),
+    chunk = _chunk("events", n, {
+        "category_id": pg.int_field(categories.ids[draft.category], 32),
         "source": _vocab(EVENT_SOURCES, draft.source), "title": pg.text_field(title),
         "description": pg.text_field(description), "address": pg.text_field(address),
         "geom": geom, "geom_3857": geom_3857, "grid_code": _fixed_text(grid_code),
@@ -263,6 +270,8 @@ def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
         "escalation_level": pg.int_field(h.escalation, 16),
         "rework_count": pg.int_field(h.rework, 16), "version": pg.int_field(h.version, 32),
     }, {"building_id": ("buildings", draft.building)})
+    chunk.id_code = ("code", code_prefix)  # E + date + sequence, as api.events.intake
+    return chunk
 
 
 def encode_actions(h: Histories) -> TableChunk:
@@ -275,5 +284,6 @@ def encode_actions(h: Histories) -> TableChunk:
         "actor_role": _vocab(ROLES, h.action_role),
         "department_id": pg.int_field(h.action_department, 32, null=h.action_department < 0),
         "note": _vocab(NOTES, h.action_note), "at": pg.timestamptz_field(h.action_at),
+        "stage_due_at": pg.timestamptz_field(h.action_stage_due, null=h.action_stage_due < 0),
     }, {"event_id": ("events", h.action_event)})
 

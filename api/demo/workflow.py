@@ -1,20 +1,20 @@
-"""Workflow histories (案件流转记录) of generated events, consistent with SPEC §2.4.
+"""Workflow histories (案件流转记录) of generated events, replayed with the live rules.
 
-Every event walks the seven steps — report → accept → dispatch → start →
-report_done → verify_pass → close — with the usual detours: rejection at filing
-(不予立案), return of a mis-dispatched case (退回) and dispatch to the right department,
-postponement (缓办, the clock stops) and resumption, escalation when handling runs past
-the deadline (督办), and verification failures that send the case back (返工). The
-history is simulated to the end and cut at "now": older events are closed, recent ones
-stop at whatever step they have reached. Time limits come from the event category;
-working-hour limits count 09:00–12:00 and 13:30–18:30, Monday to Friday (holidays are
-not modelled).
-
-:data:`TRANSITIONS` lists every (action, from, to) this generator writes.
+Every event walks the steps of :mod:`api.events.workflow` — report → accept → dispatch
+→ start → report_done → verify_pass → close — with the usual detours: rejection at
+filing (不予立案), return of a mis-dispatched case (退回) and dispatch to the right
+department, postponement (缓办) and resumption, and verification failures that send
+the case back (返工). Each step sets the deadlines exactly as :mod:`api.events.flows`
+does (``stage_due_at`` per step, ``due_at`` at dispatch), in working time for the
+categories counted in working hours; when a stage runs past its deadline, the overdue
+sweeper's automatic escalation (超期自动督办, one per stage) appears a few minutes after
+it. Histories are simulated to the end and cut at "now": older events are closed,
+recent ones stop at whatever step they have reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,66 +22,77 @@ from numpy.typing import NDArray
 
 from api.demo.events import CategoryTable, EventDraft
 from api.demo.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
-from api.events.models import EVENT_ACTIONS, EVENT_STATUSES
+from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
+from api.events.workflow import OPEN_STATUSES, STEPS
 
-__all__ = ["TRANSITIONS", "Histories", "add_working_minutes", "simulate_histories"]
+__all__ = ["NOTES", "ROLES", "Histories", "WorkingTime", "simulate_histories"]
 
-#: (action, from_status, to_status); escalate keeps the status it finds
-TRANSITIONS: tuple[tuple[str, str | None, str], ...] = (
-    ("report", None, "reported"),
-    ("accept", "reported", "accepted"),
-    ("reject", "reported", "rejected"),
-    ("dispatch", "accepted", "dispatched"),
-    ("return", "dispatched", "accepted"),
-    ("start", "dispatched", "handling"),
-    ("postpone", "handling", "postponed"),
-    ("resume", "postponed", "handling"),
-    ("escalate", "handling", "handling"),
-    ("report_done", "handling", "handled"),
-    ("verify_fail", "handled", "dispatched"),
-    ("verify_pass", "handled", "handled"),
-    ("close", "handled", "closed"),
-)
-ROLES = ("grid_worker", "street_supervisor", "hotline", "citizen", "sensor", "dept_handler")
+ROLES = ("grid_worker", "street_supervisor", "district_supervisor", "dept_handler", "system",
+         *EVENT_SOURCES)
 NOTES = (
     "网格员巡查上报", "街道督查发现", "12345热线转办", "市民通过Open311上报", "物联感知设备告警",
-    "导入", "已受理立案", "不予立案：重复上报", "派遣至责任部门", "非本部门职责，申请退回",
+    "批量导入", "已受理立案", "不予立案：重复上报", "派遣至责任部门", "非本部门职责，申请退回",
     "已到场处置", "已处置完毕，请核查", "现场核查通过", "现场核查未通过，问题仍存在",
-    "需协调产权单位，申请缓办", "恢复办理", "超期督办", "结案", "不予立案：不属于受理范围",
+    "需协调产权单位，申请缓办", "恢复办理", "超期自动督办", "结案", "不予立案：不属于受理范围",
 )
-_REPORT_ROLE = (0, 1, 2, 3, 4, 1)  # by source: patrol, supervisor, hotline, open311, sensor, import
+_REPORT_ROLE = {"patrol": "grid_worker", "supervisor": "street_supervisor"}
 _MINUTE = 60 * 1_000_000
 _A = {name: EVENT_ACTIONS.index(name) for name in EVENT_ACTIONS}
 _S = {name: EVENT_STATUSES.index(name) for name in EVENT_STATUSES}
-_WORK_BLOCKS = ((9 * 60, 12 * 60), (13 * 60 + 30, 18 * 60 + 30))  # local minutes of the day
+_R = {name: ROLES.index(name) for name in ROLES}
+_TARGET = {name: _S[step.target] for name, step in STEPS.items() if step.target in _S}
+_SWEEPABLE = frozenset(_S[s] for s in OPEN_STATUSES)
+_PERIODS = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 18 * 60))  # api.events.calendar.PERIODS
+#: the limit (accept, dispatch, handle, verify) that sets the next stage's deadline, as in
+#: api.events.flows; start and escalate keep the deadline, reject/close/postpone clear it
+_NEXT_LIMIT = {"accept": 1, "dispatch": 2, "return": 1, "report_done": 3, "verify_pass": 0,
+               "verify_fail": 2, "resume": 2}
 
 
-def add_working_minutes(at_us: int, minutes: int) -> int:
-    """``at_us`` plus ``minutes`` of working time (Mon–Fri 09:00–12:00, 13:30–18:30 local)."""
-    local = at_us + LOCAL_OFFSET_US
-    day, within = divmod(local, MICROS_PER_DAY)
-    now = within / _MINUTE
-    left = float(minutes)
-    while True:
-        if (day + 3) % 7 < 5:  # Monday..Friday (1970-01-01 was a Thursday)
-            for start, end in _WORK_BLOCKS:
-                if now < end:
-                    begin = max(now, start)
-                    if begin + left <= end:
-                        return int(day * MICROS_PER_DAY + (begin + left) * _MINUTE
-                                   - LOCAL_OFFSET_US)
-                    left -= end - begin
-                    now = end
-        day, now = day + 1, 0.0
+class WorkingTime:
+    """Fast twin of :meth:`api.events.calendar.WorkCalendar.add` on µs timestamps.
+
+    ``exceptions`` maps local day numbers (days since 1970-01-01, Beijing) to workday
+    yes/no, as the ``work_calendar`` table does.
+    """
+
+    def __init__(self, exceptions: Mapping[int, bool] | None = None) -> None:
+        self.exceptions = dict(exceptions or {})
+
+    def is_workday(self, day: int) -> bool:
+        return self.exceptions.get(day, (day + 3) % 7 < 5)  # 1970-01-01 was a Thursday
+
+    def add(self, at_us: int, minutes: int, working_hours: bool) -> int:
+        """``at_us`` plus ``minutes``, counting only working time if ``working_hours``."""
+        if not working_hours:
+            return at_us + minutes * _MINUTE
+        day, within = divmod(at_us + LOCAL_OFFSET_US, MICROS_PER_DAY)
+        now = within / _MINUTE
+        left = float(minutes)
+        for _ in range(366):
+            if self.is_workday(day):
+                for opens, closes in _PERIODS:
+                    begin = max(now, opens)
+                    if begin >= closes:
+                        continue
+                    if begin + left <= closes:
+                        return round(day * MICROS_PER_DAY + (begin + left) * _MINUTE
+                                     - LOCAL_OFFSET_US)
+                    left -= closes - begin
+            day, now = day + 1, 0.0
+        raise ValueError(f"{minutes} working minutes do not fit in a year")
 
 
 @dataclass(frozen=True)
 class Histories:
-    """Event state after the history, and the history itself (one row per action)."""
+    """Event state after the history, and the history itself (one row per action).
+
+    Times are µs since 1970 UTC; -1 stands for NULL.
+    """
 
     status: NDArray[np.int64]
-    department: NDArray[np.int64]  # department id or -1
-    accepted: NDArray[np.int64]  # µs or -1
+    department: NDArray[np.int64]
+    accepted: NDArray[np.int64]
     dispatched: NDArray[np.int64]
     handled: NDArray[np.int64]
     closed: NDArray[np.int64]
@@ -91,13 +102,93 @@ class Histories:
     rework: NDArray[np.int64]
     version: NDArray[np.int64]
     action_event: NDArray[np.int64]
-    action: NDArray[np.int64]
-    action_from: NDArray[np.int64]  # -1 for the report
+    action: NDArray[np.int64]  # index into EVENT_ACTIONS
+    action_from: NDArray[np.int64]  # index into EVENT_STATUSES, -1 for the report
     action_to: NDArray[np.int64]
     action_at: NDArray[np.int64]
     action_role: NDArray[np.int64]  # index into ROLES
     action_department: NDArray[np.int64]
     action_note: NDArray[np.int64]  # index into NOTES
+    action_stage_due: NDArray[np.int64]  # deadline of the stage the action completed
+
+
+class _Case:
+    """One event being replayed: its state, its deadlines and the rows it has written."""
+
+    def __init__(self, index: int, reported: int, source: int, limits: tuple[int, ...],
+                 working: bool, clock: WorkingTime, as_of: int, sweep_delay: int) -> None:
+        self.index, self.limits, self.working, self.clock = index, limits, working, clock
+        self.as_of, self.sweep_delay = as_of, sweep_delay
+        self.rows: list[tuple[int, ...]] = []
+        self.status, self.department = _S["reported"], -1
+        self.fields = {"accepted": -1, "dispatched": -1, "handled": -1, "closed": -1, "due": -1,
+                       "escalation": 0, "rework": 0}
+        self.stage_due = self.deadline(reported, limits[0])
+        self.escalated = False
+        self.postponed_from = -1
+        self.stopped = False
+        role = _R.get(_REPORT_ROLE.get(EVENT_SOURCES[source], EVENT_SOURCES[source]),
+                      _R["grid_worker"])
+        self.rows.append((index, _A["report"], -1, self.status, reported, role, -1, source, -1))
+
+    def deadline(self, at: int, minutes: int) -> int:
+        return self.clock.add(at, minutes, self.working)
+
+    def act(self, action: str, at: int, role: str, note: int, *, department: int = -1) -> bool:
+        """Take ``action`` at ``at`` (unless that is after now); False once the case stops."""
+        if self.stopped:
+            return False
+        self._sweep(min(at, self.as_of + 1))
+        if at > self.as_of:
+            self.stopped = True
+            return False
+        code = _A[action]
+        before, stage_due = self.status, self.stage_due
+        if action == "dispatch":
+            self.department = department
+        target = self.postponed_from if action == "resume" else _TARGET[action]
+        self.rows.append((self.index, code, before, target, at, _R[role], self.department, note,
+                          stage_due))
+        self.status = target
+        limit = _NEXT_LIMIT.get(action)
+        if limit is not None:
+            self.stage_due = self.deadline(at, self.limits[limit])
+        elif action in ("reject", "close", "postpone"):
+            self.stage_due = -1
+        if self.stage_due != stage_due:
+            self.escalated = False
+        f = self.fields
+        if action == "accept":
+            f["accepted"] = at
+        elif action == "dispatch":
+            f["dispatched"] = at
+            f["due"] = self.deadline(at, self.limits[2] + self.limits[3])
+        elif action == "report_done":
+            f["handled"] = at
+        elif action == "verify_fail":
+            f["handled"] = -1
+            f["rework"] += 1
+        elif action in ("reject", "close"):
+            f["closed"] = at
+        elif action == "postpone":
+            self.postponed_from = before
+        return True
+
+    def _sweep(self, until: int) -> None:
+        """The sweeper's escalation if the current stage went overdue before ``until``."""
+        if self.escalated or self.stage_due < 0 or self.status not in _SWEEPABLE:
+            return
+        at = self.stage_due + self.sweep_delay
+        if at < until:
+            self.rows.append((self.index, _A["escalate"], self.status, self.status, at,
+                              _R["system"], -1, 16, self.stage_due))
+            self.fields["escalation"] += 1
+            self.escalated = True
+
+    def finish(self) -> None:
+        """Escalate a case left overdue at "now"."""
+        if not self.stopped:
+            self._sweep(self.as_of + 1)
 
 
 def simulate_histories(
@@ -108,128 +199,114 @@ def simulate_histories(
     department_ids: dict[str, int],
     district: str,
     as_of_us: int,
+    clock: WorkingTime | None = None,
 ) -> Histories:
     """Run every event of ``draft`` through the workflow and cut the histories at ``as_of_us``."""
+    clock = clock or WorkingTime()
     n = len(draft.category)
     c = draft.category
-    cols = {name: np.full(n, -1, dtype=np.int64) for name in (
-        "status", "department", "accepted", "dispatched", "handled", "closed", "due",
-        "stage_due", "escalation", "rework", "version")}
-    own = np.array([department_ids.get(f"city-management-{district}", department_ids[d])
-                    if d == "city-management" else department_ids[d]
-                    for d in categories.departments])[c]
-    wrong = np.array(sorted(department_ids.values()))[rng.integers(0, len(department_ids), n)]
-    wrong = np.where(wrong == own, np.array(sorted(department_ids.values()))[0], wrong)
-    u = rng.random((n, 8))
-    delays = rng.lognormal(0.0, 0.8, (n, 6))  # factors on the typical delay of each step
-    handle_factor = np.exp(rng.normal(np.log(0.45), 0.6, n))
-    handle_factor[u[:, 5] < 0.02] *= rng.uniform(8, 60, int((u[:, 5] < 0.02).sum()))
-    postpone_days = rng.lognormal(np.log(12), 0.7, n)
-    reworks = np.select([u[:, 3] < 0.015, u[:, 3] < 0.09], [2, 1], default=0)
-    rows: list[tuple[int, int, int, int, int, int, int, int]] = []
-    accept_m, dispatch_m = categories.accept_minutes[c], categories.dispatch_minutes[c]
-    handle_m, verify_m = categories.handle_minutes[c], categories.verify_minutes[c]
+    district_bureau = department_ids.get(f"city-management-{district}")
+    own = np.array([district_bureau if d == "city-management" and district_bureau
+                    else department_ids[d] for d in categories.departments], dtype=np.int64)[c]
+    all_departments = np.array(sorted(department_ids.values()), dtype=np.int64)
+    pick = rng.integers(0, len(all_departments), n)
+    pick = np.where(all_departments[pick] == own, (pick + 1) % len(all_departments), pick)
+    wrong = all_departments[pick]
+    u = rng.random((n, 6))
+    factor = rng.lognormal(np.log(0.3), 0.55, (n, 6))  # share of a stage's time limit used
+    handling = rng.lognormal(np.log(0.45), 0.57, n)  # about 8 % finish after the deadline
+    stuck = u[:, 5] < 0.03  # a few cases drag on for weeks
+    handling[stuck] *= rng.uniform(8, 80, int(stuck.sum()))
+    pause = (rng.lognormal(np.log(20), 0.7, n) * MICROS_PER_DAY).astype(np.int64)
+    reworks = np.select([u[:, 3] < 0.015, u[:, 3] < 0.105], [2, 1], default=0)
+    sweep_delay = rng.integers(1, 6 * 60, n) * 1_000_000
+    limits = np.column_stack([categories.accept_minutes, categories.dispatch_minutes,
+                              categories.handle_minutes, categories.verify_minutes])[c]
     working = categories.working_hours[c]
+    cases = []
     for i in range(n):
-        history = _history(
-            int(draft.reported[i]), int(draft.source[i]), u[i], delays[i],
-            float(handle_factor[i]), float(postpone_days[i]), int(reworks[i]),
-            int(accept_m[i]), int(dispatch_m[i]), int(handle_m[i]), int(verify_m[i]),
-            bool(working[i]), int(own[i]), int(wrong[i]))
-        kept = [step for step in history[0] if step[2] <= as_of_us]
-        due = history[1]
-        for action, from_s, at, role, dept, note in kept:
-            rows.append((i, action, from_s, _TO[action, from_s], at, role, dept, note))
-        _summarise(cols, i, kept, due, int(verify_m[i]), int(accept_m[i]), int(dispatch_m[i]))
-    actions = np.array(rows, dtype=np.int64).reshape(-1, 8)
-    return Histories(**cols, action_event=actions[:, 0], action=actions[:, 1],
-                     action_from=actions[:, 2], action_to=actions[:, 3], action_at=actions[:, 4],
-                     action_role=actions[:, 5], action_department=actions[:, 6],
-                     action_note=actions[:, 7])
+        case = _Case(i, int(draft.reported[i]), int(draft.source[i]),
+                     tuple(int(x) for x in limits[i]), bool(working[i]), clock, as_of_us,
+                     int(sweep_delay[i]))
+        _walk(case, int(draft.reported[i]), u[i], factor[i], float(handling[i]), int(pause[i]),
+              int(reworks[i]), int(own[i]), int(wrong[i]))
+        case.finish()
+        cases.append(case)
+    return _collect(cases)
 
 
-_TO = {(_A[a], -1 if f is None else _S[f]): _S[t] for a, f, t in TRANSITIONS}
-Step = tuple[int, int, int, int, int, int]  # action, from, at, role, department, note
-
-
-def _history(reported: int, source: int, u: NDArray, delays: NDArray, handle_factor: float,
-             postpone_days: float, reworks: int, accept_m: int, dispatch_m: int, handle_m: int,
-             verify_m: int, working: bool, own: int, wrong: int) -> tuple[list[Step], int]:
-    """The full history of one event and its deadline (due_at)."""
-    supervisor, handler, worker = 1, 5, 0
+def _walk(case: _Case, reported: int, u: NDArray, f: NDArray, handling: float, pause: int,
+          reworks: int, own: int, wrong: int) -> None:
+    """The steps of one event, each after a share of the time its deadline allows."""
     m = _MINUTE
-    steps: list[Step] = [(_A["report"], -1, reported, _REPORT_ROLE[source], -1, source)]
-    t = reported + int(accept_m * 0.35 * delays[0] * m) + m
-    start_clock = reported + (accept_m + dispatch_m) * m
-    due = (add_working_minutes(start_clock, handle_m) if working
-           else start_clock + handle_m * m)
+
+    def after(at: int, share: float) -> int:
+        return at + max(m, int(share * max(case.stage_due - at, 10 * m)))
+
+    t = after(reported, f[0])
     if u[0] < 0.035:
-        note = 7 if u[1] < 0.6 else 18
-        steps.append((_A["reject"], _S["reported"], t, supervisor, -1, note))
-        return steps, due
-    steps.append((_A["accept"], _S["reported"], t, supervisor, -1, 6))
-    t += int(dispatch_m * 0.3 * delays[1] * m) + m
-    if u[2] < 0.05:  # sent to the wrong department first
-        steps.append((_A["dispatch"], _S["accepted"], t, supervisor, wrong, 8))
-        t += int(90 * delays[2] * m) + m
-        steps.append((_A["return"], _S["dispatched"], t, handler, wrong, 9))
-        t += int(10 * delays[3] * m) + m
-    steps.append((_A["dispatch"], _S["accepted"], t, supervisor, own, 8))
-    span = max(due - t, 30 * m)
-    t += int(span * 0.08 * delays[4]) + m
-    steps.append((_A["start"], _S["dispatched"], t, handler, own, 10))
-    resumed = t
-    if u[4] < 0.03:
-        t += int(60 * delays[5] * m) + m
-        steps.append((_A["postpone"], _S["handling"], t, supervisor, own, 14))
-        pause = int(postpone_days * MICROS_PER_DAY)
+        case.act("reject", t, "street_supervisor", 7 if u[1] < 0.6 else 18)
+        return
+    if not case.act("accept", t, "street_supervisor", 6):
+        return
+    t = after(t, f[1])
+    if u[2] < 0.05:  # sent to the wrong department first (准确派遣率 < 100 %)
+        if not case.act("dispatch", t, "street_supervisor", 8, department=wrong):
+            return
+        t = after(t, 0.2 * f[2])
+        if not case.act("return", t, "dept_handler", 9):
+            return
+        t = after(t, f[2])
+    if not case.act("dispatch", t, "street_supervisor", 8, department=own):
+        return
+    dispatched = t
+    t = after(t, 0.1 * f[3])
+    if not case.act("start", t, "dept_handler", 10):
+        return
+    if u[4] < 0.03:  # 缓办: the clock stops, the stage restarts on resumption
+        t += m * int(10 + 110 * u[1])
+        if not case.act("postpone", t, "street_supervisor", 14):
+            return
         t += pause
-        due += pause
-        resumed = t
-        steps.append((_A["resume"], _S["postponed"], t, supervisor, own, 15))
-    done = t + int(span * handle_factor) + m
-    for level, extra in ((1, 0), (2, 2 * MICROS_PER_DAY)):
-        at = max(due + extra + int(u[6] * 120 * m), resumed + m * level)
-        if at < done:
-            steps.append((_A["escalate"], _S["handling"], at, supervisor, -1, 16))
-    steps.append((_A["report_done"], _S["handling"], done, handler, own, 11))
-    t = done
+        if not case.act("resume", t, "street_supervisor", 15):
+            return
+        dispatched = t
+    t = dispatched + max(m, int(handling * max(case.stage_due - dispatched, 30 * m)))
+    if not case.act("report_done", t, "dept_handler", 11):
+        return
     for _ in range(reworks):
-        t += int(verify_m * 0.5 * delays[5] * m) + m
-        steps.append((_A["verify_fail"], _S["handled"], t, worker, -1, 13))
-        t += int(120 * delays[2] * m) + m
-        steps.append((_A["start"], _S["dispatched"], t, handler, own, 10))
-        t += int(span * 0.5 * handle_factor) + m
-        steps.append((_A["report_done"], _S["handling"], t, handler, own, 11))
-    t += int(verify_m * 0.5 * delays[5] * m) + m
-    steps.append((_A["verify_pass"], _S["handled"], t, worker, -1, 12))
-    t += int(20 * u[7] * m) + m
-    steps.append((_A["close"], _S["handled"], t, supervisor, -1, 17))
-    return steps, due
+        t = after(t, f[4])
+        if not case.act("verify_fail", t, "grid_worker", 13):
+            return
+        rework_start = t
+        t = after(t, 0.1 * f[3])
+        if not case.act("start", t, "dept_handler", 10):
+            return
+        t = rework_start + max(m, int(0.6 * handling * max(case.stage_due - rework_start, 30 * m)))
+        if not case.act("report_done", t, "dept_handler", 11):
+            return
+    t = after(t, f[4])
+    if not case.act("verify_pass", t, "grid_worker", 12):
+        return
+    case.act("close", after(t, f[5]), "street_supervisor", 17)
 
 
-def _summarise(cols: dict[str, NDArray[np.int64]], i: int, kept: list[Step], due: int,
-               verify_m: int, accept_m: int, dispatch_m: int) -> None:
-    """Fill the event's columns from the steps that have happened."""
-    status = -1
-    for action, from_s, at, _, dept, _ in kept:
-        status = _TO[action, from_s]
-        if action == _A["accept"]:
-            cols["accepted"][i] = at
-        elif action == _A["dispatch"]:
-            cols["dispatched"][i], cols["department"][i] = at, dept
-        elif action == _A["report_done"]:
-            cols["handled"][i] = at
-        elif action == _A["close"]:
-            cols["closed"][i] = at
-    cols["status"][i] = status
-    cols["due"][i] = due
-    cols["escalation"][i] = sum(1 for step in kept if step[0] == _A["escalate"])
-    cols["rework"][i] = sum(1 for step in kept if step[0] == _A["verify_fail"])
-    cols["version"][i] = len(kept)
-    last = kept[-1][2]
-    m = _MINUTE
-    stage = {_S["reported"]: last + accept_m * m, _S["accepted"]: last + dispatch_m * m,
-             _S["dispatched"]: due, _S["handling"]: due,
-             _S["handled"]: cols["handled"][i] + verify_m * m}
-    cols["stage_due"][i] = stage.get(status, -1)
+def _collect(cases: list[_Case]) -> Histories:
+    n = len(cases)
+
+    def column(name: str) -> NDArray[np.int64]:
+        return np.fromiter((case.fields[name] for case in cases), dtype=np.int64, count=n)
+
+    rows = np.array([row for case in cases for row in case.rows], dtype=np.int64).reshape(-1, 9)
+    return Histories(
+        status=np.fromiter((case.status for case in cases), dtype=np.int64, count=n),
+        department=np.fromiter((case.department for case in cases), dtype=np.int64, count=n),
+        accepted=column("accepted"), dispatched=column("dispatched"),
+        handled=column("handled"), closed=column("closed"), due=column("due"),
+        stage_due=np.fromiter((case.stage_due for case in cases), dtype=np.int64, count=n),
+        escalation=column("escalation"), rework=column("rework"),
+        version=np.fromiter((len(case.rows) for case in cases), dtype=np.int64, count=n),
+        action_event=rows[:, 0], action=rows[:, 1], action_from=rows[:, 2],
+        action_to=rows[:, 3], action_at=rows[:, 4], action_role=rows[:, 5],
+        action_department=rows[:, 6], action_note=rows[:, 7], action_stage_due=rows[:, 8],
+    )

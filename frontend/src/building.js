@@ -32,7 +32,9 @@ function roomItem(room) {
 
 function rooms(card) {
   const units = new Map();
-  for (const room of card.rooms) {
+  const ordered = [...card.rooms].sort((a, b) => a.unit.localeCompare(b.unit, "zh-CN", { numeric: true })
+    || a.floor - b.floor || a.door.localeCompare(b.door, "zh-CN", { numeric: true }));
+  for (const room of ordered) {
     if (!units.has(room.unit)) units.set(room.unit, []);
     units.get(room.unit).push(room);
   }
@@ -41,7 +43,7 @@ function rooms(card) {
     h("ul.room-list", list.map(roomItem))));
   return h("details.section", { open: true },
     h("summary", t("building.rooms", { count: formatInt(card.rooms.length) })),
-    h("div.section-body", h("p.privacy", "🔒 ", t("building.masked")),
+    h("div.section-body", h("p.privacy", t("building.masked")),
       groups.length ? groups : h("p.empty", t("building.none"))));
 }
 

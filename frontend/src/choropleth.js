@@ -1,5 +1,6 @@
 // Choropleth (专题图) of the level below the current area: quantile classes of one metric.
-import { AREA_LAYERS, LAYER_OF_LEVEL } from "./style.js";
+import { formatInt } from "./format.js";
+import { AREA_LAYERS, EMPTY, LAYER_OF_LEVEL } from "./style.js";
 
 /** Metrics present on the area tiles, and the AreaRead.stats field holding the same number. */
 export const METRICS = [
@@ -96,8 +97,20 @@ export function applyChoropleth(map, { area, childLevel, children, metricId, opa
     map.setFilter(`${id}-fill`, isTarget ? childrenOf(area.code) : HIDDEN);
     map.setPaintProperty(`${id}-fill`, "fill-color", isTarget ? colourExpression(metric.id, classes) : NO_DATA);
     map.setPaintProperty(`${id}-fill`, "fill-opacity", isTarget ? opacity : 0);
-    map.setFilter(`${id}-label`, isTarget ? childrenOf(area.code) : HIDDEN);
     map.setFilter(`${id}-focus`, id === own ? ["==", ["get", "code"], area.code] : HIDDEN);
   }
+  map.getSource("area-labels")?.setData(AREA_LAYERS.includes(target) ? labelPoints(children, metric) : EMPTY);
   return AREA_LAYERS.includes(target) ? classes : [];
+}
+
+function labelPoints(children, metric) {
+  return {
+    type: "FeatureCollection",
+    features: children.filter((c) => c.centroid?.length === 2).map((c) => ({
+      type: "Feature",
+      geometry: { type: "Point", coordinates: c.centroid },
+      properties: { code: c.code, name: c.short_name || c.name,
+        value: c.stats ? formatInt(c.stats[metric.stat]) : "" },
+    })),
+  };
 }

@@ -9,7 +9,7 @@ import { applyChoropleth } from "./choropleth.js";
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { fitBbox } from "./map.js";
-import { mapPadding, showPanel } from "./panels.js";
+import { mapPadding, revealMap, showPanel } from "./panels.js";
 
 const state = {
   map: null, mapElement: null, breadcrumb: null, body: null, home: null,
@@ -118,6 +118,7 @@ export async function openArea(code, { fit = true } = {}) {
     return;
   }
   renderBreadcrumb(listing.area.breadcrumb, null);
+  revealMap();
   await showPanel("area", areaProps());
   if (fit) {
     const maxZoom = listing.area.level === "grid" ? 17 : 16;
@@ -147,6 +148,7 @@ export async function openBuilding(code) {
   }
   state.card = card;
   renderBreadcrumb(card.location, card);
+  revealMap();
   await showPanel("building", { card, onClose: () => navigate({ area: card.grid_code }) });
   state.map.setFilter("buildings-selected", ["==", ["get", "code"], card.code]);
   const zoom = state.map.getZoom();

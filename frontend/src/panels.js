@@ -40,6 +40,11 @@ export function setSheetState(state) {
   host.handle.setAttribute("aria-expanded", String(state === "full"));
 }
 
+/** On a phone, a new panel comes up half-open so the map shows where it is. */
+export function revealMap() {
+  if (host?.sheet.dataset.state === "full") setSheetState("peek");
+}
+
 /** Show panel ``id`` with ``props``; an older render still running is told it lost. */
 export async function showPanel(id, props = {}) {
   const panel = registry.get(id);

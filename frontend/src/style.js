@@ -10,6 +10,7 @@ export const FONT = ["Noto Sans CJK SC Regular"];
 export const LOCAL_FONTS = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
 
 const BACKGROUND = "#e8edf1";
+export const EMPTY = { type: "FeatureCollection", features: [] };
 const NEUTRAL_FILL = "#cfd8e0";
 
 const AREA_LINES = {
@@ -42,15 +43,6 @@ function areaLayers(id) {
       id: `${id}-focus`, type: "line", filter: ["==", ["get", "code"], ""],
       layout: { "line-join": "round" },
       paint: { "line-color": "#0b5cad", "line-width": 3.5 },
-    }),
-    owned(id, {
-      id: `${id}-label`, type: "symbol", filter: ["==", ["get", "code"], ""],
-      layout: {
-        "text-field": ["get", "name"], "text-font": FONT, "text-size": 13,
-        "text-max-width": 8, "symbol-placement": "point", "text-padding": 4,
-      },
-      paint: { "text-color": "#17202b", "text-halo-color": "rgba(255,255,255,0.9)",
-        "text-halo-width": 1.5 },
     }),
   ];
 }
@@ -157,8 +149,19 @@ export function buildStyle(tiles, basemap) {
     sources[tile.name] = { type: "vector", tiles: tile.tiles, minzoom: tile.minzoom,
       maxzoom: tile.maxzoom, bounds: tile.bounds, attribution: "blockgrid" };
   }
+  // One label per child area, at the point the API gives (tiles would repeat it per tile).
+  sources["area-labels"] = { type: "geojson", data: EMPTY };
+  const labels = {
+    id: "area-labels", type: "symbol", source: "area-labels", metadata: {},
+    layout: {
+      "text-field": ["format", ["get", "name"], {}, "\n", {}, ["get", "value"], { "font-scale": 0.85 }],
+      "text-font": FONT, "text-size": 13, "text-max-width": 9, "text-padding": 4,
+    },
+    paint: { "text-color": "#17202b", "text-halo-color": "rgba(255,255,255,0.92)",
+      "text-halo-width": 1.6 },
+  };
   // Area fills at the bottom, then lines, buildings and points, area names, events on top.
-  const drawn = sorted.flatMap(layersFor);
+  const drawn = [...sorted.flatMap(layersFor), labels];
   for (let pass = 0; pass < 4; pass += 1) {
     layers.push(...drawn.filter((layer) => drawingPass(layer) === pass));
   }
@@ -171,11 +174,11 @@ function rank(name) {
 }
 
 function drawingPass(layer) {
+  if (layer.id === "area-labels") return 2;
   const owner = layer.metadata["blockgrid:layer"];
   if (owner === "events") return 3;
   if (AREA_LAYERS.includes(owner)) {
     if (layer.id.endsWith("-fill")) return 0;
-    if (layer.id.endsWith("-label")) return 2;
   }
   return 1;
 }
