@@ -23,6 +23,7 @@ from api.events.views import categories_router as event_categories_router
 from api.events.views import router as events_router
 from api.frontend import install_frontend
 from api.health.views import router as health_router
+from api.hotspots.views import router as hotspots_router
 from api.maps.briefing_views import router as briefing_router
 from api.maps.tile_cache import TileCache
 from api.middleware import LimitBodySize
@@ -86,5 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(open311_router)
     app.include_router(event_admin_router)
     app.include_router(briefing_router)
+    app.include_router(hotspots_router)
     install_frontend(app)
     return app

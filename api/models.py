@@ -15,6 +15,7 @@ from api.events.models import (
     EventAttachment,
     EventCategory,
     HotspotRun,
+    HotspotUnitResult,
     IdempotencyKey,
     RoutingRule,
     WorkCalendarDay,

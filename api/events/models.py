@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -239,3 +240,22 @@ class HotspotRun(Base):
     results: Mapped[dict] = mapped_column(JSONB, nullable=False)
     data_version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class HotspotUnitResult(Base):
+    """One unit of a hotspot run: counts, Gi* statistics, class, emerging pattern, shape."""
+
+    __tablename__ = "hotspot_results"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("hotspot_runs.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(code_type(20), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    events: Mapped[int] = mapped_column(Integer, nullable=False)
+    rate: Mapped[float | None] = mapped_column(Float)
+    z: Mapped[float] = mapped_column(Float, nullable=False)
+    p: Mapped[float] = mapped_column(Float, nullable=False)
+    q: Mapped[float] = mapped_column(Float, nullable=False)
+    gi_bin: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    pattern: Mapped[str | None] = mapped_column(String(30))
+    geom_3857 = mapped_column(geometry("MULTIPOLYGON", 3857), nullable=False)

@@ -37,6 +37,7 @@ class Layer:
     tables: tuple[str, ...]
     legend: tuple[tuple[str, str, str], ...] = ()  # (value, zh label, colour)
     ogc_where: str | None = None  # OGC filter when the tile ``where`` uses tile parameters
+    analysis: bool = False  # drawn from a hotspot run chosen per request; not an OGC collection
 
     @property
     def id(self) -> str:
@@ -73,6 +74,11 @@ EVENT_STATUS_LEGEND = (
     ("handled", "待核查", "#45818e"), ("postponed", "缓办", "#999999"),
     ("closed", "已结案", "#6aa84f"), ("rejected", "不予立案", "#cccccc"),
     ("overdue", "超期", "#cc0000"),
+)
+HOTSPOT_LEGEND = (
+    ("3", "热点 99%", "#b2182b"), ("2", "热点 95%", "#ef8a62"), ("1", "热点 90%", "#fddbc7"),
+    ("0", "不显著", "#f7f7f7"), ("-1", "冷点 90%", "#d1e5f0"), ("-2", "冷点 95%", "#67a9cf"),
+    ("-3", "冷点 99%", "#2166ac"),
 )
 COMPONENT_STATE_LEGEND = (
     ("intact", "完好", "#6aa84f"), ("damaged", "破损", "#e69138"),
@@ -152,5 +158,26 @@ LAYERS: dict[str, Layer] = {
             geometry_type="Point", geom_4326="t.geom", id_column="t.id",
             tables=("events",), legend=EVENT_STATUS_LEGEND,
         ),
+        Layer(
+            spec=LayerSpec(
+                name="hotspots",
+                source="hotspot_results t",
+                geom_3857="t.geom_3857",
+                properties={"unit_id": "t.unit_id", "name": "t.name", "events": "t.events",
+                            "rate": "t.rate", "z": "round(t.z::numeric, 2)",
+                            "gi_bin": "t.gi_bin", "pattern": "t.pattern"},
+                where="t.run_id = nullif(current_setting('blockgrid.hotspot_run', true),"
+                      " '')::bigint",
+                simplify=True,
+            ),
+            title_zh="热点分析", title_en="Hotspots",
+            description="Gi* classes of the requested hotspot analysis (query parameters)",
+            geometry_type="MultiPolygon", geom_4326="ST_Transform(t.geom_3857, 4326)",
+            id_column="t.unit_id", tables=("hotspot_results",), legend=HOTSPOT_LEGEND,
+            analysis=True,
+        ),
     )
 }
+
+
+OGC_LAYERS: dict[str, Layer] = {key: layer for key, layer in LAYERS.items() if not layer.analysis}

@@ -67,7 +67,12 @@ async def tile(layer: str, z: int, x: int, y: int, request: Request, principal: 
                session: DbSession) -> Response:
     spec = tiles.get_layer(layer)
     tiles.check_address(spec, z, x, y)
-    key, etag = await tiles.tile_key(session, layer=spec, z=z, x=x, y=y, principal=principal)
+    variant: tuple = ()
+    if spec.analysis:
+        variant = (await tiles.choose_hotspot_run(session, principal=principal,
+                                                  params=request.query_params),)
+    key, etag = await tiles.tile_key(session, layer=spec, z=z, x=x, y=y, principal=principal,
+                                     variant=variant)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.areas.models import Area
 from api.auth.schemas import Principal
 from api.errors import NotFound
-from api.maps.layers import LAYERS, Layer
+from api.maps.layers import OGC_LAYERS as LAYERS
+from api.maps.layers import Layer
 from api.ogc import sql
 from api.ogc.params import BBox
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from api.deps import CurrentUser, DbSession, base_url, require
-from api.maps.layers import LAYERS
+from api.maps.layers import OGC_LAYERS as LAYERS
 from api.ogc import documents, params, service
 from api.ogc import openapi as oas
 from api.ogc.schemas import Collection, Collections, Conformance, LandingPage

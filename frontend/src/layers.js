@@ -4,7 +4,7 @@ import { METRICS, NO_DATA } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
 import { formatInt } from "./format.js";
 import { layerTitle, legendLabel, t } from "./i18n.js";
-import { AREA_LAYERS } from "./style.js";
+import { AREA_LAYERS, isDrawn } from "./style.js";
 
 const VISIBILITY_KEY = "blockgrid.layers";
 const HIDDEN_BY_DEFAULT = ["entities", "components"];
@@ -39,7 +39,7 @@ function setVisible(map, id, visible) {
 
 /** Apply the remembered visibility of every layer (call once the style has loaded). */
 export function restoreVisibility(map) {
-  for (const layer of catalog()) {
+  for (const layer of catalog().filter(isDrawn)) {
     if (!isVisible(layer.name)) setVisible(map, layer.name, false);
   }
 }
@@ -89,8 +89,8 @@ export function renderLayersPanel(panel, map, { metricId, classes, onMetric, onC
     h("label.metric-picker", h("span", t("layers.metric")),
       h("select", { id: "metric-select", onchange: (event) => onMetric(event.target.value) },
         METRICS.map((m) => h("option", { value: m.id, selected: m.id === metricId }, t(`metric.${m.id}`))))),
-    choroplethLegend(metricId, classes),
-    h("ul.layer-list", catalog().map((layer) => layerRow(map, layer))));
+    choroplethLegend(metricId, classes) || h("p.layers-hint", t("layers.metric_buildings")),
+    h("ul.layer-list", catalog().filter(isDrawn).map((layer) => layerRow(map, layer))));
 }
 
 /** A map control (top right) that opens and closes the layers panel. */

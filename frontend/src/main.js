@@ -7,7 +7,6 @@ import { legendEntry, setCatalog } from "./catalog.js";
 import { savedMetric, saveMetric } from "./choropleth.js";
 import { $, h, replace } from "./dom.js";
 import { drillState, initDrill, navigate, redraw, route, setMetric } from "./drill.js";
-import { formatInt } from "./format.js";
 import { isChinese, t, toggleLanguage, translatePage } from "./i18n.js";
 import { choroplethLegend, LayersButton, renderLayersPanel, restoreVisibility } from "./layers.js";
 import { createMap, maplibregl, whenIdle } from "./map.js";
@@ -208,7 +207,7 @@ async function startApp(config) {
   window.addEventListener("resize", () => { map.resize(); languageButtons(); });
   // Hooks for the browser tests and for people poking around in the console.
   window.blockgrid = { map, user, navigate, state: drillState(), whenIdle: () => whenIdle(map),
-    format: formatInt };
+  };
   await route();
   document.body.dataset.ready = "true";
 }

@@ -121,6 +121,11 @@ function pointLayers(tile) {
   })];
 }
 
+/** Whether the dashboard has a style for this tile layer. */
+export function isDrawn(tile) {
+  return layersFor(tile).length > 0;
+}
+
 export function layersFor(tile) {
   if (AREA_LAYERS.includes(tile.name)) return areaLayers(tile.name);
   if (tile.name === "buildings") return buildingLayers(tile);
@@ -144,7 +149,9 @@ export function buildStyle(tiles, basemap) {
     layers.push({ id: "basemap", type: "raster", source: "basemap",
       paint: { "raster-opacity": 0.9 } });
   }
-  const sorted = [...tiles].sort((a, b) => rank(a.name) - rank(b.name));
+  // Layers this dashboard does not draw yet (e.g. hotspots, which need a chosen
+  // analysis) get no source, so their tiles are never requested.
+  const sorted = tiles.filter(isDrawn).sort((a, b) => rank(a.name) - rank(b.name));
   for (const tile of sorted) {
     sources[tile.name] = { type: "vector", tiles: tile.tiles, minzoom: tile.minzoom,
       maxzoom: tile.maxzoom, bounds: tile.bounds, attribution: "blockgrid" };

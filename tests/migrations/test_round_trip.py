@@ -62,7 +62,7 @@ def test_every_geometry_column_has_a_gist_index(scratch_url):
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey)
             WHERE am.amname = 'gist'"""))}
     engine.dispose()
-    assert len(columns) == 9  # areas 2, buildings 3, components 2, events 2
+    assert len(columns) == 10  # areas 2, buildings 3, components 2, events 2, hotspots 1
     assert all(srid in (4326, 3857) for _, _, srid in columns)
     assert {(table, column) for table, column, _ in columns} <= indexed
 

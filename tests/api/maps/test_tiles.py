@@ -30,7 +30,7 @@ async def test_layer_list_has_tilejson_for_every_layer(client, as_user):
     body = (await client.get("/tiles", headers=headers)).json()
     ids = [layer["id"] if "id" in layer else layer["name"] for layer in body["layers"]]
     assert ids == ["districts", "streets", "communities", "grids", "buildings", "entities",
-                   "components", "events"]
+                   "components", "events", "hotspots"]
     grids = next(layer for layer in body["layers"] if layer["name"] == "grids")
     assert grids["tilejson"] == "3.0.0"
     assert grids["tiles"] == ["http://testserver/tiles/grids/{z}/{x}/{y}.mvt"]
