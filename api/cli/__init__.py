@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import bench, db, demo, imports, serve, users
+from api.cli import bench, db, demo, grids, imports, serve, users
 
 app = typer.Typer(
     help="blockgrid — 网格化管理 on block data (块数据).", no_args_is_help=True,
@@ -17,6 +17,7 @@ app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(bench.app, name="bench")
+app.add_typer(grids.app, name="grids")
 
 
 def main() -> None:

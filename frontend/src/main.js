@@ -206,8 +206,7 @@ async function startApp(config) {
   });
   window.addEventListener("resize", () => { map.resize(); languageButtons(); });
   // Hooks for the browser tests and for people poking around in the console.
-  window.blockgrid = { map, user, navigate, state: drillState(), whenIdle: () => whenIdle(map),
-  };
+  window.blockgrid = { map, user, navigate, state: drillState(), whenIdle: () => whenIdle(map) };
   await route();
   document.body.dataset.ready = "true";
 }

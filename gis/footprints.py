@@ -1,0 +1,547 @@
+"""Building footprints (建筑轮廓) from any GDAL vector source, checked and repaired, in WGS 84.
+
+:func:`read_footprints` reads a GeoPackage, Shapefile, GeoJSON, FileGDB or OpenStreetMap
+file through pyogrio (Arrow when pyarrow is installed), recognises its CRS with
+:mod:`gis.crs` (a file without one is taken as WGS 84 only when its coordinates are
+longitude/latitude in China), refuses swapped latitude/longitude, converts to WGS 84,
+repairs the geometries (:func:`repair_polygons`) and maps the attributes (source id,
+use, floors, year, name, address). Features that cannot be used are returned as
+:class:`Reject` rows with a reason instead of failing the file. No database here: the
+loader is ``api.buildings.importer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from numpy.typing import ArrayLike, NDArray
+
+from gis.crs import (
+    CHINA_BOUNDS,
+    WGS84_SRID,
+    CoordinateError,
+    CrsError,
+    CrsLike,
+    ResolvedCrs,
+    check_lonlat_in_china,
+    resolve_crs,
+    to_wgs84,
+)
+
+__all__ = [
+    "USE_TYPES",
+    "FootprintError",
+    "Footprints",
+    "Reject",
+    "map_use_types",
+    "parse_floors",
+    "read_footprints",
+    "repair_polygons",
+    "write_rejects",
+]
+
+#: Building uses (楼栋用途); the same values as ``api.buildings.models.BUILDING_USES``.
+USE_TYPES = ("residential", "urban_village", "commercial", "office", "industrial",
+             "school", "medical", "public", "mixed", "other")
+MIN_AREA_M2 = 1.0  #: polygon parts smaller than this are slivers and dropped
+MAX_FLOORS = 200
+_M_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
+
+_USE_ALIASES = {
+    "residential": ("apartments", "house", "detached", "semidetached_house", "terrace",
+                    "dormitory", "bungalow", "residence", "housing", "住宅", "居住", "宿舍"),
+    "urban_village": ("urban village", "城中村", "农民房", "私宅", "村民自建房", "自建房"),
+    "commercial": ("retail", "shop", "supermarket", "kiosk", "hotel", "mall", "商业", "商铺",
+                   "商场", "酒店"),
+    "office": ("offices", "写字楼", "办公"),
+    "industrial": ("warehouse", "factory", "manufacture", "厂房", "工业", "仓库"),
+    "school": ("university", "college", "kindergarten", "学校", "教育", "幼儿园"),
+    "medical": ("hospital", "clinic", "healthcare", "医院", "医疗", "卫生"),
+    "public": ("civic", "government", "public_building", "train_station", "transportation",
+               "fire_station", "police", "community_centre", "公共", "公建", "政府", "公共建筑"),
+    "mixed": ("mixed_use", "mixed use", "商住", "综合"),
+    "other": ("yes", "其他", "其它"),
+}
+_USE_OF = {alias: use for use, aliases in _USE_ALIASES.items() for alias in (use, *aliases)}
+
+# Attribute names tried in order (compared case-insensitively).
+ID_FIELDS = ("id", "osm_id", "fid", "objectid", "building_id", "bldg_id", "uuid", "gml_id",
+             "编号", "建筑编号")
+_USE_FIELDS = ("use_type", "use", "usage", "type", "building", "function", "用途", "建筑用途")
+_FLOOR_FIELDS = ("floors", "building:levels", "building_levels", "levels", "storeys",
+                 "num_floors", "层数", "地上层数")
+_YEAR_FIELDS = ("year_built", "year", "built_year", "construction_year", "start_date",
+                "建成年份", "竣工年份")
+_NAME_FIELDS = ("name", "building_name", "bldg_name", "名称", "建筑名称")
+_ADDRESS_FIELDS = ("address", "addr", "addr:full", "地址", "门牌地址")
+_OSM_TAGS = ("building:levels", "start_date", "addr:full")
+_FLOORS_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:层|f|floors?|levels?)?\s*$", re.IGNORECASE)
+
+
+class FootprintError(ValueError):
+    """A source that cannot be read as footprints: no such layer or field, several layers."""
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A feature left out of the import, with its position in the file and why."""
+
+    index: int  #: 0-based position of the feature in the layer
+    source_id: str | None
+    reason: str
+    geometry: Any = None  #: WGS 84 when it got that far, for the rejects GeoPackage
+
+
+@dataclass
+class Footprints:
+    """Clean footprints, one row per kept feature, plus the rejected ones.
+
+    ``geometry`` holds valid MultiPolygons in WGS 84; ``index`` points back to the
+    feature's position in the layer; ``year_built`` is 0 where unknown.
+    """
+
+    geometry: NDArray[np.object_]
+    index: NDArray[np.int64]
+    source_id: NDArray[np.object_]
+    use_type: NDArray[np.object_]
+    floors: NDArray[np.int16]
+    year_built: NDArray[np.int16]
+    name: NDArray[np.object_]
+    address: NDArray[np.object_]
+    crs: ResolvedCrs
+    read: int
+    repaired: int
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+
+# -- reading ----------------------------------------------------------------------------
+def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
+    if layer is not None or driver == "OSM":
+        return layer or "multipolygons"
+    layers = pyogrio.list_layers(path)
+    polygonal = [str(name) for name, kind in layers if kind and "Polygon" in str(kind)]
+    if len(layers) > 1 and len(polygonal) != 1:
+        names = ", ".join(str(name) for name, _ in layers)
+        raise FootprintError(f"{path.name} has several layers ({names}): choose one with --layer")
+    return polygonal[0] if polygonal else None
+
+
+def _read_source(path: Path, layer: str | None) -> tuple[dict[str, Any], pd.DataFrame, Any, Any]:
+    """(meta, attributes, fids, WKB) of one layer; Arrow when pyarrow is installed."""
+    try:
+        driver = str(pyogrio.read_info(path, layer=layer).get("driver", ""))
+        layer = _choose_layer(path, layer, driver)
+        where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            meta, fids, wkb, columns = pyogrio.raw.read(path, layer=layer, where=where,
+                                                        return_fids=True)
+            frame = pd.DataFrame(dict(zip(meta["fields"], columns, strict=True)))
+        else:
+            meta, table = pyogrio.read_arrow(path, layer=layer, where=where, return_fids=True)
+            geometry_column = meta["geometry_name"] or "wkb_geometry"
+            wkb = table[geometry_column].to_numpy(zero_copy_only=False)
+            fid_column = next(n for n in table.column_names
+                              if n not in set(meta["fields"]) | {geometry_column})
+            fids = table[fid_column].to_numpy()
+            frame = table.select(list(meta["fields"])).to_pandas()
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise FootprintError(f"cannot read {path}: {exc}") from exc
+    meta = {**meta, "driver": driver, "layer": layer}
+    return meta, frame, np.asarray(fids), np.asarray(wkb, dtype=object)
+
+
+def read_footprints(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: CrsLike | None = None,
+    id_field: str | None = None,
+) -> Footprints:
+    """Read, check, convert and repair the building footprints of a vector file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any source GDAL reads: GeoPackage, Shapefile, GeoJSON, FileGDB, ``.osm``/``.pbf``
+        (the ``multipolygons`` layer, features with a ``building`` tag).
+    layer : str, optional
+        Layer name; required when the source has several polygon layers.
+    crs : str, int or pyproj.CRS, optional
+        The CRS of the coordinates when the file lacks or misstates it, or ``"gcj02"`` /
+        ``"bd09"`` for coordinates taken from Chinese web maps.
+    id_field : str, optional
+        Attribute holding the stable source id; by default the first of
+        :data:`ID_FIELDS`, then the GeoPackage/FileGDB feature id, then a hash of the
+        geometry.
+
+    Returns
+    -------
+    Footprints
+
+    Raises
+    ------
+    FootprintError
+        Unreadable source, ambiguous layer or unknown ``id_field``.
+    CrsError
+        Unsupported CRS, or no CRS and coordinates that are not lon/lat in China.
+    CoordinateError
+        Swapped latitude/longitude or coordinates that are not in China.
+    """
+    path = Path(path)
+    meta, frame, fids, wkb = _read_source(path, layer)
+    geoms = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="fix"))
+    n = len(geoms)
+    notes: list[str] = []
+    resolved = detect_crs(meta.get("crs"), geoms, override=crs, notes=notes)
+    columns = {str(name).lower(): str(name) for name in frame.columns}
+    source_ids = _source_ids(frame, columns, fids, wkb, meta["driver"], id_field)
+    reasons = np.full(n, None, dtype=object)
+    reasons[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = "empty geometry"
+    outside = _outside_china(geoms, resolved) if resolved.geographic else None
+    wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
+    if outside is None:
+        outside = _outside_china(wgs, resolved)
+    _set_reason(reasons, outside, "outside China")
+    tags = _osm_tags(frame, columns)
+    floor_values = _pick(frame, columns, _FLOOR_FIELDS, tags)
+    floors, floors_bad = parse_floors(floor_values)
+    _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
+    _reject_duplicates(reasons, source_ids)
+    fixed, status = repair_polygons(wgs)
+    _set_reason(reasons, status == _NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
+    _set_reason(reasons, status == _UNREPAIRABLE, "invalid and unrepairable")
+    _set_reason(reasons, status == _SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
+    keep = np.asarray([r is None for r in reasons], dtype=bool)
+    rejects = [Reject(int(i), source_ids[i], str(reasons[i]), wgs[i])
+               for i in np.flatnonzero(~keep)]
+    return Footprints(
+        geometry=fixed[keep], index=np.flatnonzero(keep).astype(np.int64),
+        source_id=source_ids[keep],
+        use_type=map_use_types(_pick(frame, columns, _USE_FIELDS, tags))[keep],
+        floors=floors[keep],
+        year_built=_years(_pick(frame, columns, _YEAR_FIELDS, tags))[keep],
+        name=_texts(_pick(frame, columns, _NAME_FIELDS, tags), 200)[keep],
+        address=_texts(_pick(frame, columns, _ADDRESS_FIELDS, tags), 300)[keep],
+        crs=resolved, read=n, repaired=int(((status == _REPAIRED) & keep).sum()),
+        rejects=rejects, notes=notes,
+    )
+
+
+def _set_reason(reasons: NDArray[np.object_], mask: ArrayLike,
+                reason: str | Callable[[int], str]) -> None:
+    """Give ``reason`` (text, or a function of the feature index) to the features in
+    ``mask`` that have none yet: the first reason found is the one reported."""
+    for i in np.flatnonzero(np.asarray(mask, dtype=bool) & np.equal(reasons, None)):
+        reasons[i] = reason(int(i)) if callable(reason) else reason
+
+
+# -- CRS --------------------------------------------------------------------------------
+def detect_crs(
+    declared: str | None,
+    geometries: NDArray[np.object_],
+    *,
+    override: CrsLike | None = None,
+    notes: list[str] | None = None,
+) -> ResolvedCrs:
+    """Decide the CRS of a layer from its declaration, ``override`` and its coordinates.
+
+    Parameters
+    ----------
+    declared : str or None
+        The CRS the file declares (WKT or ``"EPSG:xxxx"``), None when it has none.
+    geometries : array of shapely geometries
+        The layer's geometries as read, used when the file declares no CRS.
+    override : CRS-like, optional
+        What the user says the coordinates are (``"gcj02"``, ``"bd09"``, ``"EPSG:4547"``).
+    notes : list of str, optional
+        Receives a sentence for every assumption made.
+
+    Raises
+    ------
+    CrsError
+        Unsupported CRS; ``gcj02``/``bd09`` asked for projected data; no CRS and
+        coordinates that are not longitude/latitude in China.
+    CoordinateError
+        No CRS and coordinates that are lon/lat in China once swapped.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> detect_crs(None, [box(114.0, 22.5, 114.001, 22.501)]).name
+    'EPSG:4326'
+    >>> detect_crs("EPSG:4326", [box(114.0, 22.5, 114.001, 22.501)], override="gcj02").name
+    'gcj02'
+    """
+    notes = notes if notes is not None else []
+    found = resolve_crs(declared) if declared else None
+    if override is not None:
+        wanted = resolve_crs(override)
+        if wanted.srid is None and found is not None and not found.geographic:
+            raise CrsError(f"{wanted.label} coordinates are longitude/latitude, but the file "
+                           f"declares {found.name} ({found.label}); drop --from or fix the file")
+        if found is not None and wanted.srid is not None and wanted.srid != found.srid:
+            notes.append(f"the file declares {found.name}; read as {wanted.name} as asked")
+        return wanted
+    if found is not None:
+        return found
+    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
+    bounds = bounds[~np.isnan(bounds[:, 0])]
+    if len(bounds) == 0:
+        return resolve_crs(WGS84_SRID)
+    x, y = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    if _inside(x, y).mean() >= 0.5:
+        notes.append("the file declares no CRS; its coordinates are longitude/latitude in China, "
+                     "so WGS 84 is assumed (use --from gcj02 or bd09 for web-map coordinates)")
+        return resolve_crs(WGS84_SRID)
+    if _inside(y, x).mean() >= 0.5:
+        check_lonlat_in_china(x, y)  # raises "coordinates look swapped"
+    raise CrsError(
+        f"the file declares no CRS and its coordinates (x {np.min(x):.7g}…{np.max(x):.7g}, "
+        f"y {np.min(y):.7g}…{np.max(y):.7g}) are not longitude/latitude in China: give the "
+        "CRS with --from, e.g. --from EPSG:4547 for CGCS2000 Gauss-Krüger 114°E"
+    )
+
+
+def _inside(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.bool_]:
+    min_lon, min_lat, max_lon, max_lat = CHINA_BOUNDS
+    return np.asarray((x >= min_lon) & (x <= max_lon) & (y >= min_lat) & (y <= max_lat))
+
+
+def _outside_china(geoms: NDArray[np.object_], crs: ResolvedCrs) -> NDArray[np.bool_]:
+    """Features outside China; refuse the file when most are (swapped or wrong CRS)."""
+    bounds = shapely.bounds(geoms)
+    known = ~np.isnan(bounds[:, 0])
+    inside = _inside(bounds[:, 0], bounds[:, 1]) & _inside(bounds[:, 2], bounds[:, 3])
+    outside = known & ~inside
+    if outside.sum() * 2 > known.sum():
+        x, y = bounds[outside][:, [0, 2]].ravel(), bounds[outside][:, [1, 3]].ravel()
+        if crs.geographic:
+            check_lonlat_in_china(x, y, crs_label=crs.label)
+        try:
+            check_lonlat_in_china(x, y)
+        except CoordinateError as exc:
+            raise CoordinateError(f"after converting from {crs.name} ({crs.label}): {exc}; "
+                                  "is the declared CRS right (or are x and y swapped)?") from exc
+    return outside
+
+
+# -- geometry repair --------------------------------------------------------------------
+_OK, _REPAIRED, _EMPTY, _NOT_POLYGON, _UNREPAIRABLE, _SLIVER = range(6)
+
+
+def repair_polygons(
+    geometries: ArrayLike, *, min_area_m2: float = MIN_AREA_M2
+) -> tuple[NDArray[np.object_], NDArray[np.int8]]:
+    """Make lon/lat footprints valid MultiPolygons: ``make_valid``, polygonal parts, no slivers.
+
+    Parameters
+    ----------
+    geometries : array_like of shapely geometries
+        WGS 84 geometries (None allowed).
+    min_area_m2 : float
+        Polygon parts smaller than this (approximate square metres) are dropped.
+
+    Returns
+    -------
+    (multipolygons, status)
+        ``multipolygons`` holds a valid MultiPolygon per usable feature (None elsewhere);
+        ``status`` is 0 unchanged, 1 repaired, 2 empty, 3 not a polygon, 4 invalid and
+        unrepairable, 5 only slivers.
+
+    Examples
+    --------
+    >>> from shapely import Polygon
+    >>> fixed, status = repair_polygons([Polygon([(114, 22.5), (114.001, 22.501),
+    ...                                           (114.001, 22.5), (114, 22.501)])])
+    >>> len(fixed[0].geoms), status.tolist()
+    (2, [1])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    n = len(geoms)
+    status = np.full(n, _OK, dtype=np.int8)
+    kind = shapely.get_type_id(geoms)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    status[empty] = _EMPTY
+    status[~empty & ~np.isin(kind, (3, 6, 7))] = _NOT_POLYGON
+    work = np.flatnonzero(status == _OK)
+    invalid = work[~shapely.is_valid(geoms[work])]
+    fixed = geoms.copy()
+    fixed[invalid] = shapely.make_valid(geoms[invalid])
+    parts, owner = shapely.get_parts(fixed[work], return_index=True)
+    owner = work[owner]
+    while len(nested := np.flatnonzero(np.isin(shapely.get_type_id(parts), (6, 7)))):
+        inner, which = shapely.get_parts(parts[nested], return_index=True)
+        keep = np.ones(len(parts), dtype=bool)
+        keep[nested] = False
+        parts = np.concatenate([parts[keep], inner])
+        owner = np.concatenate([owner[keep], owner[nested][which]])
+    polygonal = shapely.get_type_id(parts) == 3
+    bounds = shapely.bounds(parts)
+    scale = _M_PER_DEGREE**2 * np.cos(np.radians((bounds[:, 1] + bounds[:, 3]) / 2))
+    big = polygonal & (shapely.area(parts) * scale >= min_area_m2)
+    counts = np.bincount(owner, minlength=n)
+    kept = np.bincount(owner[big], minlength=n)
+    has_polygon = np.bincount(owner[polygonal], minlength=n) > 0
+    was_invalid = np.zeros(n, dtype=bool)
+    was_invalid[invalid] = True
+    ok = status == _OK
+    status[ok & (kept == 0) & was_invalid] = _UNREPAIRABLE
+    status[ok & (kept == 0) & ~was_invalid & has_polygon] = _SLIVER
+    status[ok & (kept == 0) & ~was_invalid & ~has_polygon] = _NOT_POLYGON
+    status[ok & (kept > 0) & (was_invalid | (kept < counts))] = _REPAIRED
+    result = np.full(n, None, dtype=object)
+    order = np.argsort(owner[big], kind="stable")
+    shapely.multipolygons(parts[big][order], indices=owner[big][order], out=result)
+    return result, status
+
+
+# -- attributes -------------------------------------------------------------------------
+def _pick(frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str],
+          tags: dict[str, pd.Series]) -> NDArray[np.object_]:
+    """The first present attribute of ``names`` (or OSM tag), as objects; None if absent."""
+    for name in names:
+        if name in columns:
+            return frame[columns[name]].to_numpy(dtype=object)
+        if name in tags:
+            return tags[name].to_numpy(dtype=object)
+    return np.full(len(frame), None, dtype=object)
+
+
+def _osm_tags(frame: pd.DataFrame, columns: dict[str, str]) -> dict[str, pd.Series]:
+    """Tags hidden in the OSM driver's ``other_tags`` (``"key"=>"value",...``)."""
+    if "other_tags" not in columns:
+        return {}
+    text = frame[columns["other_tags"]].astype("string")
+    return {tag: text.str.extract(rf'"{re.escape(tag)}"=>"([^"]*)"', expand=False)
+            for tag in _OSM_TAGS}
+
+
+def _blank(values: NDArray[np.object_]) -> NDArray[np.bool_]:
+    series = pd.Series(values, dtype=object)
+    return np.asarray(series.isna() | (series.astype(str).str.strip() == ""))
+
+
+def parse_floors(values: ArrayLike) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
+    """Floors (层数) as 1..200 (default 1) and a mask of values that are not numbers.
+
+    Examples
+    --------
+    >>> floors, bad = parse_floors([3, "12", "5层", None, 0, 450, "many", 2.6])
+    >>> floors.tolist(), bad.tolist()
+    ([3, 12, 5, 1, 1, 200, 1, 3], [False, False, False, False, False, False, True, False])
+    """
+    raw = np.asarray(values, dtype=object)
+    blank = _blank(raw)
+    text = pd.Series(raw, dtype=object).astype(str)
+    number = pd.to_numeric(text.str.extract(_FLOORS_TEXT, expand=False), errors="coerce")
+    number = number.to_numpy(dtype=np.float64)
+    bad = ~blank & ~np.isfinite(number)
+    floors = np.where(np.isfinite(number), np.floor(number + 0.5), 1.0)
+    return np.clip(floors, 1, MAX_FLOORS).astype(np.int16), bad
+
+
+def _years(values: NDArray[np.object_]) -> NDArray[np.int16]:
+    """Four-digit years 1800–2100 found in the values (``"1998-05"`` → 1998); 0 elsewhere."""
+    text = pd.Series(values, dtype=object).astype(str).str.extract(r"((?:18|19|20|21)\d\d)")[0]
+    years = pd.to_numeric(text, errors="coerce").fillna(0).to_numpy()
+    return np.where((years >= 1800) & (years <= 2100), years, 0).astype(np.int16)
+
+
+def _texts(values: NDArray[np.object_], limit: int) -> NDArray[np.object_]:
+    out = pd.Series(values, dtype=object).astype(str).str.strip().str.slice(0, limit)
+    return np.where(_blank(values), None, out.to_numpy(dtype=object))
+
+
+def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
+    """Map use attributes (OSM ``building=*``, Chinese 用途 names) to :data:`USE_TYPES`.
+
+    Examples
+    --------
+    >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).tolist()
+    ['residential', 'industrial', 'other', 'other', 'office', 'other']
+    """
+    keys = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str)
+    mapped = keys.str.strip().str.lower().map(_USE_OF)
+    return mapped.fillna("other").to_numpy(dtype=object)
+
+
+def _source_ids(frame: pd.DataFrame, columns: dict[str, str], fids: NDArray[Any],
+                wkb: NDArray[np.object_], driver: str, id_field: str | None) -> NDArray[Any]:
+    """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash."""
+    n = len(frame)
+    ids = np.full(n, None, dtype=object)
+    if id_field is not None:
+        if id_field.lower() not in columns:
+            raise FootprintError(f"no field {id_field!r} in the layer; its fields are: "
+                                 f"{', '.join(map(str, frame.columns)) or '(none)'}")
+        ids = _id_text(frame[columns[id_field.lower()]])
+    elif driver == "OSM":
+        for column, kind in (("osm_way_id", "way"), ("osm_id", "relation")):
+            if column in columns:
+                text = _id_text(frame[columns[column]])
+                ids = np.where(np.equal(ids, None) & ~np.equal(text, None),
+                               np.char.add(f"{kind}/", text.astype(str)), ids)
+    elif (name := next((c for c in ID_FIELDS if c in columns), None)) is not None:
+        ids = _id_text(frame[columns[name]])
+    elif driver in ("GPKG", "OpenFileGDB", "FileGDB"):
+        ids = np.asarray(fids).astype(str).astype(object)
+    missing = np.flatnonzero(np.equal(ids, None))
+    for i in missing:
+        blob = wkb[i] if isinstance(wkb[i], bytes) else b""
+        ids[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
+    return np.asarray([str(v)[:200] for v in ids], dtype=object)
+
+
+def _id_text(column: pd.Series) -> NDArray[np.object_]:
+    """Id values as text: integral floats lose their ``.0``; blanks become None."""
+    values = column.to_numpy(dtype=object)
+    number = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+    whole = np.isfinite(number) & (np.mod(number, 1) == 0)
+    text = pd.Series(values, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    text[whole] = number[whole].astype(np.int64).astype(str)
+    return np.where(_blank(values), None, text)
+
+
+def _reject_duplicates(reasons: NDArray[np.object_], ids: NDArray[np.object_]) -> None:
+    """Reject every repeat of a source id (the first feature with it is kept)."""
+    first = pd.Series(np.arange(len(ids))).groupby(pd.Series(ids)).transform("min").to_numpy()
+    repeat = first != np.arange(len(ids))
+    _set_reason(reasons, repeat,
+                lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[i]})")
+
+
+# -- rejects report ---------------------------------------------------------------------
+def write_rejects(rejects: Sequence[Reject], path: str | Path) -> Path:
+    """Write the rejects report: CSV (feature, source_id, reason) or, for ``.gpkg``, a layer.
+
+    The GeoPackage keeps the WGS 84 geometry of each rejected feature where there is one.
+    """
+    path = Path(path)
+    frame = pd.DataFrame({"feature": [r.index for r in rejects],
+                          "source_id": [r.source_id for r in rejects],
+                          "reason": [r.reason for r in rejects]})
+    if path.suffix.lower() == ".gpkg":
+        import geopandas
+
+        geometry = geopandas.GeoSeries([r.geometry for r in rejects], crs=WGS84_SRID)
+        geopandas.GeoDataFrame(frame, geometry=geometry).to_file(path, layer="rejects",
+                                                                 driver="GPKG")
+    else:
+        frame.to_csv(path, index=False, encoding="utf-8")
+    return path
