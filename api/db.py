@@ -71,15 +71,20 @@ async def apply_scope(session: AsyncSession, scope: Scope) -> None:
 
 def async_url(url: str) -> str:
     """Turn a libpq DSN into the SQLAlchemy asyncpg URL."""
-    for prefix in ("postgresql+psycopg://", "postgresql+asyncpg://", "postgresql://", "postgres://"):
+    for prefix in (
+        "postgresql+psycopg://",
+        "postgresql+asyncpg://",
+        "postgresql://",
+        "postgres://",
+    ):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
 
 
 def sync_url(url: str) -> str:
     """Turn a libpq DSN into the SQLAlchemy psycopg (v3) URL, for Alembic and bulk loads."""
-    return "postgresql+psycopg://" + async_url(url)[len("postgresql+asyncpg://"):]
+    return "postgresql+psycopg://" + async_url(url)[len("postgresql+asyncpg://") :]
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:

@@ -106,7 +106,8 @@ async def authenticate_briefly(request: Request, token: str | None) -> Principal
         async with session.begin():
             await apply_scope(session, NO_SCOPE)
             principal = await auth_service.authenticate(
-                session, token=token, settings=request.app.state.settings)
+                session, token=token, settings=request.app.state.settings
+            )
     finally:
         await session.close()
     return principal

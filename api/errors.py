@@ -49,7 +49,9 @@ class BlockgridError(Exception):
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "code": self.code, "message": self.message, "message_zh": self.message_zh
+            "code": self.code,
+            "message": self.message,
+            "message_zh": self.message_zh,
         }
         if self.details is not None:
             body["details"] = self.details
@@ -116,8 +118,9 @@ def _describe_validation(exc: RequestValidationError) -> list[dict[str, Any]]:
     problems = []
     for item in exc.errors():
         where = ".".join(str(part) for part in item.get("loc", ()))
-        problems.append({"field": where, "problem": item.get("msg", "invalid"),
-                         "type": item.get("type")})
+        problems.append(
+            {"field": where, "problem": item.get("msg", "invalid"), "type": item.get("type")}
+        )
     return problems
 
 
@@ -138,8 +141,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: ("not_found", "未找到"), 405: ("method_not_allowed", "不支持该请求方法")}
         code, zh = codes.get(exc.status_code, ("http_error", "请求错误"))
-        error = BlockgridError(str(exc.detail), code=code, message_zh=zh,
-                               headers=getattr(exc, "headers", None))
+        error = BlockgridError(
+            str(exc.detail), code=code, message_zh=zh, headers=getattr(exc, "headers", None)
+        )
         error.status_code = exc.status_code
         return _json(error)
 
@@ -149,8 +153,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TimeoutError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", exc.__class__.__name__)
-        return _json(ServiceUnavailable("the database is unavailable; try again shortly",
-                                        headers={"Retry-After": "5"}))
+        return _json(
+            ServiceUnavailable(
+                "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+            )
+        )
 
     @app.exception_handler(DBAPIError)
     async def _database_error(_: Request, exc: DBAPIError) -> JSONResponse:
@@ -166,8 +173,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 _CONNECTION_FAILURE_NAMES = (
-    "ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
-    "AdminShutdownError", "InterfaceError", "ConnectionRefusedError",
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "ConnectionFailureError",
+    "AdminShutdownError",
+    "InterfaceError",
+    "ConnectionRefusedError",
 )
 
 

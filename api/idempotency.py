@@ -33,22 +33,34 @@ async def claim(
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Unprocessable(f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} characters")
     inserted = await session.scalar(
-        insert(IdempotencyKey).values(user_id=user_id, key=key, request_hash=fingerprint,
-                                      status_code=IN_PROGRESS, response={},
-                                      created_at=datetime.now(UTC))
-        .on_conflict_do_nothing().returning(IdempotencyKey.key))
+        insert(IdempotencyKey)
+        .values(
+            user_id=user_id,
+            key=key,
+            request_hash=fingerprint,
+            status_code=IN_PROGRESS,
+            response={},
+            created_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKey.key)
+    )
     if inserted is not None:
         return None
     stored = await session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
-                                     IdempotencyKey.key == key)
-        .execution_options(populate_existing=True))
+        select(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .execution_options(populate_existing=True)
+    )
     if stored.request_hash != fingerprint:
-        raise Conflict("this Idempotency-Key was used for a different request",
-                       code="idempotency_key_reused")
+        raise Conflict(
+            "this Idempotency-Key was used for a different request", code="idempotency_key_reused"
+        )
     if stored.status_code == IN_PROGRESS:
-        raise Conflict("a request with this Idempotency-Key is still in progress",
-                       code="idempotency_in_progress")
+        raise Conflict(
+            "a request with this Idempotency-Key is still in progress",
+            code="idempotency_in_progress",
+        )
     return stored.status_code, stored.response
 
 

@@ -26,10 +26,10 @@ from api.health.views import router as health_router
 from api.hotspots.views import router as hotspots_router
 from api.maps.briefing_views import router as briefing_router
 from api.maps.tile_cache import TileCache
-from api.middleware import LimitBodySize
-from api.open311.views import router as open311_router
 from api.maps.views import router as tiles_router
+from api.middleware import LimitBodySize
 from api.ogc.views import router as ogc_router
+from api.open311.views import router as open311_router
 from api.people.views import router as people_router
 from api.safety import refuse_unsafe_start
 from api.settings import Settings, get_settings
@@ -52,8 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await refuse_unsafe_start(engine, settings)
             if settings.sweep_interval_seconds:
-                background.append(asyncio.create_task(
-                    sweeper.run_periodically(engine, settings.sweep_interval_seconds)))
+                background.append(
+                    asyncio.create_task(
+                        sweeper.run_periodically(engine, settings.sweep_interval_seconds)
+                    )
+                )
             yield
         finally:
             for task in background:

@@ -50,12 +50,23 @@ class LimitBodySize:
                 await self._refuse(send, seen)
 
     async def _refuse(self, send: Send, size: int) -> None:
-        body = json.dumps({
-            "code": "payload_too_large",
-            "message": f"request body of {size:,} bytes exceeds the limit of "
-                       f"{self.max_bytes:,} bytes",
-            "message_zh": "请求内容过大"}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "code": "payload_too_large",
+                "message": f"request body of {size:,} bytes exceeds the limit of "
+                f"{self.max_bytes:,} bytes",
+                "message_zh": "请求内容过大",
+            },
+            ensure_ascii=False,
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -15,7 +15,6 @@ from api.events.models import (
     EventAttachment,
     EventCategory,
     HotspotRun,
-    HotspotUnitResult,
     IdempotencyKey,
     RoutingRule,
     WorkCalendarDay,

@@ -26,7 +26,7 @@ def _derive(key: bytes, purpose: bytes) -> bytes:
 
 
 class PersonalDataCipher:
-    """Encrypt, decrypt and hash personal identifiers; ``field`` binds a ciphertext to its column."""
+    """Encrypt, decrypt and hash personal identifiers; ``field`` binds a value to its column."""
 
     def __init__(self, data_key: bytes) -> None:
         self._aead = AESGCM(_derive(data_key, b"blockgrid personal data encryption"))

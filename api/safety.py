@@ -18,7 +18,8 @@ async def accounts_with_demo_password(engine: AsyncEngine) -> list[str]:
     """Usernames of active accounts that still have the password ``blockgrid demo`` gave them."""
     async with AsyncSession(engine) as session:
         names = await session.scalars(
-            select(User.username).where(User.is_active, User.has_demo_password)
+            select(User.username)
+            .where(User.is_active, User.has_demo_password)
             .order_by(User.username)
         )
         return list(names)

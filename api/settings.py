@@ -51,12 +51,14 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = 30_000
 
     tile_cache_mb: int = Field(default=256, ge=0, description="0 turns the tile cache off")
-    public_url: str = Field(default="", description="base URL for links (TileJSON, OGC); "
-                            "empty: taken from each request")
+    public_url: str = Field(
+        default="", description="base URL for links (TileJSON, OGC); empty: taken from each request"
+    )
 
     max_request_mb: int = Field(default=20, ge=1, description="largest request body accepted")
     sweep_interval_seconds: int = Field(
-        default=60, ge=0, description="overdue sweep (超期督办) period; 0 turns it off")
+        default=60, ge=0, description="overdue sweep (超期督办) period; 0 turns it off"
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

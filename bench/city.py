@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from api import migrate
 from api.db import async_url, sync_url
 
-DEMO_PASSWORD = "blockgrid-demo"
+DEMO_PASSWORD = "blockgrid-demo"  # noqa: S105 - the published demo password
 
 
 def database_name(scale: float, seed: int) -> str:
@@ -27,8 +27,8 @@ def database_name(scale: float, seed: int) -> str:
 
 
 def _load(url: str, scale: float, seed: int, out: str) -> None:
-    from api.demo.pipeline import load_demo_city  # noqa: PLC0415
-    from api.users.service import ensure_demo_accounts  # noqa: PLC0415
+    from api.demo.pipeline import load_demo_city
+    from api.users.service import ensure_demo_accounts
 
     start = time.perf_counter()
     summary = load_demo_city(url, scale=scale, seed=seed, progress=True)
@@ -43,20 +43,28 @@ def _load(url: str, scale: float, seed: int, out: str) -> None:
     asyncio.run(accounts())
     own_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    Path(out).write_text(json.dumps({
-        "seconds": seconds, "peak_rss_mb": own_kb / 1024,
-        "peak_rss_workers_mb": workers_kb / 1024,
-        "summary": getattr(summary, "as_dict", lambda: str(summary))()}))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": own_kb / 1024,
+                "peak_rss_workers_mb": workers_kb / 1024,
+                "summary": getattr(summary, "as_dict", lambda: str(summary))(),
+            }
+        )
+    )
 
 
-def ensure_city(server_url: str, *, scale: float, seed: int, workdir: Path,
-                reload: bool = False) -> tuple[str, dict | None]:
+def ensure_city(
+    server_url: str, *, scale: float, seed: int, workdir: Path, reload: bool = False
+) -> tuple[str, dict | None]:
     """The URL of a database holding the demo city at ``scale``; loading figures if loaded now."""
     name = database_name(scale, seed)
     admin = create_engine(sync_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                    {"n": name}).scalar()
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
         if exists and reload:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             exists = None

@@ -22,8 +22,12 @@ from bench.harness import Suite, percentiles
 from bench.server import server, token
 
 STEPS = [  # (who, action) in order; the worker verifies in their own grid
-    ("futian", "accept"), ("futian", "dispatch"), ("dept", "start"), ("dept", "report_done"),
-    ("worker", "verify_pass"), ("futian", "close"),
+    ("futian", "accept"),
+    ("futian", "dispatch"),
+    ("dept", "start"),
+    ("dept", "report_done"),
+    ("worker", "verify_pass"),
+    ("futian", "close"),
 ]
 
 
@@ -41,26 +45,24 @@ def typical_filters(worker_grid: str) -> list[tuple[str, dict]]:
     ]
 
 
-async def measure_lists(base: str, headers: dict[str, dict], worker_grid: str,
-                        rounds: int, concurrency: int) -> dict[str, list[float]]:
+async def measure_lists(
+    base: str, headers: dict[str, dict], worker_grid: str, rounds: int, concurrency: int
+) -> dict[str, list[float]]:
     latencies: dict[str, list[float]] = {}
+    gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+        async def one(who: str, params: dict, samples: list[float]) -> None:
+            async with gate:
+                start = time.perf_counter()
+                response = await client.get("/api/events", params=params, headers=headers[who])
+                samples.append(time.perf_counter() - start)
+                response.raise_for_status()
+
         for who, params in typical_filters(worker_grid):
-            key = f"{who} {params}"
             samples: list[float] = []
-            gate = asyncio.Semaphore(concurrency)
-
-            async def one(who: str = who, params: dict = params,
-                          samples: list[float] = samples) -> None:
-                async with gate:
-                    start = time.perf_counter()
-                    response = await client.get("/api/events", params=params,
-                                                headers=headers[who])
-                    samples.append(time.perf_counter() - start)
-                    response.raise_for_status()
-
-            await asyncio.gather(*[one() for _ in range(rounds)])
-            latencies[key] = samples
+            await asyncio.gather(*[one(who, params, samples) for _ in range(rounds)])
+            latencies[f"{who} {params}"] = samples
     return latencies
 
 
@@ -68,7 +70,9 @@ def seed_events(url: str, grid: str, count: int) -> list[int]:
     """Insert ``count`` reported events of 暴露垃圾 in the worker's grid, straight in SQL."""
     engine = create_engine(sync_url(url))
     with engine.begin() as connection:
-        ids = list(connection.execute(text("""
+        ids = list(
+            connection.execute(
+                text("""
             INSERT INTO events (code, category_id, source, title, geom, geom_3857, grid_code,
                                 status, reported_at, stage_due_at, version)
             SELECT 'B' || to_char(now(), 'YYMMDDHH24MISS') || lpad(n::text, 6, '0'), c.id,
@@ -78,7 +82,10 @@ def seed_events(url: str, grid: str, count: int) -> list[int]:
             CROSS JOIN (SELECT id FROM event_categories WHERE major = '06' AND minor = '001') c
             JOIN areas a ON a.code = :grid,
             LATERAL (SELECT ST_PointOnSurface(a.geom) AS p) point
-            RETURNING id"""), {"count": count, "grid": grid}).scalars())
+            RETURNING id"""),
+                {"count": count, "grid": grid},
+            ).scalars()
+        )
     engine.dispose()
     return ids
 
@@ -91,8 +98,15 @@ class WorkflowOutcome:
     attempted: int
 
 
-async def drive_workflow(base: str, headers: dict[str, dict], ids: list[int], *, rate: float,
-                         seconds: float, duplicate_share: float) -> WorkflowOutcome:
+async def drive_workflow(
+    base: str,
+    headers: dict[str, dict],
+    ids: list[int],
+    *,
+    rate: float,
+    seconds: float,
+    duplicate_share: float,
+) -> WorkflowOutcome:
     """Take workflow steps at ``rate`` per second; some steps are sent twice at once with the
     same ETag (only one may win)."""
     progress = dict.fromkeys(ids, 0)
@@ -100,8 +114,9 @@ async def drive_workflow(base: str, headers: dict[str, dict], ids: list[int], *,
     latencies: list[float] = []
     statuses: Counter = Counter()
     rng = random.Random(0)
-    async with httpx.AsyncClient(base_url=base, timeout=60,
-                                 limits=httpx.Limits(max_connections=100)) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=60, limits=httpx.Limits(max_connections=100)
+    ) as client:
 
         async def step(event_id: int) -> None:
             who, action = STEPS[progress[event_id]]
@@ -109,11 +124,16 @@ async def drive_workflow(base: str, headers: dict[str, dict], ids: list[int], *,
             current = await client.get(f"/api/events/{event_id}", headers=headers[who])
             etag = current.headers["etag"]
             copies = 2 if rng.random() < duplicate_share else 1
-            responses = await asyncio.gather(*[
-                client.post(f"/api/events/{event_id}/actions",
-                            json={"action": action, "note": "压测"},
-                            headers=headers[who] | {"If-Match": etag})
-                for _ in range(copies)])
+            responses = await asyncio.gather(
+                *[
+                    client.post(
+                        f"/api/events/{event_id}/actions",
+                        json={"action": action, "note": "压测"},
+                        headers=headers[who] | {"If-Match": etag},
+                    )
+                    for _ in range(copies)
+                ]
+            )
             latencies.append(time.perf_counter() - start)
             for response in responses:
                 statuses[response.status_code] += 1
@@ -142,11 +162,13 @@ def lost_updates(url: str, ids: list[int]) -> int:
     """Events whose version does not equal 1 + their recorded steps (a lost update)."""
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
-        wrong = connection.execute(text("""
+        wrong = connection.execute(
+            text("""
             SELECT count(*) FROM events e
             WHERE e.id = ANY(:ids) AND e.version <> (
               SELECT count(*) FROM event_actions a WHERE a.event_id = e.id)"""),
-            {"ids": ids}).scalar()
+            {"ids": ids},
+        ).scalar()
     engine.dispose()
     return int(wrong)
 
@@ -154,47 +176,74 @@ def lost_updates(url: str, ids: list[int]) -> int:
 def worker_grid(url: str) -> tuple[str, int]:
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
-        grid = connection.execute(text("""
+        grid = connection.execute(
+            text("""
             SELECT g.grid_code FROM grid_workers g JOIN users u ON u.id = g.user_id
-            WHERE u.username = 'demo-worker'""")).scalar()
+            WHERE u.username = 'demo-worker'""")
+        ).scalar()
         events = connection.execute(text("SELECT count(*) FROM events")).scalar()
     engine.dispose()
     return grid, events
 
 
-def run_events_benchmark(url: str, *, seconds: float = 30, rate: float = 50,
-                         rounds: int = 100) -> Suite:
+def run_events_benchmark(
+    url: str, *, seconds: float = 30, rate: float = 50, rounds: int = 100
+) -> Suite:
     suite = Suite("events")
     grid, total_events = worker_grid(url)
-    suite.context = {"events_in_database": total_events, "worker_grid": grid,
-                     "rate_per_second": rate, "seconds": seconds}
+    suite.context = {
+        "events_in_database": total_events,
+        "worker_grid": grid,
+        "rate_per_second": rate,
+        "seconds": seconds,
+    }
     ids = seed_events(url, grid, int(rate * seconds / len(STEPS) * 2) + 50)
     with server(url, workers=2) as base:
-        users = {"admin": "demo-admin", "futian": "demo-futian", "street": "demo-street",
-                 "worker": "demo-worker", "dept": "demo-dept"}
+        users = {
+            "admin": "demo-admin",
+            "futian": "demo-futian",
+            "street": "demo-street",
+            "worker": "demo-worker",
+            "dept": "demo-dept",
+        }
         headers = {key: token(base, name, DEMO_PASSWORD) for key, name in users.items()}
         lists = asyncio.run(measure_lists(base, headers, grid, rounds, concurrency=4))
         every = [s for samples in lists.values() for s in samples]
         overall = percentiles(every)
-        suite.add("GET /api/events p95 (all filters)", overall["p95"], "ms", target="≤ 100",
-                  ok=overall["p95"] <= 100, note=f"{len(every)} requests, 4 concurrent")
+        suite.add(
+            "GET /api/events p95 (all filters)",
+            overall["p95"],
+            "ms",
+            target="≤ 100",
+            ok=overall["p95"] <= 100,
+            note=f"{len(every)} requests, 4 concurrent",
+        )
         for key, samples in lists.items():
             figures = percentiles(samples)
             suite.add(f"  p95 {key}", figures["p95"], "ms", note=f"p50 {figures['p50']:.1f}")
-        outcome = asyncio.run(drive_workflow(base, headers, ids, rate=rate, seconds=seconds,
-                                             duplicate_share=0.1))
+        outcome = asyncio.run(
+            drive_workflow(base, headers, ids, rate=rate, seconds=seconds, duplicate_share=0.1)
+        )
     successes = outcome.statuses.get(200, 0)
     achieved = successes / outcome.seconds
     lost = lost_updates(url, ids)
     server_errors = sum(n for code, n in outcome.statuses.items() if code >= 500)
-    suite.add("workflow steps accepted per second", achieved, "1/s", target="≥ 50",
-              ok=achieved >= 0.95 * rate and server_errors == 0,
-              note=f"{outcome.attempted} steps in {outcome.seconds:.0f} s")
+    suite.add(
+        "workflow steps accepted per second",
+        achieved,
+        "1/s",
+        target="≥ 50",
+        ok=achieved >= 0.95 * rate and server_errors == 0,
+        note=f"{outcome.attempted} steps in {outcome.seconds:.0f} s",
+    )
     step_figures = percentiles(outcome.latencies)
     suite.add("workflow step p95 (GET + POST)", step_figures["p95"], "ms")
-    suite.add("duplicate sends refused (412)", outcome.statuses.get(412, 0), "requests",
-              note="10% of steps sent twice with one ETag")
-    suite.add("server errors (5xx)", server_errors, "requests", target="0",
-              ok=server_errors == 0)
+    suite.add(
+        "duplicate sends refused (412)",
+        outcome.statuses.get(412, 0),
+        "requests",
+        note="10% of steps sent twice with one ETag",
+    )
+    suite.add("server errors (5xx)", server_errors, "requests", target="0", ok=server_errors == 0)
     suite.add("lost updates", lost, "events", target="0", ok=lost == 0)
     return suite

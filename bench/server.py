@@ -22,19 +22,41 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, *, workers: int = 2, env: dict[str, str] | None = None,
-           timeout: float = 60) -> Iterator[str]:
+def server(
+    url: str, *, workers: int = 2, env: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[str]:
     """``uvicorn api.main:create_app`` on ``url``'s database; yields the base URL."""
     port = free_port()
-    environment = os.environ | {
-        "DATABASE_URL": url, "BLOCKGRID_ENVIRONMENT": "demo",
-        "BLOCKGRID_SWEEP_INTERVAL_SECONDS": "0", "NO_PROXY": "127.0.0.1",
-    } | (env or {})
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=PROJECT_ROOT, env=environment)
+    environment = (
+        os.environ
+        | {
+            "DATABASE_URL": url,
+            "BLOCKGRID_ENVIRONMENT": "demo",
+            "BLOCKGRID_SWEEP_INTERVAL_SECONDS": "0",
+            "NO_PROXY": "127.0.0.1",
+        }
+        | (env or {})
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -59,7 +81,8 @@ def server(url: str, *, workers: int = 2, env: dict[str, str] | None = None,
 
 
 def token(base: str, username: str, password: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/auth/token",
-                          data={"username": username, "password": password}, timeout=30)
+    response = httpx.post(
+        f"{base}/auth/token", data={"username": username, "password": password}, timeout=30
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -61,22 +61,32 @@ end
 def densest_district(url: str) -> tuple[str, tuple[float, float, float, float]]:
     engine = create_engine(sync_url(url))
     with engine.connect() as connection:
-        code = connection.execute(text(
-            "SELECT left(grid_code, 6) FROM buildings GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
-        )).scalar()
-        box = connection.execute(text(
-            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM areas"
-            " WHERE code = :c"), {"c": code}).one()
-        connection.execute(text(
-            "CREATE OR REPLACE VIEW bench_grids AS SELECT code, short_name, geom_3857"
-            " FROM areas WHERE level = 'grid'"))
+        code = connection.execute(
+            text(
+                "SELECT left(grid_code, 6) FROM buildings GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar()
+        box = connection.execute(
+            text(
+                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM areas"
+                " WHERE code = :c"
+            ),
+            {"c": code},
+        ).one()
+        connection.execute(
+            text(
+                "CREATE OR REPLACE VIEW bench_grids AS SELECT code, short_name, geom_3857"
+                " FROM areas WHERE level = 'grid'"
+            )
+        )
         connection.commit()
     engine.dispose()
     return code, tuple(box)
 
 
-def tile_set(box: tuple[float, float, float, float], count: int, seed: int = 0
-             ) -> list[tuple[str, int, int, int]]:
+def tile_set(
+    box: tuple[float, float, float, float], count: int, seed: int = 0
+) -> list[tuple[str, int, int, int]]:
     """``count`` (layer, z, x, y) inside the box, spread over the layers and zooms."""
     rng = random.Random(seed)
     minx, miny, maxx, maxy = box
@@ -92,8 +102,9 @@ def tile_set(box: tuple[float, float, float, float], count: int, seed: int = 0
     return tiles
 
 
-async def sql_floor(url: str, tiles: list[tuple[str, int, int, int]], *, seconds: float,
-                    concurrency: int) -> dict:
+async def sql_floor(
+    url: str, tiles: list[tuple[str, int, int, int]], *, seconds: float, concurrency: int
+) -> dict:
     """The tile statements run directly, round-robin, on ``concurrency`` connections."""
     statements = {(layer, z): tile_sql(LAYERS[layer].spec, z) for layer, z, _, _ in tiles}
     pool = await asyncpg.create_pool(url, min_size=concurrency, max_size=concurrency)
@@ -118,8 +129,9 @@ async def sql_floor(url: str, tiles: list[tuple[str, int, int, int]], *, seconds
     return {"rps": len(latencies) / elapsed, **percentiles(latencies)}
 
 
-def wrk(base: str, paths: list[str], auth: str, *, seconds: float, concurrency: int,
-        workdir: Path) -> dict:
+def wrk(
+    base: str, paths: list[str], auth: str, *, seconds: float, concurrency: int, workdir: Path
+) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk (make bench does this)")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -127,10 +139,24 @@ def wrk(base: str, paths: list[str], auth: str, *, seconds: float, concurrency: 
     listing.write_text("\n".join(paths) + "\n")
     script = workdir / "tiles.lua"
     script.write_text(WRK_SCRIPT)
-    result = subprocess.run(  # noqa: S603
-        ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{int(seconds)}s", "-s", str(script),
-         base], capture_output=True, text=True, check=True,  # noqa: S607
-        env=os.environ | {"TILE_LIST": str(listing), "TILE_AUTH": auth})
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{int(seconds)}s",
+            "-s",
+            str(script),
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"TILE_LIST": str(listing), "TILE_AUTH": auth},
+    )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
@@ -153,21 +179,38 @@ def tipg_python(workdir: Path) -> Path:
     venv = workdir / "tipg-venv"
     python = venv / "bin" / "python"
     if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "tipg", "uvicorn"],  # noqa: S603
-                       check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "tipg", "uvicorn"], check=True)
     return python
 
 
 def run_tipg(url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     python = tipg_python(workdir)
     port = free_port()
-    env = os.environ | {"DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public"]',
-                        "TIPG_DB_TABLES": json.dumps(sorted(set(TIPG_TABLES.values()))),
-                        "TIPG_MAX_FEATURES_PER_TILE": "100000"}
-    process = subprocess.Popen(  # noqa: S603
-        [str(python), "-m", "uvicorn", "tipg.main:app", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", "2", "--log-level", "warning", "--no-access-log"], env=env)
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "TIPG_DB_SCHEMAS": '["public"]',
+        "TIPG_DB_TABLES": json.dumps(sorted(set(TIPG_TABLES.values()))),
+        "TIPG_MAX_FEATURES_PER_TILE": "100000",
+    }
+    process = subprocess.Popen(
+        [
+            str(python),
+            "-m",
+            "uvicorn",
+            "tipg.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -182,49 +225,100 @@ def run_tipg(url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
 
 def tipg_paths(tiles: list[tuple[str, int, int, int]]) -> list[str]:
     geometry = {"grids": "geom_3857", "events": "geom_3857", "buildings": "footprint_3857"}
-    return [f"/collections/public.{TIPG_TABLES[layer]}/tiles/WebMercatorQuad/{z}/{x}/{y}"
-            f"?geom-column={geometry[layer]}" for layer, z, x, y in tiles]
+    return [
+        f"/collections/public.{TIPG_TABLES[layer]}/tiles/WebMercatorQuad/{z}/{x}/{y}"
+        f"?geom-column={geometry[layer]}"
+        for layer, z, x, y in tiles
+    ]
 
 
-def run_tiles_benchmark(url: str, *, count: int, seconds: float, concurrency: int,
-                        workdir: Path) -> Suite:
+def run_tiles_benchmark(
+    url: str, *, count: int, seconds: float, concurrency: int, workdir: Path
+) -> Suite:
     suite = Suite("tiles")
     district, box = densest_district(url)
     tiles = tile_set(box, count)
     paths = [f"/tiles/{layer}/{z}/{x}/{y}.mvt" for layer, z, x, y in tiles]
-    suite.context = {"district": district, "tiles": len(tiles), "concurrency": concurrency,
-                     "seconds": seconds, "layers": {k: list(v) for k, v in LAYER_ZOOMS.items()},
-                     "load_generator": "wrk -t 2"}
+    suite.context = {
+        "district": district,
+        "tiles": len(tiles),
+        "concurrency": concurrency,
+        "seconds": seconds,
+        "layers": {k: list(v) for k, v in LAYER_ZOOMS.items()},
+        "load_generator": "wrk -t 2",
+    }
     floor = asyncio.run(sql_floor(url, tiles, seconds=seconds, concurrency=concurrency))
     with server(url, workers=2, env={"BLOCKGRID_TILE_CACHE_MB": "0"}) as base:
         auth = token(base, "demo-admin", DEMO_PASSWORD)
-        cold = wrk(base, paths, auth["Authorization"], seconds=seconds,
-                   concurrency=concurrency, workdir=workdir)
+        cold = wrk(
+            base,
+            paths,
+            auth["Authorization"],
+            seconds=seconds,
+            concurrency=concurrency,
+            workdir=workdir,
+        )
     with server(url, workers=2) as base:
         auth = token(base, "demo-admin", DEMO_PASSWORD)
         sizes = tile_sizes(base, paths, auth)
         tile_sizes(base, paths, auth)  # each worker process has its own cache
-        warm = wrk(base, paths, auth["Authorization"], seconds=seconds,
-                   concurrency=concurrency, workdir=workdir)
+        warm = wrk(
+            base,
+            paths,
+            auth["Authorization"],
+            seconds=seconds,
+            concurrency=concurrency,
+            workdir=workdir,
+        )
     process, tipg_base = run_tipg(url, workdir)
     try:
-        tipg = wrk(tipg_base, tipg_paths(tiles), "", seconds=seconds, concurrency=concurrency,
-                   workdir=workdir)
+        tipg = wrk(
+            tipg_base,
+            tipg_paths(tiles),
+            "",
+            seconds=seconds,
+            concurrency=concurrency,
+            workdir=workdir,
+        )
     finally:
         process.terminate()
         process.wait(timeout=15)
     suite.add("SQL floor throughput", floor["rps"], "tiles/s", note=f"p95 {floor['p95']:.1f} ms")
-    suite.add("blockgrid cold throughput", cold["rps"], "tiles/s",
-              note=f"p95 {cold['p95']:.1f} ms, non-2xx {cold['non2xx']}")
+    suite.add(
+        "blockgrid cold throughput",
+        cold["rps"],
+        "tiles/s",
+        note=f"p95 {cold['p95']:.1f} ms, non-2xx {cold['non2xx']}",
+    )
     suite.add("blockgrid warm throughput", warm["rps"], "tiles/s", note=f"p95 {warm['p95']:.1f} ms")
-    suite.add("tipg throughput", tipg["rps"], "tiles/s",
-              note=f"p95 {tipg['p95']:.1f} ms, non-2xx {tipg['non2xx']}")
-    suite.add("cold ÷ tipg", cold["rps"] / tipg["rps"], "×", target="≥ 2",
-              ok=cold["rps"] >= 2 * tipg["rps"])
-    suite.add("warm ÷ tipg", warm["rps"] / tipg["rps"], "×", target="≥ 10",
-              ok=warm["rps"] >= 10 * tipg["rps"])
-    suite.add("cold p95 ÷ SQL-floor p95", cold["p95"] / floor["p95"], "×", target="≤ 1.5",
-              ok=cold["p95"] <= 1.5 * floor["p95"])
-    suite.add("largest tile", max(sizes) / 1024, "KB", target="≤ 500",
-              ok=max(sizes) <= MAX_TILE_BYTES)
+    suite.add(
+        "tipg throughput",
+        tipg["rps"],
+        "tiles/s",
+        note=f"p95 {tipg['p95']:.1f} ms, non-2xx {tipg['non2xx']}",
+    )
+    suite.add(
+        "cold ÷ tipg",
+        cold["rps"] / tipg["rps"],
+        "×",
+        target="≥ 2",
+        ok=cold["rps"] >= 2 * tipg["rps"],
+    )
+    suite.add(
+        "warm ÷ tipg",
+        warm["rps"] / tipg["rps"],
+        "×",
+        target="≥ 10",
+        ok=warm["rps"] >= 10 * tipg["rps"],
+    )
+    suite.add(
+        "cold p95 ÷ SQL-floor p95",
+        cold["p95"] / floor["p95"],
+        "×",
+        target="≤ 1.5",
+        ok=cold["p95"] <= 1.5 * floor["p95"],
+    )
+    suite.add(
+        "largest tile", max(sizes) / 1024, "KB", target="≤ 500", ok=max(sizes) <= MAX_TILE_BYTES
+    )
     return suite

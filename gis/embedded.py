@@ -209,9 +209,19 @@ class EmbeddedCluster:
             self._choose_port()
             self._write_settings()
             self._run(
-                [str(bin_dir / "pg_ctl"), "start", "-D", str(self.data_dir), "-l",
-                 str(self.log_file), "-w", "-t", str(int(wait_seconds)),
-                 "-o", f"-p {self.port} -k {self.socket_dir}"],
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "start",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-w",
+                    "-t",
+                    str(int(wait_seconds)),
+                    "-o",
+                    f"-p {self.port} -k {self.socket_dir}",
+                ],
                 what="start PostgreSQL",
             )
         self._prepare_database(bin_dir)
@@ -223,8 +233,10 @@ class EmbeddedCluster:
             self._remove_stale_pid_file()
             return
         bin_dir = find_pg_bin()
-        self._run([str(bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"],
-                  what="stop PostgreSQL")
+        self._run(
+            [str(bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"],
+            what="stop PostgreSQL",
+        )
 
     def destroy(self) -> None:
         """Stop the server and delete every file of the cluster."""
@@ -283,9 +295,18 @@ class EmbeddedCluster:
         self._hand_over(pwfile)
         try:
             self._run(
-                [str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8",
-                 "--locale=C.UTF-8", "--data-checksums"],
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                    "--data-checksums",
+                ],
                 what="initialise the cluster (initdb)",
             )
         finally:
@@ -337,17 +358,36 @@ class EmbeddedCluster:
         }
         lines = [f"{name} = {value}" for name, value in settings.items()]
         target = self.data_dir / "blockgrid.conf"
-        target.write_text("# written by blockgrid db up; sized for this machine\n"
-                          + "\n".join(lines) + "\n")
+        target.write_text(
+            "# written by blockgrid db up; sized for this machine\n" + "\n".join(lines) + "\n"
+        )
         self._hand_over(target)
 
     def _psql(self, bin_dir: Path, sql: str, *, database: str = "postgres") -> str:
         env_password = self.password
-        args = [str(bin_dir / "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-                "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres",
-                "-d", database, "-c", sql]
+        args = [
+            str(bin_dir / "psql"),
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.socket_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-c",
+            sql,
+        ]
         result = subprocess.run(  # noqa: S603
-            args, capture_output=True, text=True, check=False,
+            args,
+            capture_output=True,
+            text=True,
+            check=False,
             env={**os.environ, "PGPASSWORD": env_password},
         )
         if result.returncode != 0:
@@ -357,10 +397,14 @@ class EmbeddedCluster:
     def _prepare_database(self, bin_dir: Path) -> None:
         """Create the application role (superuser of this private cluster) and database."""
         password = self.password.replace("'", "''")
-        exists = self._psql(bin_dir, f"SELECT 1 FROM pg_roles WHERE rolname = '{self.user}'")
+        # Fixed identifiers of this class; the password is quote-escaped above.
+        exists = self._psql(bin_dir, f"SELECT 1 FROM pg_roles WHERE rolname = '{self.user}'")  # noqa: S608
         if not exists:
             self._psql(bin_dir, f"CREATE ROLE {self.user} LOGIN SUPERUSER PASSWORD '{password}'")
-        has_db = self._psql(bin_dir, f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'")
+        has_db = self._psql(
+            bin_dir,
+            f"SELECT 1 FROM pg_database WHERE datname = '{self.database}'",  # noqa: S608
+        )
         if not has_db:
             self._psql(bin_dir, f"CREATE DATABASE {self.database} OWNER {self.user}")
         self._psql(bin_dir, "CREATE EXTENSION IF NOT EXISTS postgis", database=self.database)

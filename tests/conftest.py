@@ -38,7 +38,7 @@ def free_port() -> int:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
     """A private PostGIS cluster for the whole run; a failure to start fails the tests."""
     root = tmp_path_factory.mktemp("postgis") / "pg"
-    os.chmod(root.parent, 0o755)
+    os.chmod(root.parent, 0o755)  # noqa: S103 - the postgres user must traverse it
     instance = EmbeddedCluster(root, port=free_port())
     instance.up()
     yield instance
@@ -55,7 +55,8 @@ def database_url(cluster: EmbeddedCluster) -> str:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        environment="test", DATABASE_URL=database_url,
+        environment="test",
+        DATABASE_URL=database_url,
         var_dir=Path(tmp_path_factory.mktemp("var")),
     )
 
@@ -82,8 +83,9 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 @pytest.fixture
 async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
     """An unscoped owner session on the test's connection, for setting up and checking."""
-    async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint",
-                            expire_on_commit=False) as session:
+    async with AsyncSession(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as session:
         yield session
 
 
@@ -94,8 +96,12 @@ def app(settings: Settings, engine: AsyncEngine, connection: AsyncConnection):
     application.state.engine = engine
 
     def session_factory() -> AsyncSession:
-        return AsyncSession(bind=connection, join_transaction_mode="create_savepoint",
-                            expire_on_commit=False, autoflush=False)
+        return AsyncSession(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
 
     application.state.session_factory = session_factory
     return application
@@ -109,8 +115,9 @@ async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncC
         await connection.execute(text("RESET ROLE"))
 
     transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
-                                 event_hooks={"response": [back_to_owner]}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks={"response": [back_to_owner]}
+    ) as client:
         yield client
 
 
@@ -140,10 +147,10 @@ def demo_city_url(cluster: EmbeddedCluster) -> str:
     """A database of its own holding the demo city at a tiny scale and the demo accounts."""
     import asyncio
 
-    from api.demo.pipeline import load_demo_city
     from sqlalchemy import create_engine
 
     from api.db import sync_url
+    from api.demo.pipeline import load_demo_city
     from api.users.service import ensure_demo_accounts
 
     admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
@@ -170,8 +177,11 @@ def demo_server(demo_city_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     """The real application (uvicorn) serving the demo city; yields its base URL."""
     from tests.live import serve
 
-    settings = Settings(environment="test", DATABASE_URL=demo_city_url,
-                        var_dir=Path(tmp_path_factory.mktemp("demo-var")))
+    settings = Settings(
+        environment="test",
+        DATABASE_URL=demo_city_url,
+        var_dir=Path(tmp_path_factory.mktemp("demo-var")),
+    )
     with serve(settings) as base:
         yield base
 
@@ -180,11 +190,11 @@ def demo_server(demo_city_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
     """A separate database with the mini city, for tests that need real concurrency
     (several connections, real commits) without touching the shared database."""
-    import asyncio  # noqa: PLC0415
+    import asyncio
 
-    from sqlalchemy import create_engine  # noqa: PLC0415
+    from sqlalchemy import create_engine
 
-    from api.db import sync_url  # noqa: PLC0415
+    from api.db import sync_url
 
     admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -25,8 +25,9 @@ def free_port() -> int:
 def serve(settings: Settings, *, timeout: float = 30) -> Iterator[str]:
     """Serve the app on a free port; yield its base URL; stop it afterwards."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

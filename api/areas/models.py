@@ -25,7 +25,8 @@ class Area(Base):
     __tablename__ = "areas"
     __table_args__ = (
         CheckConstraint(
-            "(level = 'city' AND code ~ '^[0-9]{4}$') OR (level = 'district' AND code ~ '^[0-9]{6}$')"
+            "(level = 'city' AND code ~ '^[0-9]{4}$')"
+            " OR (level = 'district' AND code ~ '^[0-9]{6}$')"
             " OR (level = 'street' AND code ~ '^[0-9]{9}$')"
             " OR (level = 'community' AND code ~ '^[0-9]{12}$')"
             " OR (level = 'grid' AND code ~ '^[0-9]{14}$')",

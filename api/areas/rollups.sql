@@ -1,6 +1,9 @@
--- Area statistics (汇总): every table aggregated once per basic grid, then rolled up to
--- community, street, district and city by code prefix. Statements are separated by a
--- line holding only ";" (see api/areas/rollups.py); no bind parameters.
+-- Rollups (汇总) of the block data, in two sections (see api/areas/rollups.py):
+-- area_stats: every table aggregated once per basic grid, then rolled up to community,
+-- street, district and city by code prefix; building_stats: one row per building.
+-- Statements are separated by a line holding only ";"; no bind parameters.
+
+-- section: area_stats
 
 CREATE TEMP TABLE IF NOT EXISTS area_rollup_grid (
     grid_code text COLLATE "C" PRIMARY KEY,
@@ -179,3 +182,38 @@ LEFT JOIN grid_counts gc ON gc.area_code = a.code
 WHERE a.retired_at IS NULL
 ;
 TRUNCATE area_rollup_grid
+;
+-- section: building_stats
+DELETE FROM building_stats
+;
+INSERT INTO building_stats (building_id, grid_code, residents, households, elderly, rooms,
+                            entities, events_open)
+WITH room_counts AS (
+    SELECT building_id, count(*) AS rooms FROM rooms GROUP BY building_id
+), resident_counts AS (
+    SELECT r.building_id, count(*) AS residents,
+           count(*) FILTER (WHERE p.birth_date <= (current_date - interval '60 years')::date)
+               AS elderly
+    FROM people p JOIN rooms r ON r.id = p.room_id
+    WHERE p.moved_out IS NULL OR p.moved_out > current_date
+    GROUP BY r.building_id
+), household_counts AS (
+    SELECT r.building_id, count(*) AS households
+    FROM households h JOIN rooms r ON r.id = h.room_id GROUP BY r.building_id
+), entity_counts AS (
+    SELECT building_id, count(*) AS entities FROM entities
+    WHERE status <> 'deregistered' GROUP BY building_id
+), open_events AS (
+    SELECT building_id, count(*) AS events_open FROM events
+    WHERE building_id IS NOT NULL AND status NOT IN ('closed', 'rejected')
+    GROUP BY building_id
+)
+SELECT b.id, b.grid_code, coalesce(rc.residents, 0), coalesce(hc.households, 0),
+       coalesce(rc.elderly, 0), coalesce(ro.rooms, 0), coalesce(ec.entities, 0),
+       coalesce(oe.events_open, 0)
+FROM buildings b
+LEFT JOIN room_counts ro ON ro.building_id = b.id
+LEFT JOIN resident_counts rc ON rc.building_id = b.id
+LEFT JOIN household_counts hc ON hc.building_id = b.id
+LEFT JOIN entity_counts ec ON ec.building_id = b.id
+LEFT JOIN open_events oe ON oe.building_id = b.id

@@ -74,4 +74,5 @@ class AreaChildren(BaseModel):
     child_level: str
     children: list[AreaRead] = Field(default_factory=list)
     buildings: list[BuildingSummary] = Field(
-        default_factory=list, description="for a basic grid: its buildings")
+        default_factory=list, description="for a basic grid: its buildings"
+    )

@@ -9,19 +9,24 @@ from api.areas.schemas import AreaChildren, AreaRead
 from api.deps import CurrentUser, DbSession, require
 from api.validation import AreaCode
 
-router = APIRouter(prefix="/api/areas", tags=["areas"],
-                   dependencies=[Depends(require("areas.read"))])
+router = APIRouter(
+    prefix="/api/areas", tags=["areas"], dependencies=[Depends(require("areas.read"))]
+)
 
 
-@router.get("/{code}", response_model=AreaRead,
-            summary="One area (city 4403 … basic grid) with its statistics")
+@router.get(
+    "/{code}",
+    response_model=AreaRead,
+    summary="One area (city 4403 … basic grid) with its statistics",
+)
 async def read_area(code: AreaCode, principal: CurrentUser, session: DbSession) -> AreaRead:
     return await service.read_area(session, code=code, scope_code=principal.scope_code)
 
 
-@router.get("/{code}/children", response_model=AreaChildren,
-            summary="The next level down, each with its statistics")
-async def read_children(
-    code: AreaCode, principal: CurrentUser, session: DbSession
-) -> AreaChildren:
+@router.get(
+    "/{code}/children",
+    response_model=AreaChildren,
+    summary="The next level down, each with its statistics",
+)
+async def read_children(code: AreaCode, principal: CurrentUser, session: DbSession) -> AreaChildren:
     return await service.read_children(session, code=code, scope_code=principal.scope_code)

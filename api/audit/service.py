@@ -26,9 +26,16 @@ async def record(
     """Append one audit record; it commits with the request (also on refused logins)."""
     session.add(
         AuditRecord(
-            action=action, result=result, user_id=user_id, username=username,
-            object_type=object_type, object_id=object_id, client_addr=client_addr,
-            reason=reason, session_id=session_id, details=details or {},
+            action=action,
+            result=result,
+            user_id=user_id,
+            username=username,
+            object_type=object_type,
+            object_id=object_id,
+            client_addr=client_addr,
+            reason=reason,
+            session_id=session_id,
+            details=details or {},
         )
     )
     await session.flush()

@@ -57,9 +57,7 @@ class User(Base):
         ARRAY(String(40)), nullable=False, server_default="{}"
     )
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
-    has_demo_password: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, server_default="false"
-    )
+    has_demo_password: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     failed_logins: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime] = mapped_column(

@@ -46,19 +46,32 @@ async def login(
     )
     if user is not None and user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        await audit.record(session, action="login", result="denied", user_id=user.id,
-                           username=user.username, client_addr=client_addr,
-                           details={"reason": "locked"})
+        await audit.record(
+            session,
+            action="login",
+            result="denied",
+            user_id=user.id,
+            username=user.username,
+            client_addr=client_addr,
+            details={"reason": "locked"},
+        )
         raise AccountLocked(
             f"account locked after {settings.lockout_failures} failed logins;"
             f" try again in {minutes} min",
-            message_zh=f"连续登录失败 {settings.lockout_failures} 次，账号已锁定，请 {minutes} 分钟后再试",
+            message_zh=f"连续登录失败 {settings.lockout_failures} 次，账号已锁定，"
+            f"请 {minutes} 分钟后再试",
         )
     if not verify_password(user.password_hash if user else None, password) or not (
         user and user.is_active
     ):
-        await _count_failure(session, user=user, username=username, client_addr=client_addr,
-                             settings=settings, now=now)
+        await _count_failure(
+            session,
+            user=user,
+            username=username,
+            client_addr=client_addr,
+            settings=settings,
+            now=now,
+        )
         raise LoginFailed("wrong username or password")
 
     user.failed_logins = 0
@@ -66,21 +79,35 @@ async def login(
     token = new_token()
     user_session = UserSession(
         token_hash=token_digest(token, settings.secret_key.get_secret_value()),
-        user_id=user.id, created_at=now, last_seen_at=now,
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
         expires_at=now + timedelta(hours=settings.session_max_hours),
-        client_addr=client_addr, user_agent=(user_agent or "")[:300] or None,
+        client_addr=client_addr,
+        user_agent=(user_agent or "")[:300] or None,
     )
     session.add(user_session)
     await session.flush()
-    await audit.record(session, action="login", result="success", user_id=user.id,
-                       username=user.username, client_addr=client_addr,
-                       session_id=user_session.id)
+    await audit.record(
+        session,
+        action="login",
+        result="success",
+        user_id=user.id,
+        username=user.username,
+        client_addr=client_addr,
+        session_id=user_session.id,
+    )
     return token, user_session
 
 
 async def _count_failure(
-    session: AsyncSession, *, user: User | None, username: str, client_addr: str | None,
-    settings: Settings, now: datetime,
+    session: AsyncSession,
+    *,
+    user: User | None,
+    username: str,
+    client_addr: str | None,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     details: dict[str, object] = {"reason": "unknown_user" if user is None else "bad_password"}
     if user is not None:
@@ -89,9 +116,15 @@ async def _count_failure(
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             user.failed_logins = 0
             details["locked_until"] = user.locked_until.isoformat()
-    await audit.record(session, action="login", result="failure",
-                       user_id=user.id if user else None, username=username[:40],
-                       client_addr=client_addr, details=details)
+    await audit.record(
+        session,
+        action="login",
+        result="failure",
+        user_id=user.id if user else None,
+        username=username[:40],
+        client_addr=client_addr,
+        details=details,
+    )
 
 
 async def authenticate(session: AsyncSession, *, token: str, settings: Settings) -> Principal:
@@ -119,15 +152,20 @@ async def authenticate(session: AsyncSession, *, token: str, settings: Settings)
     if now - user_session.last_seen_at > idle_limit:
         raise Unauthorized(
             f"signed out after {settings.session_idle_minutes} min without activity",
-            code="session_expired", message_zh="长时间未操作，已自动退出，请重新登录",
+            code="session_expired",
+            message_zh="长时间未操作，已自动退出，请重新登录",
         )
     if now - user_session.last_seen_at > TOUCH_INTERVAL:
         await session.execute(
             update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now)
         )
     return Principal(
-        user_id=user.id, username=user.username, display_name=user.display_name,
-        role=user.role, scope_code=user.scope_code, department_id=user.department_id,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        scope_code=user.scope_code,
+        department_id=user.department_id,
         permissions=frozenset(role.permissions) | frozenset(user.extra_permissions),
         session_id=user_session.id,
     )
@@ -138,7 +176,12 @@ async def logout(session: AsyncSession, *, principal: Principal, client_addr: st
     await session.execute(
         update(UserSession).where(UserSession.id == principal.session_id).values(revoked_at=_now())
     )
-    await audit.record(session, action="logout", result="success", user_id=principal.user_id,
-                       username=principal.username, client_addr=client_addr,
-                       session_id=principal.session_id)
-
+    await audit.record(
+        session,
+        action="logout",
+        result="success",
+        user_id=principal.user_id,
+        username=principal.username,
+        client_addr=client_addr,
+        session_id=principal.session_id,
+    )

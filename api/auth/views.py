@@ -25,13 +25,19 @@ async def issue_token(
     settings: SettingsDep,
 ) -> TokenRead:
     token, user_session = await service.login(
-        session, username=form.username, password=form.password,
-        client_addr=client_addr(request), user_agent=request.headers.get("user-agent"),
+        session,
+        username=form.username,
+        password=form.password,
+        client_addr=client_addr(request),
+        user_agent=request.headers.get("user-agent"),
         settings=settings,
     )
     lifetime = user_session.expires_at - user_session.created_at
-    return TokenRead(access_token=token, expires_in=int(lifetime.total_seconds()),
-                     idle_timeout=settings.session_idle_minutes * 60)
+    return TokenRead(
+        access_token=token,
+        expires_in=int(lifetime.total_seconds()),
+        idle_timeout=settings.session_idle_minutes * 60,
+    )
 
 
 @router.post("/logout", status_code=204, summary="Sign out: revoke this token on the server")
@@ -44,13 +50,19 @@ async def me(principal: CurrentUser, session: DbSession) -> MeRead:
     role_label = await session.scalar(select(Role.label_zh).where(Role.name == principal.role))
     scope_name = await session.scalar(select(Area.name).where(Area.code == principal.scope_code))
     grids = await session.scalars(
-        select(GridWorker.grid_code).where(GridWorker.user_id == principal.user_id)
+        select(GridWorker.grid_code)
+        .where(GridWorker.user_id == principal.user_id)
         .order_by(GridWorker.grid_code)
     )
     return MeRead(
-        id=principal.user_id, username=principal.username,
-        display_name=principal.display_name, role=principal.role,
-        role_label=role_label or principal.role, scope_code=principal.scope_code,
-        scope_name=scope_name, department_id=principal.department_id,
-        permissions=sorted(principal.permissions), grid_codes=list(grids),
+        id=principal.user_id,
+        username=principal.username,
+        display_name=principal.display_name,
+        role=principal.role,
+        role_label=role_label or principal.role,
+        scope_code=principal.scope_code,
+        scope_name=scope_name,
+        department_id=principal.department_id,
+        permissions=sorted(principal.permissions),
+        grid_codes=list(grids),
     )

@@ -24,8 +24,16 @@ from api.columns import Timestamps, code_type, geometry
 from api.db import Base
 
 BUILDING_USES = (
-    "residential", "urban_village", "commercial", "office", "industrial",
-    "school", "medical", "public", "mixed", "other",
+    "residential",
+    "urban_village",
+    "commercial",
+    "office",
+    "industrial",
+    "school",
+    "medical",
+    "public",
+    "mixed",
+    "other",
 )
 ROOM_USES = ("residential", "commercial", "office", "industrial", "public", "storage", "other")
 
@@ -44,7 +52,9 @@ class Building(Base, Timestamps):
         CheckConstraint(f"use_type IN {BUILDING_USES!r}", name="use_type_known"),
         CheckConstraint("floors BETWEEN 1 AND 200", name="floors_range"),
         CheckConstraint("floors_below BETWEEN 0 AND 10", name="floors_below_range"),
-        CheckConstraint("year_built IS NULL OR year_built BETWEEN 1800 AND 2100", name="year_range"),
+        CheckConstraint(
+            "year_built IS NULL OR year_built BETWEEN 1800 AND 2100", name="year_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -38,62 +38,117 @@ OPEN_STATUSES = ("reported", "accepted", "dispatched", "handling", "handled")
 async def get_building(session: AsyncSession, *, code: str) -> Building:
     building = await session.scalar(select(Building).where(Building.code == code))
     if building is None:
-        raise NotFound(f"no building {code} in your area", code="building_not_found",
-                       message_zh=f"无权访问或不存在的楼栋 {code}")
+        raise NotFound(
+            f"no building {code} in your area",
+            code="building_not_found",
+            message_zh=f"无权访问或不存在的楼栋 {code}",
+        )
     return building
 
 
 async def location_of(session: AsyncSession, grid_code: str) -> list[AreaRef]:
     codes = [*ancestors(grid_code), grid_code]
     rows = await session.execute(
-        select(Area.code, Area.level, Area.short_name).where(Area.code.in_(codes))
-        .order_by(func.length(Area.code)))
+        select(Area.code, Area.level, Area.short_name)
+        .where(Area.code.in_(codes))
+        .order_by(func.length(Area.code))
+    )
     return [AreaRef(code=c, level=level, name=name) for c, level, name in rows]
 
 
 async def building_card(
-    session: AsyncSession, *, code: str, cipher: PersonalDataCipher, principal: Principal,
+    session: AsyncSession,
+    *,
+    code: str,
+    cipher: PersonalDataCipher,
+    principal: Principal,
     client_addr: str | None,
 ) -> BuildingCard:
     """Everything known at one address: rooms and residents (masked), entities, components
     within 50 m and the event history. Reading residents is audited."""
     building = await get_building(session, code=code)
-    centroid = (await session.execute(select(
-        func.ST_X(Building.centroid), func.ST_Y(Building.centroid),
-        func.ST_Area(func.Geography(Building.footprint))).where(Building.id == building.id))).one()
-    rooms = list(await session.scalars(
-        select(Room).where(Room.building_id == building.id)
-        .order_by(Room.unit, Room.floor.desc(), Room.door)))
-    people = list(await session.scalars(
-        select(Person).where(Person.room_id.in_([r.id for r in rooms]),
-                             Person.moved_out.is_(None)).order_by(Person.room_id, Person.id)))
+    centroid = (
+        await session.execute(
+            select(
+                func.ST_X(Building.centroid),
+                func.ST_Y(Building.centroid),
+                func.ST_Area(func.Geography(Building.footprint)),
+            ).where(Building.id == building.id)
+        )
+    ).one()
+    rooms = list(
+        await session.scalars(
+            select(Room)
+            .where(Room.building_id == building.id)
+            .order_by(Room.unit, Room.floor.desc(), Room.door)
+        )
+    )
+    people = list(
+        await session.scalars(
+            select(Person)
+            .where(Person.room_id.in_([r.id for r in rooms]), Person.moved_out.is_(None))
+            .order_by(Person.room_id, Person.id)
+        )
+    )
     today = date.today()
     by_room: dict[int, list] = {}
     for person in people:
         by_room.setdefault(person.room_id, []).append(to_masked(person, cipher, today=today))
     room_codes = {room.id: room.code for room in rooms}
     entities = await session.scalars(
-        select(Entity).where(Entity.building_id == building.id).order_by(Entity.name))
+        select(Entity).where(Entity.building_id == building.id).order_by(Entity.name)
+    )
     await audit.record(
-        session, action="building.read", result="success", user_id=principal.user_id,
-        username=principal.username, object_type="building", object_id=code,
-        client_addr=client_addr, details={"residents_shown": len(people)})
+        session,
+        action="building.read",
+        result="success",
+        user_id=principal.user_id,
+        username=principal.username,
+        object_type="building",
+        object_id=code,
+        client_addr=client_addr,
+        details={"residents_shown": len(people)},
+    )
     return BuildingCard(
-        code=building.code, name=building.name, address=building.address,
-        use_type=building.use_type, floors=building.floors,
-        floors_below=building.floors_below, year_built=building.year_built,
-        grid_code=building.grid_code, location=await location_of(session, building.grid_code),
+        code=building.code,
+        name=building.name,
+        address=building.address,
+        use_type=building.use_type,
+        floors=building.floors,
+        floors_below=building.floors_below,
+        year_built=building.year_built,
+        grid_code=building.grid_code,
+        location=await location_of(session, building.grid_code),
         centroid=[round(centroid[0], 6), round(centroid[1], 6)],
-        footprint_m2=round(centroid[2], 1), residents=len(people),
+        footprint_m2=round(centroid[2], 1),
+        residents=len(people),
         households=len({p.household_id for p in people if p.household_id}) or len(by_room),
-        rooms=[RoomRead(code=r.code, unit=r.unit, floor=r.floor, door=r.door,
-                        use_type=r.use_type, area_m2=float(r.area_m2) if r.area_m2 else None,
-                        is_rental=r.is_rental, residents=by_room.get(r.id, []))
-               for r in rooms],
-        entities=[EntityBrief(id=e.id, credit_code=e.credit_code, name=e.name,
-                              entity_type=e.entity_type, industry=e.industry, status=e.status,
-                              employees=e.employees, room_code=room_codes.get(e.room_id))
-                  for e in entities],
+        rooms=[
+            RoomRead(
+                code=r.code,
+                unit=r.unit,
+                floor=r.floor,
+                door=r.door,
+                use_type=r.use_type,
+                area_m2=float(r.area_m2) if r.area_m2 else None,
+                is_rental=r.is_rental,
+                residents=by_room.get(r.id, []),
+            )
+            for r in rooms
+        ],
+        entities=[
+            EntityBrief(
+                id=e.id,
+                credit_code=e.credit_code,
+                name=e.name,
+                entity_type=e.entity_type,
+                industry=e.industry,
+                status=e.status,
+                employees=e.employees,
+                room_code=room_codes.get(e.room_id),
+            )
+            for e in entities
+        ],
         components_nearby=await _components_near(session, building, centroid[1]),
         events=await _events_at(session, building.id),
     )
@@ -106,30 +161,51 @@ async def _components_near(
     # so the GiST index is used.
     radius = NEARBY_METRES / math.cos(math.radians(latitude))
     distance = func.ST_Distance(Component.geom_3857, Building.footprint_3857) * math.cos(
-        math.radians(latitude))
+        math.radians(latitude)
+    )
     rows = await session.execute(
         select(Component, ComponentClass.name, distance)
-        .join(ComponentClass, (ComponentClass.major == Component.major)
-              & (ComponentClass.minor == Component.minor))
+        .join(
+            ComponentClass,
+            (ComponentClass.major == Component.major) & (ComponentClass.minor == Component.minor),
+        )
         .join(Building, Building.id == building.id)
         .where(func.ST_DWithin(Component.geom_3857, Building.footprint_3857, radius))
-        .order_by(distance).limit(100))
-    return [ComponentBrief(id=c.id, major=c.major, minor=c.minor, name=name, state=c.state,
-                           distance_m=round(d, 1)) for c, name, d in rows]
+        .order_by(distance)
+        .limit(100)
+    )
+    return [
+        ComponentBrief(
+            id=c.id, major=c.major, minor=c.minor, name=name, state=c.state, distance_m=round(d, 1)
+        )
+        for c, name, d in rows
+    ]
 
 
 async def _events_at(session: AsyncSession, building_id: int) -> list[EventBrief]:
     now = datetime.now(UTC)
     rows = await session.execute(
-        select(Event, EventCategory.name).join(EventCategory)
+        select(Event, EventCategory.name)
+        .join(EventCategory)
         .where(Event.building_id == building_id)
-        .order_by(Event.reported_at.desc()).limit(EVENTS_ON_CARD))
-    return [EventBrief(id=e.id, code=e.code, category=name, title=e.title, status=e.status,
-                       priority=e.priority, reported_at=e.reported_at, closed_at=e.closed_at,
-                       due_at=e.due_at,
-                       overdue=e.status in OPEN_STATUSES and e.due_at is not None
-                       and e.due_at < now)
-            for e, name in rows]
+        .order_by(Event.reported_at.desc())
+        .limit(EVENTS_ON_CARD)
+    )
+    return [
+        EventBrief(
+            id=e.id,
+            code=e.code,
+            category=name,
+            title=e.title,
+            status=e.status,
+            priority=e.priority,
+            reported_at=e.reported_at,
+            closed_at=e.closed_at,
+            due_at=e.due_at,
+            overdue=e.status in OPEN_STATUSES and e.due_at is not None and e.due_at < now,
+        )
+        for e, name in rows
+    ]
 
 
 def room_label(room: Room) -> str:
@@ -144,9 +220,13 @@ async def address_of(session: AsyncSession, *, code: str) -> AddressRead:
     """Resolve a 19-digit building or 25-digit room code to its standard address."""
     building_code = code[:19]
     building = await get_building(session, code=building_code)
-    lon, lat = (await session.execute(select(func.ST_X(Building.centroid),
-                                             func.ST_Y(Building.centroid))
-                                      .where(Building.id == building.id))).one()
+    lon, lat = (
+        await session.execute(
+            select(func.ST_X(Building.centroid), func.ST_Y(Building.centroid)).where(
+                Building.id == building.id
+            )
+        )
+    ).one()
     place = " ".join(a.name for a in (await location_of(session, building.grid_code))[1:4])
     text = f"{place} {building.address or building.name or building.code}"
     level = "building"
@@ -155,21 +235,43 @@ async def address_of(session: AsyncSession, *, code: str) -> AddressRead:
         if room is None:
             raise NotFound(f"no room {code} in your area", code="room_not_found")
         text, level = f"{text} {room_label(room)}", "room"
-    return AddressRead(code=code, level=level, address=text, building_code=building.code,
-                       grid_code=building.grid_code, lon=round(lon, 6), lat=round(lat, 6))
+    return AddressRead(
+        code=code,
+        level=level,
+        address=text,
+        building_code=building.code,
+        grid_code=building.grid_code,
+        lon=round(lon, 6),
+        lat=round(lat, 6),
+    )
 
 
 async def search_addresses(session: AsyncSession, *, query: str, limit: int) -> list[AddressRead]:
     """Buildings whose code starts with, or whose name or address contains, ``query``."""
     text = query.strip()
-    condition = (Building.code.startswith(text) if text.isdigit()
-                 else or_(Building.name.contains(text, autoescape=True),
-                          Building.address.contains(text, autoescape=True)))
+    condition = (
+        Building.code.startswith(text)
+        if text.isdigit()
+        else or_(
+            Building.name.contains(text, autoescape=True),
+            Building.address.contains(text, autoescape=True),
+        )
+    )
     rows = await session.execute(
         select(Building, func.ST_X(Building.centroid), func.ST_Y(Building.centroid))
-        .where(condition).order_by(literal_column("length(buildings.name)"), Building.code)
-        .limit(limit))
-    return [AddressRead(code=b.code, level="building",
-                        address=b.address or b.name or b.code, building_code=b.code,
-                        grid_code=b.grid_code, lon=round(lon, 6), lat=round(lat, 6))
-            for b, lon, lat in rows]
+        .where(condition)
+        .order_by(literal_column("length(buildings.name)"), Building.code)
+        .limit(limit)
+    )
+    return [
+        AddressRead(
+            code=b.code,
+            level="building",
+            address=b.address or b.name or b.code,
+            building_code=b.code,
+            grid_code=b.grid_code,
+            lon=round(lon, 6),
+            lat=round(lat, 6),
+        )
+        for b, lon, lat in rows
+    ]

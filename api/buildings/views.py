@@ -16,28 +16,50 @@ from api.validation import BuildingCode
 router = APIRouter(tags=["buildings"], dependencies=[Depends(require("areas.read"))])
 
 
-@router.get("/api/buildings/{code}", response_model=BuildingCard,
-            summary="The building card: rooms, residents (masked), entities, components, events")
-async def building_card(code: BuildingCode, request: Request, principal: CurrentUser,
-                        session: DbSession, settings: SettingsDep) -> BuildingCard:
+@router.get(
+    "/api/buildings/{code}",
+    response_model=BuildingCard,
+    summary="The building card: rooms, residents (masked), entities, components, events",
+)
+async def building_card(
+    code: BuildingCode,
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
+) -> BuildingCard:
     return await service.building_card(
-        session, code=code, cipher=cipher_for(settings.data_key_bytes), principal=principal,
-        client_addr=client_addr(request))
+        session,
+        code=code,
+        cipher=cipher_for(settings.data_key_bytes),
+        principal=principal,
+        client_addr=client_addr(request),
+    )
 
 
-@router.get("/api/addresses/{code}", response_model=AddressRead,
-            summary="Standard address of a 19-digit building or 25-digit room code")
+@router.get(
+    "/api/addresses/{code}",
+    response_model=AddressRead,
+    summary="Standard address of a 19-digit building or 25-digit room code",
+)
 async def address(code: str, _: CurrentUser, session: DbSession) -> AddressRead:
     if not code.isdigit() or len(code) not in (19, 25):
-        raise BadRequest(f"a standard-address code has 19 (building) or 25 (room) digits; "
-                         f"got {len(code)} characters", code="invalid_address_code")
+        raise BadRequest(
+            f"a standard-address code has 19 (building) or 25 (room) digits; "
+            f"got {len(code)} characters",
+            code="invalid_address_code",
+        )
     return await service.address_of(session, code=code)
 
 
-@router.get("/api/addresses", response_model=list[AddressRead],
-            summary="Find addresses by code prefix or by text in name and address")
+@router.get(
+    "/api/addresses",
+    response_model=list[AddressRead],
+    summary="Find addresses by code prefix or by text in name and address",
+)
 async def search(
-    _: CurrentUser, session: DbSession,
+    _: CurrentUser,
+    session: DbSession,
     q: Annotated[str, Query(min_length=2, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[AddressRead]:

@@ -7,7 +7,8 @@ import typer
 from api.cli import bench, db, demo, grids, imports, serve, users
 
 app = typer.Typer(
-    help="blockgrid — 网格化管理 on block data (块数据).", no_args_is_help=True,
+    help="blockgrid — 网格化管理 on block data (块数据).",
+    no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")

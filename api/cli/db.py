@@ -10,8 +10,9 @@ from api.db import database_url, embedded_cluster
 from api.settings import get_settings
 from gis.embedded import ClusterError
 
-app = typer.Typer(help="The database: the embedded PostGIS cluster or DATABASE_URL.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The database: the embedded PostGIS cluster or DATABASE_URL.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -48,7 +49,7 @@ def status() -> None:
     state = cluster.status()
     typer.echo(f"cluster: {cluster.root}")
     typer.echo(f"initialised: {'yes' if state.initialised else 'no'}")
-    typer.echo(f"running: {'yes (pid %d)' % state.pid if state.running else 'no'}")
+    typer.echo(f"running: {f'yes (pid {state.pid})' if state.running else 'no'}")
     typer.echo(f"port: {state.port}")
     if not state.running:
         raise typer.Exit(code=3)

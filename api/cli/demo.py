@@ -14,8 +14,9 @@ from api.users.service import DemoAccount, ensure_demo_accounts
 
 
 def demo(
-    scale: float = typer.Option(0.02, min=0.0005, max=1.0,
-                                help="1.0 ≈ Shenzhen: 600k buildings, 17.6M people"),
+    scale: float = typer.Option(
+        0.02, min=0.0005, max=1.0, help="1.0 ≈ Shenzhen: 600k buildings, 17.6M people"
+    ),
     seed: int = typer.Option(20111, help="same seed, same city"),
     accounts_only: bool = typer.Option(False, help="only (re)create the demo accounts"),
 ) -> None:
@@ -41,9 +42,12 @@ def demo(
     for column in ("username", "role", "area"):
         table.add_column(column)
     for account in accounts:
-        table.add_row(account.username, account.role,
-                      f"{account.scope_name} ({account.scope_code})")
+        table.add_row(
+            account.username, account.role, f"{account.scope_name} ({account.scope_code})"
+        )
     console.print(table)
     if not settings.is_demo:
-        console.print("[yellow]these accounts have the demo password: the server refuses to "
-                      "start outside BLOCKGRID_ENVIRONMENT=demo until you change them[/]")
+        console.print(
+            "[yellow]these accounts have the demo password: the server refuses to "
+            "start outside BLOCKGRID_ENVIRONMENT=demo until you change them[/]"
+        )

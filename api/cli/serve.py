@@ -18,6 +18,11 @@ def serve(
     settings = get_settings()
     ready_database(settings)
     uvicorn.run(
-        "api.main:create_app", factory=True, host=host or settings.host,
-        port=port or settings.port, workers=workers, proxy_headers=False, log_level="info",
+        "api.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
     )

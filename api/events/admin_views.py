@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 
+from api.departments.models import Department
 from api.deps import CurrentUser, DbSession, require
 from api.errors import Forbidden, NotFound, Unprocessable
-from api.departments.models import Department
 from api.events.models import EventCategory, RoutingRule, WorkCalendarDay
 from api.validation import AreaCode
 
@@ -31,10 +31,18 @@ class CalendarDayWrite(BaseModel):
 
 @router.get("/api/routing-rules", summary="Routing rules: category + area → department")
 async def list_rules(_: CurrentUser, session: DbSession) -> list[dict]:
-    rows = await session.scalars(select(RoutingRule).order_by(RoutingRule.category_id,
-                                                              RoutingRule.area_prefix))
-    return [{"id": r.id, "category_id": r.category_id, "area_prefix": r.area_prefix,
-             "department_id": r.department_id} for r in rows]
+    rows = await session.scalars(
+        select(RoutingRule).order_by(RoutingRule.category_id, RoutingRule.area_prefix)
+    )
+    return [
+        {
+            "id": r.id,
+            "category_id": r.category_id,
+            "area_prefix": r.area_prefix,
+            "department_id": r.department_id,
+        }
+        for r in rows
+    ]
 
 
 @router.put("/api/routing-rules", summary="Create or replace the rule of a category and area")
@@ -46,17 +54,24 @@ async def put_rule(body: RuleWrite, principal: CurrentUser, session: DbSession) 
     if await session.get(Department, body.department_id) is None:
         raise Unprocessable(f"unknown department {body.department_id}", code="unknown_department")
     rule_id = await session.scalar(
-        insert(RoutingRule).values(**body.model_dump())
-        .on_conflict_do_update(index_elements=["category_id", "area_prefix"],
-                               set_={"department_id": body.department_id})
-        .returning(RoutingRule.id))
+        insert(RoutingRule)
+        .values(**body.model_dump())
+        .on_conflict_do_update(
+            index_elements=["category_id", "area_prefix"],
+            set_={"department_id": body.department_id},
+        )
+        .returning(RoutingRule.id)
+    )
     return {"id": rule_id, **body.model_dump()}
 
 
 @router.delete("/api/routing-rules/{rule_id}", status_code=204, summary="Remove a rule")
 async def delete_rule(rule_id: int, principal: CurrentUser, session: DbSession) -> None:
-    result = await session.execute(delete(RoutingRule).where(
-        RoutingRule.id == rule_id, RoutingRule.area_prefix.startswith(principal.scope_code)))
+    result = await session.execute(
+        delete(RoutingRule).where(
+            RoutingRule.id == rule_id, RoutingRule.area_prefix.startswith(principal.scope_code)
+        )
+    )
     if result.rowcount == 0:
         raise NotFound(f"no routing rule {rule_id} in your area")
 
@@ -68,9 +83,12 @@ async def list_calendar(_: CurrentUser, session: DbSession) -> list[dict]:
 
 
 @router.put("/api/work-calendar/{day}", summary="Mark a day as holiday or working day")
-async def put_calendar_day(day: date, body: CalendarDayWrite, _: CurrentUser,
-                           session: DbSession) -> dict:
+async def put_calendar_day(
+    day: date, body: CalendarDayWrite, _: CurrentUser, session: DbSession
+) -> dict:
     await session.execute(
-        insert(WorkCalendarDay).values(day=day, **body.model_dump())
-        .on_conflict_do_update(index_elements=["day"], set_=body.model_dump()))
+        insert(WorkCalendarDay)
+        .values(day=day, **body.model_dump())
+        .on_conflict_do_update(index_elements=["day"], set_=body.model_dump())
+    )
     return {"day": day.isoformat(), **body.model_dump()}

@@ -28,8 +28,11 @@ from api.events.workflow import RoleError, Step, TransitionError, check_role, ne
 async def _event(session: AsyncSession, event_id: int) -> Event:
     event = await session.get(Event, event_id, populate_existing=True)
     if event is None:
-        raise NotFound(f"no event {event_id} in your area", code="event_not_found",
-                       message_zh="事件不存在或不在您的管辖范围")
+        raise NotFound(
+            f"no event {event_id} in your area",
+            code="event_not_found",
+            message_zh="事件不存在或不在您的管辖范围",
+        )
     return event
 
 
@@ -40,20 +43,29 @@ def _authorise(step: Step, principal: Principal) -> None:
     except RoleError as exc:
         raise Forbidden(str(exc), code="action_not_permitted") from exc
     if not principal.can(permission):
-        raise Forbidden(f"{step.action} needs the {permission} permission",
-                        code="action_not_permitted")
+        raise Forbidden(
+            f"{step.action} needs the {permission} permission", code="action_not_permitted"
+        )
 
 
 async def _last_postponed_from(session: AsyncSession, event_id: int) -> str | None:
     return await session.scalar(
         select(EventAction.from_status)
         .where(EventAction.event_id == event_id, EventAction.action == "postpone")
-        .order_by(EventAction.at.desc(), EventAction.id.desc()).limit(1))
+        .order_by(EventAction.at.desc(), EventAction.id.desc())
+        .limit(1)
+    )
 
 
 async def _changes(
-    session: AsyncSession, *, step: Step, event: Event, category: EventCategory,
-    body: ActionCreate, at: datetime, calendar: WorkCalendar,
+    session: AsyncSession,
+    *,
+    step: Step,
+    event: Event,
+    category: EventCategory,
+    body: ActionCreate,
+    at: datetime,
+    calendar: WorkCalendar,
 ) -> dict[str, Any]:
     """The columns a step changes besides status and version."""
 
@@ -68,16 +80,21 @@ async def _changes(
         case "merge":
             original = await session.get(Event, body.duplicate_of) if body.duplicate_of else None
             if original is None or original.id == event.id:
-                raise Unprocessable("merge needs duplicate_of: another event in your area",
-                                    code="merge_target_missing")
+                raise Unprocessable(
+                    "merge needs duplicate_of: another event in your area",
+                    code="merge_target_missing",
+                )
             return {"closed_at": at, "stage_due_at": None, "duplicate_of_id": original.id}
         case "dispatch":
-            department = await department_for(session, category=category,
-                                              grid_code=event.grid_code,
-                                              requested=body.department_id)
-            return {"department_id": department, "dispatched_at": at,
-                    "stage_due_at": deadline(category.handle_minutes),
-                    "due_at": deadline(category.handle_minutes + category.verify_minutes)}
+            department = await department_for(
+                session, category=category, grid_code=event.grid_code, requested=body.department_id
+            )
+            return {
+                "department_id": department,
+                "dispatched_at": at,
+                "stage_due_at": deadline(category.handle_minutes),
+                "due_at": deadline(category.handle_minutes + category.verify_minutes),
+            }
         case "return":
             return {"stage_due_at": deadline(category.dispatch_minutes)}
         case "report_done":
@@ -85,8 +102,11 @@ async def _changes(
         case "verify_pass":
             return {"stage_due_at": deadline(category.accept_minutes)}
         case "verify_fail":
-            return {"handled_at": None, "rework_count": event.rework_count + 1,
-                    "stage_due_at": deadline(category.handle_minutes)}
+            return {
+                "handled_at": None,
+                "rework_count": event.rework_count + 1,
+                "stage_due_at": deadline(category.handle_minutes),
+            }
         case "close":
             return {"closed_at": at, "stage_due_at": None}
         case "postpone":
@@ -99,8 +119,14 @@ async def _changes(
 
 
 async def take_action(
-    session: AsyncSession, *, event_id: int, if_match: str | None, body: ActionCreate,
-    principal: Principal, at: datetime, calendar: WorkCalendar,
+    session: AsyncSession,
+    *,
+    event_id: int,
+    if_match: str | None,
+    body: ActionCreate,
+    principal: Principal,
+    at: datetime,
+    calendar: WorkCalendar,
 ) -> Event:
     """Apply one workflow step; exactly one of concurrent requests with one ETag wins.
 
@@ -116,40 +142,61 @@ async def take_action(
         The caller's role or permissions do not allow the step (403).
     """
     if not if_match:
-        raise PreconditionRequired("send If-Match with the event's ETag (from GET /api/events/{id})")
+        raise PreconditionRequired(
+            "send If-Match with the event's ETag (from GET /api/events/{id})"
+        )
     try:
         step = step_for(body.action)
     except TransitionError as exc:
         raise Unprocessable(str(exc), code="unknown_action") from exc
     _authorise(step, principal)
     if step.note_required and not (body.note or "").strip():
-        raise Unprocessable(f"{step.action} ({step.label_zh}) needs a note saying why",
-                            code="note_required", message_zh=f"{step.label_zh}须填写说明")
+        raise Unprocessable(
+            f"{step.action} ({step.label_zh}) needs a note saying why",
+            code="note_required",
+            message_zh=f"{step.label_zh}须填写说明",
+        )
     event = await _event(session, event_id)
     current_etag = etag_of(event.id, event.version)
     if if_match.strip() != current_etag:
-        raise PreconditionFailed(f"the event changed since you read it (now {current_etag})",
-                                 headers={"ETag": current_etag})
+        raise PreconditionFailed(
+            f"the event changed since you read it (now {current_etag})",
+            headers={"ETag": current_etag},
+        )
     resumed_to = await _last_postponed_from(session, event.id) if step.action == "resume" else None
     try:
         target = next_status(step, event.status, resumed_to=resumed_to)
     except TransitionError as exc:
-        raise Conflict(str(exc), code="illegal_transition",
-                       message_zh="当前状态下不能执行该操作") from exc
+        raise Conflict(
+            str(exc), code="illegal_transition", message_zh="当前状态下不能执行该操作"
+        ) from exc
     category = await session.get(EventCategory, event.category_id)
-    changes = await _changes(session, step=step, event=event, category=category, body=body,
-                             at=at, calendar=calendar)
+    changes = await _changes(
+        session, step=step, event=event, category=category, body=body, at=at, calendar=calendar
+    )
     result = await session.execute(
-        update(Event).where(Event.id == event.id, Event.version == event.version)
+        update(Event)
+        .where(Event.id == event.id, Event.version == event.version)
         .values(status=target, version=event.version + 1, **changes)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
-        raise PreconditionFailed("the event changed while you acted; reload it",
-                                 code="precondition_failed")
-    session.add(EventAction(
-        event_id=event.id, action=step.action, from_status=event.status, to_status=target,
-        actor_id=principal.user_id, actor_role=principal.role,
-        department_id=changes.get("department_id", event.department_id), note=body.note, at=at,
-        stage_due_at=event.stage_due_at))
+        raise PreconditionFailed(
+            "the event changed while you acted; reload it", code="precondition_failed"
+        )
+    session.add(
+        EventAction(
+            event_id=event.id,
+            action=step.action,
+            from_status=event.status,
+            to_status=target,
+            actor_id=principal.user_id,
+            actor_role=principal.role,
+            department_id=changes.get("department_id", event.department_id),
+            note=body.note,
+            at=at,
+            stage_due_at=event.stage_due_at,
+        )
+    )
     await session.flush()
     return await _event(session, event.id)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from zipfile import BadZipFile
 from dataclasses import dataclass, field
 from datetime import datetime
+from zipfile import BadZipFile
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,14 +24,24 @@ from api.events.routing import load_calendar
 from api.open311.service import category_by_code, masked_contact
 
 COLUMNS = {  # accepted headers → field
-    "工单编号": "ticket_id", "ticket_id": "ticket_id",
-    "受理时间": "received_at", "received_at": "received_at",
-    "分类编码": "service_code", "service_code": "service_code",
-    "标题": "title", "title": "title",
-    "描述": "description", "description": "description",
-    "地址": "address", "address": "address",
-    "经度": "lon", "lon": "lon", "纬度": "lat", "lat": "lat",
-    "来电电话": "phone", "phone": "phone",
+    "工单编号": "ticket_id",
+    "ticket_id": "ticket_id",
+    "受理时间": "received_at",
+    "received_at": "received_at",
+    "分类编码": "service_code",
+    "service_code": "service_code",
+    "标题": "title",
+    "title": "title",
+    "描述": "description",
+    "description": "description",
+    "地址": "address",
+    "address": "address",
+    "经度": "lon",
+    "lon": "lon",
+    "纬度": "lat",
+    "lat": "lat",
+    "来电电话": "phone",
+    "phone": "phone",
 }
 REQUIRED = ("ticket_id", "received_at", "service_code", "lon", "lat")
 MAX_ROWS = 50_000
@@ -82,25 +92,33 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
     header = [COLUMNS.get(str(h).strip()) for h in table[0]]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ImportFileError(f"{filename}: missing columns {', '.join(missing)} "
-                              f"(headers found: {', '.join(str(h) for h in table[0])})")
+        raise ImportFileError(
+            f"{filename}: missing columns {', '.join(missing)} "
+            f"(headers found: {', '.join(str(h) for h in table[0])})"
+        )
     if len(table) - 1 > MAX_ROWS:
         raise ImportFileError(f"{filename}: {len(table) - 1} rows; at most {MAX_ROWS} per file")
-    return [{name: str(value).strip() for name, value in zip(header, row, strict=False)
-             if name and value is not None and str(value).strip() != ""}
-            for row in table[1:]]
+    return [
+        {
+            name: str(value).strip()
+            for name, value in zip(header, row, strict=False)
+            if name and value is not None and str(value).strip() != ""
+        }
+        for row in table[1:]
+    ]
 
 
 def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - only for XLSX imports
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportFileError(f"not a readable XLSX workbook ({exc})") from exc
-    return [["" if cell is None else cell for cell in row]
-            for row in sheet.iter_rows(values_only=True)]
+    return [
+        ["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)
+    ]
 
 
 def _moment(value: str) -> datetime:
@@ -114,7 +132,10 @@ def _moment(value: str) -> datetime:
 
 
 async def import_hotline(
-    session: AsyncSession, *, rows: list[dict[str, str]], all_or_nothing: bool = False,
+    session: AsyncSession,
+    *,
+    rows: list[dict[str, str]],
+    all_or_nothing: bool = False,
 ) -> ImportReport:
     """File the rows as hotline events; see the module docstring for the rules."""
     report = ImportReport(rows=len(rows))
@@ -135,8 +156,13 @@ async def import_hotline(
             report.rejected.append(Rejected(number, ticket, str(exc)))
             continue
         accepted.append((row | {"_row": str(number)}, received, lon, lat))
-    existing = set(await session.scalars(select(Event.external_id).where(
-        Event.external_id.in_([f"12345:{r['ticket_id']}" for r, *_ in accepted]))))
+    existing = set(
+        await session.scalars(
+            select(Event.external_id).where(
+                Event.external_id.in_([f"12345:{r['ticket_id']}" for r, *_ in accepted])
+            )
+        )
+    )
     calendar = await load_calendar(session)
     filed: list[tuple] = []
     for row, received, lon, lat in accepted:
@@ -156,10 +182,19 @@ async def import_hotline(
         return report
     for row, received, category, location, contact in filed:
         await intake.file_event(
-            session, principal=None, category=category, location=location,
-            title=row.get("title") or category.name, description=row.get("description"),
-            address=row.get("address"), priority=None, source="hotline", at=received,
-            calendar=calendar, reporter_contact=contact,
-            external_id=f"12345:{row['ticket_id']}")
+            session,
+            principal=None,
+            category=category,
+            location=location,
+            title=row.get("title") or category.name,
+            description=row.get("description"),
+            address=row.get("address"),
+            priority=None,
+            source="hotline",
+            at=received,
+            calendar=calendar,
+            reporter_contact=contact,
+            external_id=f"12345:{row['ticket_id']}",
+        )
         report.imported += 1
     return report

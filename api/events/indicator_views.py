@@ -9,21 +9,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from api.deps import CurrentUser, DbSession, require
 from api.departments.models import Department
+from api.deps import CurrentUser, DbSession, require
 from api.errors import BadRequest, Forbidden
 from api.events import indicators
 from api.events.calendar import BEIJING
 from api.validation import AreaCode
 
-router = APIRouter(prefix="/api/indicators", tags=["indicators"],
-                   dependencies=[Depends(require("indicators.read"))])
+router = APIRouter(
+    prefix="/api/indicators",
+    tags=["indicators"],
+    dependencies=[Depends(require("indicators.read"))],
+)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def period_bounds(period: str | None, start: date | None, end: date | None) -> tuple[datetime,
-                                                                                     datetime]:
+def period_bounds(
+    period: str | None, start: date | None, end: date | None
+) -> tuple[datetime, datetime]:
     """[start, end) in Beijing time from ``YYYY-MM`` or from two dates (end inclusive)."""
     if period:
         match = _MONTH.match(period)
@@ -31,19 +35,24 @@ def period_bounds(period: str | None, start: date | None, end: date | None) -> t
             raise BadRequest(f"period must be YYYY-MM, got {period!r}", code="invalid_period")
         first = date(int(match[1]), int(match[2]), 1)
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return (datetime.combine(first, time(), BEIJING),
-                datetime.combine(following, time(), BEIJING))
+        return (
+            datetime.combine(first, time(), BEIJING),
+            datetime.combine(following, time(), BEIJING),
+        )
     if start and end:
         if end < start:
             raise BadRequest(f"to ({end}) is before from ({start})", code="invalid_period")
-        return (datetime.combine(start, time(), BEIJING),
-                datetime.combine(end + timedelta(days=1), time(), BEIJING))
+        return (
+            datetime.combine(start, time(), BEIJING),
+            datetime.combine(end + timedelta(days=1), time(), BEIJING),
+        )
     raise BadRequest("give period=YYYY-MM, or from and to dates", code="invalid_period")
 
 
 @router.get("", summary="结案率, 按期结案率, 返工率, 按时立案率, 准确派遣率 and counts")
 async def read_indicators(
-    principal: CurrentUser, session: DbSession,
+    principal: CurrentUser,
+    session: DbSession,
     area: AreaCode | None = None,
     period: str | None = None,
     from_: Annotated[date | None, Query(alias="from")] = None,
@@ -55,13 +64,25 @@ async def read_indicators(
         raise Forbidden(f"area {code} is outside your area {principal.scope_code}")
     start, end = period_bounds(period, from_, to)
     total, by_department = await indicators.compute(
-        session, area=code, start=start, end=end, department_id=department_id)
+        session, area=code, start=start, end=end, department_id=department_id
+    )
     names = dict((await session.execute(select(Department.id, Department.name))).all())
     league = sorted(
-        ({"department_id": dept or None, "department": names.get(dept, "未派遣"),
-          **values.as_dict()} for dept, values in by_department.items() if dept),
-        key=lambda row: (-(row["rates"]["on_time_closure_rate"] or -1),
-                         -(row["counts"]["due"])))
-    return {"area": code, "department_id": department_id,
-            "period": {"start": start.isoformat(), "end": end.isoformat()},
-            **total.as_dict(), "departments": league}
+        (
+            {
+                "department_id": dept or None,
+                "department": names.get(dept, "未派遣"),
+                **values.as_dict(),
+            }
+            for dept, values in by_department.items()
+            if dept
+        ),
+        key=lambda row: (-(row["rates"]["on_time_closure_rate"] or -1), -(row["counts"]["due"])),
+    )
+    return {
+        "area": code,
+        "department_id": department_id,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        **total.as_dict(),
+        "departments": league,
+    }

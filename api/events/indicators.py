@@ -83,21 +83,30 @@ class Indicators:
 
         expected = self.due - self.postponed
         return {
-            "closure_rate": ratio(self.closed, expected),                      # 结案率
-            "on_time_closure_rate": ratio(self.closed_on_time, expected),      # 按期结案率
-            "rework_rate": ratio(self.reworked, self.dispatched),              # 返工率
-            "on_time_filing_rate": ratio(self.filed_on_time, self.filed),      # 按时立案率
-            "accurate_dispatch_rate": ratio(self.dispatched - self.returned,   # 准确派遣率
-                                            self.dispatched),
+            "closure_rate": ratio(self.closed, expected),  # 结案率
+            "on_time_closure_rate": ratio(self.closed_on_time, expected),  # 按期结案率
+            "rework_rate": ratio(self.reworked, self.dispatched),  # 返工率
+            "on_time_filing_rate": ratio(self.filed_on_time, self.filed),  # 按时立案率
+            "accurate_dispatch_rate": ratio(
+                self.dispatched - self.returned,  # 准确派遣率
+                self.dispatched,
+            ),
         }
 
     def as_dict(self) -> dict:
-        return {"counts": {k: v for k, v in asdict(self).items() if k != "mean_handling_hours"},
-                "rates": self.rates, "mean_handling_hours": self.mean_handling_hours}
+        return {
+            "counts": {k: v for k, v in asdict(self).items() if k != "mean_handling_hours"},
+            "rates": self.rates,
+            "mean_handling_hours": self.mean_handling_hours,
+        }
 
 
 async def compute(
-    session: AsyncSession, *, area: str, start: datetime, end: datetime,
+    session: AsyncSession,
+    *,
+    area: str,
+    start: datetime,
+    end: datetime,
     department_id: int | None = None,
 ) -> tuple[Indicators, dict[int, Indicators]]:
     """The indicators of the whole selection and of each department in it."""
@@ -108,8 +117,11 @@ async def compute(
     for statement in (_STEP_COUNTS, _CLOSING, _HANDLING):
         for row in (await session.execute(statement, params)).mappings():
             # ROLLUP adds the grand total (is_total); department 0 = not yet dispatched.
-            bucket = total if row["is_total"] else by_department.setdefault(
-                row["department_id"] or 0, Indicators())
+            bucket = (
+                total
+                if row["is_total"]
+                else by_department.setdefault(row["department_id"] or 0, Indicators())
+            )
             for key, value in row.items():
                 if key in ("department_id", "is_total"):
                     continue

@@ -32,7 +32,7 @@ class Location:
     grid_code: str
 
 
-def _point(lon: float, lat: float):  # noqa: ANN202
+def _point(lon: float, lat: float):
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
 
 
@@ -45,13 +45,19 @@ async def category_of(
     session: AsyncSession, *, category_id: int | None, major: str | None, minor: str | None
 ) -> EventCategory:
     query = select(EventCategory).where(EventCategory.active)
-    query = (query.where(EventCategory.id == category_id) if category_id is not None
-             else query.where(EventCategory.major == major, EventCategory.minor == minor))
+    query = (
+        query.where(EventCategory.id == category_id)
+        if category_id is not None
+        else query.where(EventCategory.major == major, EventCategory.minor == minor)
+    )
     category = await session.scalar(query)
     if category is None:
         wanted = category_id if category_id is not None else f"{major}{minor}"
-        raise Unprocessable(f"unknown event category {wanted}", code="unknown_category",
-                            message_zh=f"未知事件分类 {wanted}")
+        raise Unprocessable(
+            f"unknown event category {wanted}",
+            code="unknown_category",
+            message_zh=f"未知事件分类 {wanted}",
+        )
     return category
 
 
@@ -70,35 +76,63 @@ async def locate(session: AsyncSession, *, lon: float, lat: float) -> Location:
     except CoordinateError as exc:
         raise Unprocessable(str(exc), code="invalid_location") from exc
     point_3857 = func.ST_Transform(_point(lon, lat), 3857)
-    building = (await session.execute(
-        select(Building.id, Building.grid_code)
-        .where(func.ST_DWithin(Building.footprint_3857, point_3857,
-                               mercator_metres(NEAREST_BUILDING_METRES, lat)))
-        .order_by(func.ST_Distance(Building.footprint_3857, point_3857)).limit(1))).first()
+    building = (
+        await session.execute(
+            select(Building.id, Building.grid_code)
+            .where(
+                func.ST_DWithin(
+                    Building.footprint_3857,
+                    point_3857,
+                    mercator_metres(NEAREST_BUILDING_METRES, lat),
+                )
+            )
+            .order_by(func.ST_Distance(Building.footprint_3857, point_3857))
+            .limit(1)
+        )
+    ).first()
     if building is not None:
         return Location(lon, lat, building.id, building.grid_code)
     grid = await session.scalar(
-        select(Area.code).where(Area.level == "grid", Area.retired_at.is_(None),
-                                func.ST_Intersects(Area.geom, _point(lon, lat))).limit(1))
+        select(Area.code)
+        .where(
+            Area.level == "grid",
+            Area.retired_at.is_(None),
+            func.ST_Intersects(Area.geom, _point(lon, lat)),
+        )
+        .limit(1)
+    )
     if grid is None:
-        raise Forbidden(f"({lon}, {lat}) is outside the grids of your area",
-                        code="location_outside_scope", message_zh="该位置不在您的管辖网格内")
+        raise Forbidden(
+            f"({lon}, {lat}) is outside the grids of your area",
+            code="location_outside_scope",
+            message_zh="该位置不在您的管辖网格内",
+        )
     return Location(lon, lat, None, grid)
 
 
 async def possible_duplicates(
-    session: AsyncSession, *, category_id: int, location: Location, at: datetime,
+    session: AsyncSession,
+    *,
+    category_id: int,
+    location: Location,
+    at: datetime,
     exclude_id: int | None = None,
 ) -> list[int]:
     """Open events of the same category within 50 m reported in the last 24 h."""
     point_3857 = func.ST_Transform(_point(location.lon, location.lat), 3857)
-    query = (select(Event.id)
-             .where(Event.category_id == category_id,
-                    Event.status.not_in(("closed", "rejected")),
-                    Event.reported_at >= at - DUPLICATE_WINDOW,
-                    func.ST_DWithin(Event.geom_3857, point_3857,
-                                    mercator_metres(DUPLICATE_METRES, location.lat)))
-             .order_by(Event.reported_at.desc()).limit(10))
+    query = (
+        select(Event.id)
+        .where(
+            Event.category_id == category_id,
+            Event.status.not_in(("closed", "rejected")),
+            Event.reported_at >= at - DUPLICATE_WINDOW,
+            func.ST_DWithin(
+                Event.geom_3857, point_3857, mercator_metres(DUPLICATE_METRES, location.lat)
+            ),
+        )
+        .order_by(Event.reported_at.desc())
+        .limit(10)
+    )
     if exclude_id is not None:
         query = query.where(Event.id != exclude_id)
     return list(await session.scalars(query))
@@ -111,29 +145,56 @@ async def next_event_code(session: AsyncSession, at: datetime) -> str:
 
 
 async def file_event(
-    session: AsyncSession, *, principal: Principal | None, category: EventCategory,
-    location: Location, title: str, description: str | None, address: str | None,
-    priority: int | None, source: str, at: datetime, calendar: WorkCalendar,
-    reporter_contact: str | None = None, external_id: str | None = None,
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    category: EventCategory,
+    location: Location,
+    title: str,
+    description: str | None,
+    address: str | None,
+    priority: int | None,
+    source: str,
+    at: datetime,
+    calendar: WorkCalendar,
+    reporter_contact: str | None = None,
+    external_id: str | None = None,
 ) -> Event:
     """Insert the event and its 'report' step, with the acceptance deadline."""
     accept_due = calendar.add(at, category.accept_minutes, working_hours=category.working_hours)
     event = Event(
-        code=await next_event_code(session, at), category_id=category.id, source=source,
-        title=title, description=description, address=address,
+        code=await next_event_code(session, at),
+        category_id=category.id,
+        source=source,
+        title=title,
+        description=description,
+        address=address,
         geom=_point(location.lon, location.lat),
         geom_3857=func.ST_Transform(_point(location.lon, location.lat), 3857),
-        building_id=location.building_id, grid_code=location.grid_code, status="reported",
+        building_id=location.building_id,
+        grid_code=location.grid_code,
+        status="reported",
         priority=priority or category.priority,
         reporter_id=principal.user_id if principal else None,
-        reporter_contact=reporter_contact, reported_at=at, stage_due_at=accept_due,
-        external_id=external_id, version=1,
+        reporter_contact=reporter_contact,
+        reported_at=at,
+        stage_due_at=accept_due,
+        external_id=external_id,
+        version=1,
     )
     session.add(event)
     await session.flush()
-    session.add(EventAction(
-        event_id=event.id, action="report", from_status=None, to_status="reported",
-        actor_id=principal.user_id if principal else None,
-        actor_role=principal.role if principal else source, note=description, at=at))
+    session.add(
+        EventAction(
+            event_id=event.id,
+            action="report",
+            from_status=None,
+            to_status="reported",
+            actor_id=principal.user_id if principal else None,
+            actor_role=principal.role if principal else source,
+            note=description,
+            at=at,
+        )
+    )
     await session.flush()
     return event

@@ -33,8 +33,10 @@ class Subscriber:
         prefix = self.scope.area_prefix
         if not prefix or not str(change.get("grid_code", "")).startswith(prefix):
             return False
-        return (self.scope.department_id is None
-                or change.get("department_id") == self.scope.department_id)
+        return (
+            self.scope.department_id is None
+            or change.get("department_id") == self.scope.department_id
+        )
 
     def offer(self, change: dict) -> None:
         if self.queue.full():  # a slow client loses the oldest change, not the stream

@@ -11,12 +11,17 @@ from api.errors import Forbidden
 router = APIRouter(prefix="/api/events", tags=["events"])
 
 
-@router.get("/stream", summary="Live event changes in your area (text/event-stream)",
-            response_class=StreamingResponse)
+@router.get(
+    "/stream",
+    summary="Live event changes in your area (text/event-stream)",
+    response_class=StreamingResponse,
+)
 async def stream(request: Request, token: BearerToken) -> StreamingResponse:
     principal = await authenticate_briefly(request, token)
     if not principal.can("events.read"):
         raise Forbidden(f"role {principal.role} lacks permission events.read")
     return StreamingResponse(
-        request.app.state.broadcaster.stream(principal.scope), media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        request.app.state.broadcaster.stream(principal.scope),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

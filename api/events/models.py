@@ -30,20 +30,32 @@ from api.columns import Timestamps, code_type, geometry
 from api.db import Base
 
 EVENT_STATUSES = (
-    "reported",    # 已上报 (信息收集)
-    "accepted",    # 已立案 (受理)
-    "rejected",    # 不予立案 / 作废
+    "reported",  # 已上报 (信息收集)
+    "accepted",  # 已立案 (受理)
+    "rejected",  # 不予立案 / 作废
     "dispatched",  # 已派遣
-    "handling",    # 处置中
-    "handled",     # 已处置, 待核查 (处置反馈)
-    "verified",    # 核查通过, 待结案
-    "postponed",   # 缓办 / 挂账
-    "closed",      # 已结案
+    "handling",  # 处置中
+    "handled",  # 已处置, 待核查 (处置反馈)
+    "verified",  # 核查通过, 待结案
+    "postponed",  # 缓办 / 挂账
+    "closed",  # 已结案
 )
 EVENT_SOURCES = ("patrol", "supervisor", "hotline", "open311", "sensor", "import")
 EVENT_ACTIONS = (
-    "report", "accept", "reject", "dispatch", "return", "start", "report_done",
-    "verify_pass", "verify_fail", "postpone", "resume", "escalate", "close", "merge",
+    "report",
+    "accept",
+    "reject",
+    "dispatch",
+    "return",
+    "start",
+    "report_done",
+    "verify_pass",
+    "verify_fail",
+    "postpone",
+    "resume",
+    "escalate",
+    "close",
+    "merge",
 )
 
 
@@ -190,7 +202,9 @@ class EventAttachment(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    action_id: Mapped[int | None] = mapped_column(ForeignKey("event_actions.id", ondelete="SET NULL"))
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_actions.id", ondelete="SET NULL")
+    )
     filename: Mapped[str] = mapped_column(String(200), nullable=False)
     content_type: Mapped[str] = mapped_column(String(50), nullable=False)
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -220,7 +234,9 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     status_code: Mapped[int] = mapped_column(SmallInteger, nullable=False)
@@ -248,7 +264,8 @@ class HotspotUnitResult(Base):
     __tablename__ = "hotspot_results"
 
     run_id: Mapped[int] = mapped_column(
-        ForeignKey("hotspot_runs.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("hotspot_runs.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[str] = mapped_column(code_type(20), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(100))
     events: Mapped[int] = mapped_column(Integer, nullable=False)

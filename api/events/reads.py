@@ -33,80 +33,149 @@ def etag_of(event_id: int, version: int) -> str:
 
 
 def _row_columns() -> tuple:
-    return (Event, EventCategory, Department.name, Building.code,
-            func.ST_X(Event.geom), func.ST_Y(Event.geom))
+    return (
+        Event,
+        EventCategory,
+        Department.name,
+        Building.code,
+        func.ST_X(Event.geom),
+        func.ST_Y(Event.geom),
+    )
 
 
 def _with_joins(query: Select) -> Select:
-    return (query.join(EventCategory, EventCategory.id == Event.category_id)
-            .outerjoin(Department, Department.id == Event.department_id)
-            .outerjoin(Building, Building.id == Event.building_id))
+    return (
+        query.join(EventCategory, EventCategory.id == Event.category_id)
+        .outerjoin(Department, Department.id == Event.department_id)
+        .outerjoin(Building, Building.id == Event.building_id)
+    )
 
 
 def to_read(row: tuple, *, at: datetime) -> EventRead:
     event, category, department, building_code, lon, lat = row
     return EventRead(
-        id=event.id, code=event.code, category_id=category.id, category=category.name,
-        major=category.major, minor=category.minor, source=event.source, title=event.title,
-        description=event.description, address=event.address, lon=round(lon, 7),
-        lat=round(lat, 7), building_code=building_code, grid_code=event.grid_code,
-        status=event.status, status_label=STATUS_LABELS_ZH[event.status],
-        priority=event.priority, department_id=event.department_id, department=department,
-        reported_at=event.reported_at, accepted_at=event.accepted_at,
-        dispatched_at=event.dispatched_at, handled_at=event.handled_at,
-        closed_at=event.closed_at, due_at=event.due_at, stage_due_at=event.stage_due_at,
-        overdue=is_overdue(event, at), escalation_level=event.escalation_level,
-        rework_count=event.rework_count, duplicate_of_id=event.duplicate_of_id,
+        id=event.id,
+        code=event.code,
+        category_id=category.id,
+        category=category.name,
+        major=category.major,
+        minor=category.minor,
+        source=event.source,
+        title=event.title,
+        description=event.description,
+        address=event.address,
+        lon=round(lon, 7),
+        lat=round(lat, 7),
+        building_code=building_code,
+        grid_code=event.grid_code,
+        status=event.status,
+        status_label=STATUS_LABELS_ZH[event.status],
+        priority=event.priority,
+        department_id=event.department_id,
+        department=department,
+        reported_at=event.reported_at,
+        accepted_at=event.accepted_at,
+        dispatched_at=event.dispatched_at,
+        handled_at=event.handled_at,
+        closed_at=event.closed_at,
+        due_at=event.due_at,
+        stage_due_at=event.stage_due_at,
+        overdue=is_overdue(event, at),
+        escalation_level=event.escalation_level,
+        rework_count=event.rework_count,
+        duplicate_of_id=event.duplicate_of_id,
         version=event.version,
     )
 
 
 def is_overdue(event: Event, at: datetime) -> bool:
     """Open (not postponed) and past the deadline of its current stage (超期)."""
-    return (event.status in OPEN_STATUSES and event.stage_due_at is not None
-            and event.stage_due_at < at)
+    return (
+        event.status in OPEN_STATUSES and event.stage_due_at is not None and event.stage_due_at < at
+    )
 
 
 async def read_event(session: AsyncSession, *, event_id: int, principal: Principal) -> EventDetail:
     """One event with its history, photos and the actions the caller may take now."""
-    row = (await session.execute(
-        _with_joins(select(*_row_columns())).where(Event.id == event_id))).first()
+    row = (
+        await session.execute(_with_joins(select(*_row_columns())).where(Event.id == event_id))
+    ).first()
     if row is None:
-        raise NotFound(f"no event {event_id} in your area", code="event_not_found",
-                       message_zh="事件不存在或不在您的管辖范围")
+        raise NotFound(
+            f"no event {event_id} in your area",
+            code="event_not_found",
+            message_zh="事件不存在或不在您的管辖范围",
+        )
     actor = aliased(User)
     history = await session.execute(
         select(EventAction, actor.display_name, Department.name)
         .outerjoin(actor, actor.id == EventAction.actor_id)
         .outerjoin(Department, Department.id == EventAction.department_id)
-        .where(EventAction.event_id == event_id).order_by(EventAction.at, EventAction.id))
+        .where(EventAction.event_id == event_id)
+        .order_by(EventAction.at, EventAction.id)
+    )
     photos = await session.execute(
-        select(EventAttachment.id, EventAttachment.filename, EventAttachment.content_type,
-               EventAttachment.size_bytes)
-        .where(EventAttachment.event_id == event_id).order_by(EventAttachment.id))
+        select(
+            EventAttachment.id,
+            EventAttachment.filename,
+            EventAttachment.content_type,
+            EventAttachment.size_bytes,
+        )
+        .where(EventAttachment.event_id == event_id)
+        .order_by(EventAttachment.id)
+    )
     base = to_read(row, at=now())
     return EventDetail(
         **base.model_dump(),
-        actions=[ActionRead(id=a.id, action=a.action,
-                            label_zh=STEPS[a.action].label_zh if a.action in STEPS else "上报",
-                            from_status=a.from_status, to_status=a.to_status, actor=name,
-                            actor_role=a.actor_role, department=dept, note=a.note, at=a.at)
-                 for a, name, dept in history],
-        attachments=[AttachmentRead(id=pid, filename=fn, content_type=ct, size_bytes=size,
-                                    url=f"/api/events/{event_id}/attachments/{pid}")
-                     for pid, fn, ct, size in photos],
-        allowed_actions=[a for a in allowed_actions(base.status, principal.role)
-                         if principal.can(_permission_of(a))],
+        actions=[
+            ActionRead(
+                id=a.id,
+                action=a.action,
+                label_zh=STEPS[a.action].label_zh if a.action in STEPS else "上报",
+                from_status=a.from_status,
+                to_status=a.to_status,
+                actor=name,
+                actor_role=a.actor_role,
+                department=dept,
+                note=a.note,
+                at=a.at,
+            )
+            for a, name, dept in history
+        ],
+        attachments=[
+            AttachmentRead(
+                id=pid,
+                filename=fn,
+                content_type=ct,
+                size_bytes=size,
+                url=f"/api/events/{event_id}/attachments/{pid}",
+            )
+            for pid, fn, ct, size in photos
+        ],
+        allowed_actions=[
+            a
+            for a in allowed_actions(base.status, principal.role)
+            if principal.can(_permission_of(a))
+        ],
     )
 
 
 def _permission_of(action: str) -> str:
-    return {"accept": "events.accept", "reject": "events.accept", "merge": "events.accept",
-            "dispatch": "events.dispatch", "return": "events.handle", "start": "events.handle",
-            "report_done": "events.handle", "verify_pass": "events.verify",
-            "verify_fail": "events.verify", "close": "events.close",
-            "postpone": "events.postpone", "resume": "events.postpone",
-            "escalate": "events.escalate"}[action]
+    return {
+        "accept": "events.accept",
+        "reject": "events.accept",
+        "merge": "events.accept",
+        "dispatch": "events.dispatch",
+        "return": "events.handle",
+        "start": "events.handle",
+        "report_done": "events.handle",
+        "verify_pass": "events.verify",
+        "verify_fail": "events.verify",
+        "close": "events.close",
+        "postpone": "events.postpone",
+        "resume": "events.postpone",
+        "escalate": "events.escalate",
+    }[action]
 
 
 @dataclass(frozen=True)
@@ -137,8 +206,7 @@ def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
     elif filters.overdue is False:
         query = query.where((Event.stage_due_at >= at) | Event.status.not_in(OPEN_STATUSES))
     if filters.area:
-        query = query.where(Event.grid_code >= filters.area,
-                            Event.grid_code < filters.area + ":")
+        query = query.where(Event.grid_code >= filters.area, Event.grid_code < filters.area + ":")
     if filters.category_id is not None:
         query = query.where(Event.category_id == filters.category_id)
     if filters.major:
@@ -166,9 +234,17 @@ async def list_events(
     at = now()
     rows = await session.execute(
         _filtered(_with_joins(select(*_row_columns())), filters, at)
-        .order_by(Event.reported_at.desc(), Event.id.desc()).limit(limit).offset(offset))
+        .order_by(Event.reported_at.desc(), Event.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     items = [to_read(row, at=at) for row in rows]
     capped = _filtered(_with_joins(select(Event.id)), filters, at).limit(TOTAL_CAP + 1)
     total = await session.scalar(select(func.count()).select_from(capped.subquery()))
-    return EventPage(items=items, total=min(total or 0, TOTAL_CAP),
-                     total_capped=(total or 0) > TOTAL_CAP, limit=limit, offset=offset)
+    return EventPage(
+        items=items,
+        total=min(total or 0, TOTAL_CAP),
+        total_capped=(total or 0) > TOTAL_CAP,
+        limit=limit,
+        offset=offset,
+    )

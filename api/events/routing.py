@@ -14,7 +14,10 @@ from api.events.models import EventCategory, RoutingRule, WorkCalendarDay
 
 
 async def department_for(
-    session: AsyncSession, *, category: EventCategory, grid_code: str,
+    session: AsyncSession,
+    *,
+    category: EventCategory,
+    grid_code: str,
     requested: int | None = None,
 ) -> int:
     """The department to dispatch to: the one asked for, else the rules, else the default."""
@@ -24,13 +27,20 @@ async def department_for(
         return requested
     ruled = await session.scalar(
         select(RoutingRule.department_id)
-        .where(RoutingRule.category_id == category.id,
-               literal(grid_code).startswith(RoutingRule.area_prefix))
-        .order_by(func.length(RoutingRule.area_prefix).desc()).limit(1))
+        .where(
+            RoutingRule.category_id == category.id,
+            literal(grid_code).startswith(RoutingRule.area_prefix),
+        )
+        .order_by(func.length(RoutingRule.area_prefix).desc())
+        .limit(1)
+    )
     department = ruled or category.default_department_id
     if department is None:
-        raise Unprocessable(f"no department handles category {category.major}{category.minor}"
-                            " here: give department_id", code="no_department")
+        raise Unprocessable(
+            f"no department handles category {category.major}{category.minor}"
+            " here: give department_id",
+            code="no_department",
+        )
     return department
 
 

@@ -30,12 +30,15 @@ class EventCreate(BaseModel):
 class ActionCreate(BaseModel):
     """One workflow step (流转)."""
 
-    action: str = Field(description="accept, reject, dispatch, return, start, report_done, "
-                                    "verify_pass, verify_fail, postpone, resume, escalate, "
-                                    "close, merge")
+    action: str = Field(
+        description="accept, reject, dispatch, return, start, report_done, "
+        "verify_pass, verify_fail, postpone, resume, escalate, "
+        "close, merge"
+    )
     note: str | None = Field(None, max_length=2000)
-    department_id: int | None = Field(None, description="dispatch: the department; default "
-                                                        "from the routing rules")
+    department_id: int | None = Field(
+        None, description="dispatch: the department; default from the routing rules"
+    )
     duplicate_of: int | None = Field(None, description="merge: the event this one repeats")
 
 
@@ -103,7 +106,8 @@ class EventDetail(EventRead):
 class EventCreated(EventDetail):
     possible_duplicates: list[EventRead] = Field(
         default_factory=list,
-        description="same category within 50 m and 24 h: the command centre may merge")
+        description="same category within 50 m and 24 h: the command centre may merge",
+    )
 
 
 class EventPage(BaseModel):

@@ -44,7 +44,8 @@ _OVERDUE_ROLLUP = text("""
     )
     UPDATE area_stats s SET events_overdue = coalesce(p.overdue, 0)
     FROM area_stats s2 LEFT JOIN per_area p ON p.area_code = s2.area_code
-    WHERE s.area_code = s2.area_code AND s.events_overdue IS DISTINCT FROM coalesce(p.overdue, 0)""")
+    WHERE s.area_code = s2.area_code
+      AND s.events_overdue IS DISTINCT FROM coalesce(p.overdue, 0)""")
 
 
 async def sweep(session: AsyncSession, *, at: datetime, batch: int = 5000) -> int:

@@ -27,8 +27,9 @@ from api.events.schemas import (
 from api.events.workflow import EVENT_STATUSES_ALL
 from api.validation import AreaCode
 
-router = APIRouter(prefix="/api/events", tags=["events"],
-                   dependencies=[Depends(require("events.read"))])
+router = APIRouter(
+    prefix="/api/events", tags=["events"], dependencies=[Depends(require("events.read"))]
+)
 categories_router = APIRouter(prefix="/api/event-categories", tags=["events"])
 
 MAX_PAGE = 200
@@ -37,61 +38,105 @@ MAX_PAGE = 200
 @categories_router.get("", summary="Event categories with departments and time limits")
 async def list_categories(_: CurrentUser, session: DbSession) -> list[dict]:
     rows = await session.scalars(
-        select(EventCategory).where(EventCategory.active)
-        .order_by(EventCategory.major, EventCategory.minor))
-    return [{"id": c.id, "major": c.major, "minor": c.minor, "major_name": c.major_name,
-             "name": c.name, "name_en": c.name_en, "group": c.group, "priority": c.priority,
-             "default_department_id": c.default_department_id,
-             "limits_minutes": {"accept": c.accept_minutes, "dispatch": c.dispatch_minutes,
-                                "handle": c.handle_minutes, "verify": c.verify_minutes},
-             "working_hours": c.working_hours} for c in rows]
+        select(EventCategory)
+        .where(EventCategory.active)
+        .order_by(EventCategory.major, EventCategory.minor)
+    )
+    return [
+        {
+            "id": c.id,
+            "major": c.major,
+            "minor": c.minor,
+            "major_name": c.major_name,
+            "name": c.name,
+            "name_en": c.name_en,
+            "group": c.group,
+            "priority": c.priority,
+            "default_department_id": c.default_department_id,
+            "limits_minutes": {
+                "accept": c.accept_minutes,
+                "dispatch": c.dispatch_minutes,
+                "handle": c.handle_minutes,
+                "verify": c.verify_minutes,
+            },
+            "working_hours": c.working_hours,
+        }
+        for c in rows
+    ]
 
 
-@router.post("", status_code=201, response_model=EventCreated,
-             dependencies=[Depends(require("events.report"))],
-             summary="Report an event (located to the nearest building within 30 m)")
+@router.post(
+    "",
+    status_code=201,
+    response_model=EventCreated,
+    dependencies=[Depends(require("events.report"))],
+    summary="Report an event (located to the nearest building within 30 m)",
+)
 async def report_event(
-    body: EventCreate, principal: CurrentUser, session: DbSession,
+    body: EventCreate,
+    principal: CurrentUser,
+    session: DbSession,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     fingerprint = idempotency.request_hash(body.model_dump())
     if idempotency_key is not None:
-        replay = await idempotency.claim(session, user_id=principal.user_id, key=idempotency_key,
-                                         fingerprint=fingerprint)
+        replay = await idempotency.claim(
+            session, user_id=principal.user_id, key=idempotency_key, fingerprint=fingerprint
+        )
         if replay is not None:
             status, stored = replay
-            return JSONResponse(stored, status_code=status,
-                                headers={"Idempotent-Replay": "true"})
-    category = await intake.category_of(session, category_id=body.category_id,
-                                        major=body.major, minor=body.minor)
+            return JSONResponse(stored, status_code=status, headers={"Idempotent-Replay": "true"})
+    category = await intake.category_of(
+        session, category_id=body.category_id, major=body.major, minor=body.minor
+    )
     location = await intake.locate(session, lon=body.lon, lat=body.lat)
     at = now()
     event = await intake.file_event(
-        session, principal=principal, category=category, location=location, title=body.title,
-        description=body.description, address=body.address, priority=body.priority,
-        source="patrol" if principal.role == "grid_worker" else "supervisor", at=at,
-        calendar=await load_calendar(session))
-    duplicates = await intake.possible_duplicates(session, category_id=category.id,
-                                                  location=location, at=at, exclude_id=event.id)
+        session,
+        principal=principal,
+        category=category,
+        location=location,
+        title=body.title,
+        description=body.description,
+        address=body.address,
+        priority=body.priority,
+        source="patrol" if principal.role == "grid_worker" else "supervisor",
+        at=at,
+        calendar=await load_calendar(session),
+    )
+    duplicates = await intake.possible_duplicates(
+        session, category_id=category.id, location=location, at=at, exclude_id=event.id
+    )
     detail = await reads.read_event(session, event_id=event.id, principal=principal)
-    similar = [await reads.read_event(session, event_id=d, principal=principal)
-               for d in duplicates]
-    created = EventCreated(**detail.model_dump(), possible_duplicates=[
-        reads.EventRead(**s.model_dump(include=set(reads.EventRead.model_fields))) for s in similar])
+    similar = [await reads.read_event(session, event_id=d, principal=principal) for d in duplicates]
+    created = EventCreated(
+        **detail.model_dump(),
+        possible_duplicates=[
+            reads.EventRead(**s.model_dump(include=set(reads.EventRead.model_fields)))
+            for s in similar
+        ],
+    )
     payload = created.model_dump(mode="json")
     if idempotency_key is not None:
-        await idempotency.remember(session, user_id=principal.user_id, key=idempotency_key,
-                                   status_code=201, body=payload)
-    return JSONResponse(payload, status_code=201,
-                        headers={"ETag": reads.etag_of(event.id, event.version),
-                                 "Location": f"/api/events/{event.id}"})
+        await idempotency.remember(
+            session, user_id=principal.user_id, key=idempotency_key, status_code=201, body=payload
+        )
+    return JSONResponse(
+        payload,
+        status_code=201,
+        headers={
+            "ETag": reads.etag_of(event.id, event.version),
+            "Location": f"/api/events/{event.id}",
+        },
+    )
 
 
 @router.get("", response_model=EventPage, summary="Events in your area, newest first")
 async def list_events(
-    _: CurrentUser, session: DbSession,
+    _: CurrentUser,
+    session: DbSession,
     status: Annotated[list[str] | None, Query()] = None,
-    open: bool = False,  # noqa: A002 - the query parameter's name
+    open: bool = False,
     overdue: bool | None = None,
     area: AreaCode | None = None,
     category_id: int | None = None,
@@ -106,72 +151,129 @@ async def list_events(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> EventPage:
     if limit > MAX_PAGE:
-        raise BadRequest(f"limit {limit} is above the maximum of {MAX_PAGE}",
-                         code="limit_too_large")
+        raise BadRequest(
+            f"limit {limit} is above the maximum of {MAX_PAGE}", code="limit_too_large"
+        )
     unknown = sorted(set(status or ()) - set(EVENT_STATUSES_ALL))
     if unknown:
-        raise BadRequest(f"unknown status {', '.join(unknown)}; statuses: "
-                         f"{', '.join(EVENT_STATUSES_ALL)}", code="unknown_status")
+        raise BadRequest(
+            f"unknown status {', '.join(unknown)}; statuses: {', '.join(EVENT_STATUSES_ALL)}",
+            code="unknown_status",
+        )
     filters = reads.EventFilters(
-        status=tuple(status or ()), open_only=open, overdue=overdue, area=area,
-        category_id=category_id, major=major, department_id=department_id, source=source,
-        reported_from=reported_from, reported_to=reported_to, building_code=building, text=q)
+        status=tuple(status or ()),
+        open_only=open,
+        overdue=overdue,
+        area=area,
+        category_id=category_id,
+        major=major,
+        department_id=department_id,
+        source=source,
+        reported_from=reported_from,
+        reported_to=reported_to,
+        building_code=building,
+        text=q,
+    )
     return await reads.list_events(session, filters=filters, limit=limit, offset=offset)
 
 
-@router.get("/{event_id}", response_model=EventDetail,
-            summary="One event with its history; the ETag is needed to act on it")
-async def read_event(event_id: int, response: Response, principal: CurrentUser,
-                     session: DbSession) -> EventDetail:
+@router.get(
+    "/{event_id}",
+    response_model=EventDetail,
+    summary="One event with its history; the ETag is needed to act on it",
+)
+async def read_event(
+    event_id: int, response: Response, principal: CurrentUser, session: DbSession
+) -> EventDetail:
     detail = await reads.read_event(session, event_id=event_id, principal=principal)
     response.headers["ETag"] = reads.etag_of(detail.id, detail.version)
     return detail
 
 
-@router.post("/{event_id}/actions", response_model=EventDetail,
-             summary="Take a workflow step (If-Match: the event's ETag)")
+@router.post(
+    "/{event_id}/actions",
+    response_model=EventDetail,
+    summary="Take a workflow step (If-Match: the event's ETag)",
+)
 async def act(
-    event_id: int, body: ActionCreate, response: Response, principal: CurrentUser,
-    session: DbSession, if_match: Annotated[str | None, Header()] = None,
+    event_id: int,
+    body: ActionCreate,
+    response: Response,
+    principal: CurrentUser,
+    session: DbSession,
+    if_match: Annotated[str | None, Header()] = None,
 ) -> EventDetail:
-    event = await flows.take_action(session, event_id=event_id, if_match=if_match, body=body,
-                                    principal=principal, at=now(),
-                                    calendar=await load_calendar(session))
+    event = await flows.take_action(
+        session,
+        event_id=event_id,
+        if_match=if_match,
+        body=body,
+        principal=principal,
+        at=now(),
+        calendar=await load_calendar(session),
+    )
     response.headers["ETag"] = reads.etag_of(event.id, event.version)
     return await reads.read_event(session, event_id=event.id, principal=principal)
 
 
-@router.post("/{event_id}/attachments", status_code=201, response_model=AttachmentRead,
-             summary="Attach a photo (JPEG, PNG or WebP, at most 5 MB, 9 per event)")
-async def upload_photo(event_id: int, file: UploadFile, principal: CurrentUser,
-                       session: DbSession) -> AttachmentRead:
+@router.post(
+    "/{event_id}/attachments",
+    status_code=201,
+    response_model=AttachmentRead,
+    summary="Attach a photo (JPEG, PNG or WebP, at most 5 MB, 9 per event)",
+)
+async def upload_photo(
+    event_id: int, file: UploadFile, principal: CurrentUser, session: DbSession
+) -> AttachmentRead:
     content = await file.read(photos.MAX_BYTES + 1)
-    stored = await photos.attach(session, event_id=event_id, filename=file.filename or "photo",
-                                 content=content, principal=principal)
-    return AttachmentRead(id=stored.id, filename=stored.filename,
-                          content_type=stored.content_type, size_bytes=stored.size_bytes,
-                          url=f"/api/events/{event_id}/attachments/{stored.id}")
+    stored = await photos.attach(
+        session,
+        event_id=event_id,
+        filename=file.filename or "photo",
+        content=content,
+        principal=principal,
+    )
+    return AttachmentRead(
+        id=stored.id,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        url=f"/api/events/{event_id}/attachments/{stored.id}",
+    )
 
 
-@router.get("/{event_id}/attachments/{photo_id}", response_class=Response,
-            summary="One photo's bytes")
-async def download_photo(event_id: int, photo_id: int, _: CurrentUser,
-                         session: DbSession) -> Response:
+@router.get(
+    "/{event_id}/attachments/{photo_id}", response_class=Response, summary="One photo's bytes"
+)
+async def download_photo(
+    event_id: int, photo_id: int, _: CurrentUser, session: DbSession
+) -> Response:
     stored = await photos.photo(session, event_id=event_id, photo_id=photo_id)
-    return Response(stored.content, media_type=stored.content_type,
-                    headers={"Cache-Control": "private, max-age=86400",
-                             "ETag": f'"{stored.sha256[:32]}"'})
+    return Response(
+        stored.content,
+        media_type=stored.content_type,
+        headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{stored.sha256[:32]}"'},
+    )
 
 
-@router.post("/import", dependencies=[Depends(require("events.accept"))],
-             summary="Hotline batch import (CSV or XLSX): good rows filed, bad rows reported")
+@router.post(
+    "/import",
+    dependencies=[Depends(require("events.accept"))],
+    summary="Hotline batch import (CSV or XLSX): good rows filed, bad rows reported",
+)
 async def import_hotline_file(
-    file: UploadFile, _: CurrentUser, session: DbSession, all_or_nothing: bool = False,
+    file: UploadFile,
+    _: CurrentUser,
+    session: DbSession,
+    all_or_nothing: bool = False,
 ) -> dict:
     content = await file.read()
     rows = hotline_import.read_rows(file.filename or "upload.csv", content)
-    report = await hotline_import.import_hotline(session, rows=rows,
-                                                 all_or_nothing=all_or_nothing)
-    return {"rows": report.rows, "imported": report.imported,
-            "skipped_existing": report.skipped_existing, "applied": report.applied,
-            "rejected": [vars(r) for r in report.rejected]}
+    report = await hotline_import.import_hotline(session, rows=rows, all_or_nothing=all_or_nothing)
+    return {
+        "rows": report.rows,
+        "imported": report.imported,
+        "skipped_existing": report.skipped_existing,
+        "applied": report.applied,
+        "rejected": [vars(r) for r in report.rejected],
+    }

@@ -37,8 +37,15 @@ from gis.hotspots.weights import contiguity_weights
 
 MAX_AGE = timedelta(minutes=10)
 PERMUTATIONS = 999
-CLASS_NAMES = {3: "hot_99", 2: "hot_95", 1: "hot_90", 0: "not_significant",
-               -1: "cold_90", -2: "cold_95", -3: "cold_99"}
+CLASS_NAMES = {
+    3: "hot_99",
+    2: "hot_95",
+    1: "hot_90",
+    0: "not_significant",
+    -1: "cold_90",
+    -2: "cold_95",
+    -3: "cold_99",
+}
 Unit = Literal["grid", "community", "h3"]
 
 
@@ -73,59 +80,91 @@ class Units:
 
 async def _area_units(session: AsyncSession, query: HotspotQuery) -> Units:
     level = "grid" if query.unit == "grid" else "community"
-    rows = (await session.execute(text("""
+    rows = (
+        await session.execute(
+            text("""
         SELECT a.code, a.short_name, ST_AsBinary(a.geom_3857), coalesce(s.residents, 0)
         FROM areas a LEFT JOIN area_stats s ON s.area_code = a.code
         WHERE a.level = :level AND a.retired_at IS NULL
           AND a.code >= :area AND a.code < :area || ':'
-        ORDER BY a.code"""), {"level": level, "area": query.area})).all()
+        ORDER BY a.code"""),
+            {"level": level, "area": query.area},
+        )
+    ).all()
     if len(rows) < 3:
-        raise Unprocessable(f"{query.area} has {len(rows)} {level}s: too few for Gi*",
-                            code="too_few_units")
+        raise Unprocessable(
+            f"{query.area} has {len(rows)} {level}s: too few for Gi*", code="too_few_units"
+        )
     polygons = shapely.from_wkb([r[2] for r in rows])
-    return Units(ids=[r[0] for r in rows], names=[r[1] for r in rows],
-                 weights=contiguity_weights(polygons, tolerance=0.5), hexagon_wkb=None,
-                 residents=np.array([r[3] for r in rows], dtype=float))
+    return Units(
+        ids=[r[0] for r in rows],
+        names=[r[1] for r in rows],
+        weights=contiguity_weights(polygons, tolerance=0.5),
+        hexagon_wkb=None,
+        residents=np.array([r[3] for r in rows], dtype=float),
+    )
 
 
-async def _hexagon_units(session: AsyncSession, query: HotspotQuery,
-                         event_lonlat: np.ndarray) -> tuple[Units, np.ndarray]:
+async def _hexagon_units(
+    session: AsyncSession, query: HotspotQuery, event_lonlat: np.ndarray
+) -> tuple[Units, np.ndarray]:
     if not 7 <= query.resolution <= 10:
-        raise Unprocessable(f"H3 resolution must be 7–10, got {query.resolution}",
-                            code="invalid_resolution")
+        raise Unprocessable(
+            f"H3 resolution must be 7–10, got {query.resolution}", code="invalid_resolution"
+        )
     outline = await session.scalar(
-        text("SELECT ST_AsBinary(geom) FROM areas WHERE code = :area"), {"area": query.area})
+        text("SELECT ST_AsBinary(geom) FROM areas WHERE code = :area"), {"area": query.area}
+    )
     cells = hexagons.cells_in_polygon(shapely.from_wkb(outline), query.resolution)
-    event_cells = (hexagons.points_to_cells(event_lonlat[:, 0], event_lonlat[:, 1],
-                                            query.resolution)
-                   if len(event_lonlat) else np.zeros(0, dtype=np.uint64))
+    event_cells = (
+        hexagons.points_to_cells(event_lonlat[:, 0], event_lonlat[:, 1], query.resolution)
+        if len(event_lonlat)
+        else np.zeros(0, dtype=np.uint64)
+    )
     cells = np.union1d(cells, event_cells)
     polygons = hexagons.cell_polygons(cells)
     ids = [f"{int(c):x}" for c in cells]
-    units = Units(ids=ids, names=None, weights=hexagons.hexagon_weights(cells),
-                  hexagon_wkb=list(shapely.to_wkb(polygons)), residents=None)
+    units = Units(
+        ids=ids,
+        names=None,
+        weights=hexagons.hexagon_weights(cells),
+        hexagon_wkb=list(shapely.to_wkb(polygons)),
+        residents=None,
+    )
     positions = np.searchsorted(cells, event_cells) if len(event_cells) else event_cells
     return units, positions.astype(np.int64)
 
 
-async def _events(session: AsyncSession, query: HotspotQuery, since: datetime,
-                  end: datetime) -> list:
-    return (await session.execute(text("""
+async def _events(
+    session: AsyncSession, query: HotspotQuery, since: datetime, end: datetime
+) -> list:
+    return (
+        await session.execute(
+            text("""
         SELECT e.grid_code, ST_X(e.geom), ST_Y(e.geom), e.reported_at, e.building_id
         FROM events e JOIN event_categories c ON c.id = e.category_id
         WHERE e.reported_at >= :since AND e.reported_at < :end AND e.status <> 'rejected'
           AND e.grid_code >= :area AND e.grid_code < :area || ':'
           AND (CAST(:major AS text) IS NULL OR c.major = :major)
           AND (CAST(:group AS text) IS NULL OR c."group" = :group)"""),
-        {"since": since, "end": end, "area": query.area, "major": query.major,
-         "group": query.group})).all()
+            {
+                "since": since,
+                "end": end,
+                "area": query.area,
+                "major": query.major,
+                "group": query.group,
+            },
+        )
+    ).all()
 
 
 async def latest_run(session: AsyncSession, fingerprint: str, now: datetime) -> HotspotRun | None:
     return await session.scalar(
-        select(HotspotRun).where(HotspotRun.params_hash == fingerprint,
-                                 HotspotRun.computed_at > now - MAX_AGE)
-        .order_by(HotspotRun.computed_at.desc()).limit(1))
+        select(HotspotRun)
+        .where(HotspotRun.params_hash == fingerprint, HotspotRun.computed_at > now - MAX_AGE)
+        .order_by(HotspotRun.computed_at.desc())
+        .limit(1)
+    )
 
 
 def window_end(query: HotspotQuery, now: datetime) -> datetime:
@@ -161,78 +200,148 @@ async def analyse(session: AsyncSession, *, query: HotspotQuery, now: datetime) 
     rates = None
     if query.measure == "rate":
         if units.residents is None:
-            raise Unprocessable("rates need residents: use unit=grid or community",
-                                code="rate_needs_population")
+            raise Unprocessable(
+                "rates need residents: use unit=grid or community", code="rate_needs_population"
+            )
         rates = rate_per(counts, units.residents, per=1000.0, empty=0.0)
         values = rates
-    result = gi_star(values, units.weights, p_value="normal", fdr=True,
-                     permutations=PERMUTATIONS, seed=0)
-    weekly = count_per_step(positions, times, len(units.ids),
-                            end=np.datetime64(end.replace(tzinfo=None), "s"),
-                            steps=query.weeks)
+    result = gi_star(
+        values, units.weights, p_value="normal", fdr=True, permutations=PERMUTATIONS, seed=0
+    )
+    weekly = count_per_step(
+        positions,
+        times,
+        len(units.ids),
+        end=np.datetime64(end.replace(tzinfo=None), "s"),
+        steps=query.weeks,
+    )
     emerging = emerging_hotspots(weekly, units.weights, confidence=0.95)
     labels = emerging.labels("zh")
     repeats = await _repeat_locations(session, rows, in_window, query.repeat_min)
-    return await _store(session, query=query, fingerprint=fingerprint, end=end, now=now,
-                        units=units, counts=counts, rates=rates, result=result,
-                        emerging=emerging, labels=labels, weekly=weekly, repeats=repeats,
-                        window_start=window_start)
+    return await _store(
+        session,
+        query=query,
+        fingerprint=fingerprint,
+        end=end,
+        now=now,
+        units=units,
+        counts=counts,
+        rates=rates,
+        result=result,
+        emerging=emerging,
+        labels=labels,
+        weekly=weekly,
+        repeats=repeats,
+        window_start=window_start,
+    )
 
 
-async def _repeat_locations(session: AsyncSession, rows: list, in_window: np.ndarray,
-                            minimum: int) -> list[dict]:
-    buildings = [r[4] for r, inside in zip(rows, in_window, strict=True)
-                 if inside and r[4] is not None]
+async def _repeat_locations(
+    session: AsyncSession, rows: list, in_window: np.ndarray, minimum: int
+) -> list[dict]:
+    buildings = [
+        r[4] for r, inside in zip(rows, in_window, strict=True) if inside and r[4] is not None
+    ]
     ids, numbers = np.unique(np.array(buildings, dtype=np.int64), return_counts=True)
     chosen = {int(i): int(n) for i, n in zip(ids, numbers, strict=True) if n >= minimum}
     if not chosen:
         return []
-    found = await session.execute(text(
-        "SELECT id, code, name, address, grid_code FROM buildings WHERE id = ANY(:ids)"),
-        {"ids": list(chosen)})
-    repeats = [{"building_code": code, "name": name, "address": address, "grid_code": grid,
-                "events": chosen[bid]} for bid, code, name, address, grid in found]
+    found = await session.execute(
+        text("SELECT id, code, name, address, grid_code FROM buildings WHERE id = ANY(:ids)"),
+        {"ids": list(chosen)},
+    )
+    repeats = [
+        {
+            "building_code": code,
+            "name": name,
+            "address": address,
+            "grid_code": grid,
+            "events": chosen[bid],
+        }
+        for bid, code, name, address, grid in found
+    ]
     return sorted(repeats, key=lambda r: (-r["events"], r["building_code"]))
 
 
-async def _store(session: AsyncSession, *, query: HotspotQuery, fingerprint: str,
-                 end: datetime, now: datetime, units: Units, counts: np.ndarray,
-                 rates: np.ndarray | None, result, emerging, labels: list[str],  # noqa: ANN001
-                 weekly: np.ndarray, repeats: list[dict], window_start: datetime) -> HotspotRun:
-    patterns = [("cold_" if side < 0 else "") + EmergingPattern(p).name.lower()
-                for p, side in zip(emerging.pattern.tolist(), emerging.side.tolist(), strict=True)]
+async def _store(
+    session: AsyncSession,
+    *,
+    query: HotspotQuery,
+    fingerprint: str,
+    end: datetime,
+    now: datetime,
+    units: Units,
+    counts: np.ndarray,
+    rates: np.ndarray | None,
+    result,
+    emerging,
+    labels: list[str],
+    weekly: np.ndarray,
+    repeats: list[dict],
+    window_start: datetime,
+) -> HotspotRun:
+    patterns = [
+        ("cold_" if side < 0 else "") + EmergingPattern(p).name.lower()
+        for p, side in zip(emerging.pattern.tolist(), emerging.side.tolist(), strict=True)
+    ]
     order = np.argsort(-result.z, kind="stable")
-    ranked = [{
-        "unit_id": units.ids[i], "name": units.names[i] if units.names else None,
-        "events": int(counts[i]), "rate": None if rates is None else round(float(rates[i]), 3),
-        "z": round(float(result.z[i]), 3), "p": float(result.p[i]), "q": float(result.q[i]),
-        "p_permutation": (float(result.p_permutation[i])
-                          if result.p_permutation is not None else None),
-        "gi_bin": int(result.bins[i]), "class": CLASS_NAMES[int(result.bins[i])],
-        "pattern": patterns[i] if emerging.pattern[i] else None,
-        "pattern_label": labels[i] if emerging.pattern[i] else None,
-        "weekly": weekly[i].tolist(),
-    } for i in order.tolist()]
+    ranked = [
+        {
+            "unit_id": units.ids[i],
+            "name": units.names[i] if units.names else None,
+            "events": int(counts[i]),
+            "rate": None if rates is None else round(float(rates[i]), 3),
+            "z": round(float(result.z[i]), 3),
+            "p": float(result.p[i]),
+            "q": float(result.q[i]),
+            "p_permutation": (
+                float(result.p_permutation[i]) if result.p_permutation is not None else None
+            ),
+            "gi_bin": int(result.bins[i]),
+            "class": CLASS_NAMES[int(result.bins[i])],
+            "pattern": patterns[i] if emerging.pattern[i] else None,
+            "pattern_label": labels[i] if emerging.pattern[i] else None,
+            "weekly": weekly[i].tolist(),
+        }
+        for i in order.tolist()
+    ]
     summary = {name: int((result.bins == b).sum()) for b, name in CLASS_NAMES.items()}
     run = HotspotRun(
-        area_code=query.area, params_hash=fingerprint,
-        params=asdict(query) | {"end": end.isoformat(), "window_start": window_start.isoformat(),
-                                "permutations": PERMUTATIONS,
-                                "weights": "H3 k-ring 1" if query.unit == "h3"
-                                else "Queen contiguity (0.5 m)"},
-        results={"units": ranked, "summary": summary, "repeat_locations": repeats,
-                 "units_total": len(units.ids)},
-        data_version=0, computed_at=now)
+        area_code=query.area,
+        params_hash=fingerprint,
+        params=asdict(query)
+        | {
+            "end": end.isoformat(),
+            "window_start": window_start.isoformat(),
+            "permutations": PERMUTATIONS,
+            "weights": "H3 k-ring 1" if query.unit == "h3" else "Queen contiguity (0.5 m)",
+        },
+        results={
+            "units": ranked,
+            "summary": summary,
+            "repeat_locations": repeats,
+            "units_total": len(units.ids),
+        },
+        data_version=0,
+        computed_at=now,
+    )
     session.add(run)
     await session.flush()
-    values = {"run": run.id, "ids": units.ids, "names": units.names or [None] * len(units.ids),
-              "events": counts.astype(int).tolist(),
-              "rates": [None] * len(units.ids) if rates is None else rates.tolist(),
-              "z": result.z.tolist(), "p": result.p.tolist(), "q": result.q.tolist(),
-              "bins": result.bins.astype(int).tolist(),
-              "patterns": [p if emerging.pattern[i] else None for i, p in enumerate(patterns)]}
+    values = {
+        "run": run.id,
+        "ids": units.ids,
+        "names": units.names or [None] * len(units.ids),
+        "events": counts.astype(int).tolist(),
+        "rates": [None] * len(units.ids) if rates is None else rates.tolist(),
+        "z": result.z.tolist(),
+        "p": result.p.tolist(),
+        "q": result.q.tolist(),
+        "bins": result.bins.astype(int).tolist(),
+        "patterns": [p if emerging.pattern[i] else None for i, p in enumerate(patterns)],
+    }
     if units.hexagon_wkb is None:
-        await session.execute(text("""
+        await session.execute(
+            text("""
             INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
                                          pattern, geom_3857)
             SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
@@ -241,9 +350,12 @@ async def _store(session: AsyncSession, *, query: HotspotQuery, fingerprint: str
                         CAST(:rates AS float8[]), CAST(:z AS float8[]), CAST(:p AS float8[]),
                         CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]))
                  AS u(id, name, events, rate, z, p, q, bin, pattern)
-            JOIN areas a ON a.code = u.id"""), values)
+            JOIN areas a ON a.code = u.id"""),
+            values,
+        )
     else:
-        await session.execute(text("""
+        await session.execute(
+            text("""
             INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
                                          pattern, geom_3857)
             SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
@@ -253,5 +365,6 @@ async def _store(session: AsyncSession, *, query: HotspotQuery, fingerprint: str
                         CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]),
                         CAST(:wkb AS bytea[]))
                  AS u(id, name, events, rate, z, p, q, bin, pattern, wkb)"""),
-            values | {"wkb": units.hexagon_wkb})
+            values | {"wkb": units.hexagon_wkb},
+        )
     return run

@@ -14,17 +14,34 @@ from api.events.calendar import BEIJING, now
 from api.hotspots.service import HotspotQuery, analyse
 from api.validation import AreaCode
 
-router = APIRouter(prefix="/api/hotspots", tags=["hotspots"],
-                   dependencies=[Depends(require("hotspots.read"))])
+router = APIRouter(
+    prefix="/api/hotspots", tags=["hotspots"], dependencies=[Depends(require("hotspots.read"))]
+)
 
-GROUPS = ("facility", "environment", "advertising", "construction", "street_order", "social",
-          "safety")
+GROUPS = (
+    "facility",
+    "environment",
+    "advertising",
+    "construction",
+    "street_order",
+    "social",
+    "safety",
+)
 
 
 def build_query(
-    principal, area: str | None, unit: str, resolution: int, window: int,  # noqa: ANN001
-    start: date | None, end: date | None, major: str | None, group: str | None, measure: str,
-    weeks: int, repeat_min: int,
+    principal,
+    area: str | None,
+    unit: str,
+    resolution: int,
+    window: int,
+    start: date | None,
+    end: date | None,
+    major: str | None,
+    group: str | None,
+    measure: str,
+    weeks: int,
+    repeat_min: int,
 ) -> HotspotQuery:
     code = area or principal.scope_code
     if not code.startswith(principal.scope_code):
@@ -37,16 +54,24 @@ def build_query(
             raise BadRequest("a custom window needs from ≤ to", code="invalid_window")
         window = (end - start).days + 1
         window_end = datetime.combine(end + timedelta(days=1), time(), BEIJING)
-    return HotspotQuery(area=code, unit=unit, resolution=resolution, window_days=window,
-                        end=window_end, major=major, group=group, measure=measure,
-                        weeks=weeks, repeat_min=repeat_min)
-
-
+    return HotspotQuery(
+        area=code,
+        unit=unit,
+        resolution=resolution,
+        window_days=window,
+        end=window_end,
+        major=major,
+        group=group,
+        measure=measure,
+        weeks=weeks,
+        repeat_min=repeat_min,
+    )
 
 
 @router.get("", summary="Hot and cold spots of events in an area (Gi*, FDR, emerging trend)")
 async def hotspots(
-    principal: CurrentUser, session: DbSession,
+    principal: CurrentUser,
+    session: DbSession,
     area: AreaCode | None = None,
     unit: Literal["grid", "community", "h3"] = "grid",
     resolution: Annotated[int, Query(ge=7, le=10)] = 9,
@@ -60,27 +85,47 @@ async def hotspots(
     repeat_min: Annotated[int, Query(ge=2, le=1000)] = 5,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> dict:
-    query = build_query(principal, area, unit, resolution, window, from_, to, major, group,
-                        measure, weeks, repeat_min)
+    query = build_query(
+        principal,
+        area,
+        unit,
+        resolution,
+        window,
+        from_,
+        to,
+        major,
+        group,
+        measure,
+        weeks,
+        repeat_min,
+    )
     run = await analyse(session, query=query, now=now())
     units = run.results["units"]
     significant = [u for u in units if u["gi_bin"] != 0]
     shown = (significant + [u for u in units if u["gi_bin"] == 0])[:limit]
-    return {"run_id": run.id, "computed_at": run.computed_at.isoformat(),
-            "params": run.params, "summary": run.results["summary"],
-            "units_total": run.results["units_total"], "units": shown,
-            "repeat_locations": run.results["repeat_locations"]}
+    return {
+        "run_id": run.id,
+        "computed_at": run.computed_at.isoformat(),
+        "params": run.params,
+        "summary": run.results["summary"],
+        "units_total": run.results["units_total"],
+        "units": shown,
+        "repeat_locations": run.results["repeat_locations"],
+    }
 
 
 @router.get("/series", summary="Weekly event counts of one unit (for the chart)")
 async def series(
-    principal: CurrentUser, session: DbSession,
-    area: AreaCode, weeks: Annotated[int, Query(ge=4, le=104)] = 26,
+    principal: CurrentUser,
+    session: DbSession,
+    area: AreaCode,
+    weeks: Annotated[int, Query(ge=4, le=104)] = 26,
     major: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
 ) -> dict:
     if not area.startswith(principal.scope_code):
         raise Forbidden(f"area {area} is outside your area {principal.scope_code}")
-    rows = await session.execute(text("""
+    rows = await session.execute(
+        text("""
         WITH weeks AS (
           SELECT generate_series(date_trunc('week', now() - make_interval(weeks => :weeks - 1)),
                                  date_trunc('week', now()), interval '1 week') AS week)
@@ -89,6 +134,7 @@ async def series(
           AND e.grid_code >= :area AND e.grid_code < :area || ':' AND e.status <> 'rejected'
           AND (CAST(:major AS text) IS NULL OR e.category_id IN (
                 SELECT id FROM event_categories WHERE major = :major))
-        GROUP BY w.week ORDER BY w.week"""), {"weeks": weeks, "area": area, "major": major})
-    return {"area": area, "weeks": [{"week": w.date().isoformat(), "events": n}
-                                    for w, n in rows]}
+        GROUP BY w.week ORDER BY w.week"""),
+        {"weeks": weeks, "area": area, "major": major},
+    )
+    return {"area": area, "weeks": [{"week": w.date().isoformat(), "events": n} for w, n in rows]}

@@ -27,8 +27,11 @@ _VERSIONS_SQL = (
 def get_layer(name: str) -> Layer:
     layer = LAYERS.get(name)
     if layer is None:
-        raise BadRequest(f"unknown layer {name!r}; layers: {', '.join(LAYERS)}",
-                         code="unknown_layer", message_zh=f"未知图层 {name}")
+        raise BadRequest(
+            f"unknown layer {name!r}; layers: {', '.join(LAYERS)}",
+            code="unknown_layer",
+            message_zh=f"未知图层 {name}",
+        )
     return layer
 
 
@@ -51,7 +54,13 @@ async def _driver(session: AsyncSession):
 
 
 async def tile_key(
-    session: AsyncSession, *, layer: Layer, z: int, x: int, y: int, principal: Principal,
+    session: AsyncSession,
+    *,
+    layer: Layer,
+    z: int,
+    x: int,
+    y: int,
+    principal: Principal,
     variant: tuple = (),
 ) -> tuple[tuple, str]:
     """The cache key and ETag of a tile: its address, the caller's scope, the data versions
@@ -59,15 +68,21 @@ async def tile_key(
     driver = await _driver(session)
     versions = await driver.fetchval(_VERSIONS_SQL, list(layer.tables))
     scope = principal.scope
-    key = (layer.id, z, x, y, scope.area_prefix, scope.department_id, tuple(versions),
-           *variant)
+    key = (layer.id, z, x, y, scope.area_prefix, scope.department_id, tuple(versions), *variant)
     etag = '"' + hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() + '"'
     return key, etag
 
 
 async def render_tile(
-    session: AsyncSession, *, layer: Layer, z: int, x: int, y: int,
-    cache: TileCache, key: tuple, etag: str,
+    session: AsyncSession,
+    *,
+    layer: Layer,
+    z: int,
+    x: int,
+    y: int,
+    cache: TileCache,
+    key: tuple,
+    etag: str,
 ) -> CachedTile:
     """Return the gzipped tile from the cache, or render it in PostGIS and cache it."""
     cached = cache.get(key)
@@ -83,21 +98,29 @@ async def render_tile(
     return tile
 
 
-async def choose_hotspot_run(session: AsyncSession, *, principal: Principal,
-                             params: Mapping[str, str]) -> int:
+async def choose_hotspot_run(
+    session: AsyncSession, *, principal: Principal, params: Mapping[str, str]
+) -> int:
     """Compute (or reuse) the hotspot run the tile draws, and point the tile query at it."""
     try:
         query = HotspotQuery(
-            area=principal.scope_code, unit=params.get("unit", "grid"),  # type: ignore[arg-type]
-            resolution=int(params.get("resolution", 9)), window_days=int(params.get("window", 30)),
-            major=params.get("major"), group=params.get("group"),
-            measure=params.get("measure", "count"))  # type: ignore[arg-type]
+            area=principal.scope_code,
+            unit=params.get("unit", "grid"),  # type: ignore[arg-type]
+            resolution=int(params.get("resolution", 9)),
+            window_days=int(params.get("window", 30)),
+            major=params.get("major"),
+            group=params.get("group"),
+            measure=params.get("measure", "count"),
+        )  # type: ignore[arg-type]
     except ValueError as exc:
         raise BadRequest(f"hotspot parameters: {exc}", code="invalid_hotspot_query") from exc
     if query.unit not in ("grid", "community", "h3") or query.measure not in ("count", "rate"):
-        raise BadRequest("unit must be grid, community or h3; measure count or rate",
-                         code="invalid_hotspot_query")
+        raise BadRequest(
+            "unit must be grid, community or h3; measure count or rate",
+            code="invalid_hotspot_query",
+        )
     run = await analyse(session, query=query, now=now())
-    await session.execute(text("SELECT set_config('blockgrid.hotspot_run', :run, true)"),
-                          {"run": str(run.id)})
+    await session.execute(
+        text("SELECT set_config('blockgrid.hotspot_run', :run, true)"), {"run": str(run.id)}
+    )
     return run.id

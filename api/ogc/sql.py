@@ -50,7 +50,7 @@ def items_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
     conditions, args = _conditions(layer, bbox, 1)
     n = len(args)
     sql = (
-        f"SELECT {_feature(layer)} FROM {layer.spec.source}"  # noqa: S608 - registry only
+        f"SELECT {_feature(layer)} FROM {layer.spec.source}"
         f" WHERE {' AND '.join(conditions)}"
         f" ORDER BY {layer.id_column} LIMIT ${n + 1} OFFSET ${n + 2}"
     )
@@ -60,7 +60,7 @@ def items_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
 def count_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
     """How many visible features match (``numberMatched``)."""
     conditions, args = _conditions(layer, bbox, 1)
-    sql = f"SELECT count(*) FROM {layer.spec.source} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    sql = f"SELECT count(*) FROM {layer.spec.source} WHERE {' AND '.join(conditions)}"
     return sql, args
 
 
@@ -68,7 +68,7 @@ def item_sql(layer: Layer) -> str:
     """One feature by id (``$1``), or no row when it does not exist or is out of scope."""
     conditions, _ = _conditions(layer, None, 1)
     return (
-        f"SELECT {_feature(layer)} FROM {layer.spec.source}"  # noqa: S608 - registry only
+        f"SELECT {_feature(layer)} FROM {layer.spec.source}"
         f" WHERE {' AND '.join(conditions)} AND {layer.id_column} = $1"
     )
 
@@ -77,7 +77,7 @@ def extent_sql(layer: Layer) -> str:
     """The bbox (xmin, ymin, xmax, ymax) of the features the caller can see."""
     conditions, _ = _conditions(layer, None, 1)
     return (
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"  # noqa: S608 - registry
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
         f" (SELECT ST_Extent({layer.geom_4326}) AS e FROM {layer.spec.source}"
         f" WHERE {' AND '.join(conditions)}) AS x"
     )

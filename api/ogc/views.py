@@ -26,7 +26,6 @@ Raw = Annotated[str | None, Query(include_in_schema=False)]
 Accept = Annotated[str | None, Header(include_in_schema=False)]
 
 
-
 def _geojson(body: str, media_type: str) -> Response:
     headers = {"Cache-Control": "private, no-cache", "Vary": "Accept, Authorization"}
     return Response(body.encode(), media_type=media_type, headers=headers)

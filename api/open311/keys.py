@@ -11,8 +11,9 @@ from api.errors import NotFound
 from api.events.models import ApiKey
 
 
-async def create_api_key(session: AsyncSession, *, username: str, name: str,
-                         secret_key: str) -> str:
+async def create_api_key(
+    session: AsyncSession, *, username: str, name: str, secret_key: str
+) -> str:
     """Issue a key acting as ``username``; the clear key is returned once and never stored."""
     user_id = await session.scalar(select(User.id).where(User.username == username))
     if user_id is None:

@@ -34,45 +34,66 @@ def geo_status(status: str) -> str:
     return "closed" if status in FINAL_STATUSES else "open"
 
 
-async def principal_for_key(session: AsyncSession, *, api_key: str | None,
-                            secret_key: str) -> Principal:
+async def principal_for_key(
+    session: AsyncSession, *, api_key: str | None, secret_key: str
+) -> Principal:
     """The service account behind an API key (its role and area scope apply)."""
     if not api_key:
         raise Forbidden("api_key is required", code="api_key_required")
     digest = token_digest(api_key, secret_key)
-    row = (await session.execute(
-        select(ApiKey, User, Role).join(User, User.id == ApiKey.user_id)
-        .join(Role, Role.name == User.role)
-        .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None), User.is_active))).first()
+    row = (
+        await session.execute(
+            select(ApiKey, User, Role)
+            .join(User, User.id == ApiKey.user_id)
+            .join(Role, Role.name == User.role)
+            .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None), User.is_active)
+        )
+    ).first()
     if row is None or not hmac.compare_digest(row[0].key_hash, digest):
         raise Forbidden("invalid api_key", code="invalid_api_key")
-    key, user, role = row
-    return Principal(user_id=user.id, username=user.username, display_name=user.display_name,
-                     role=user.role, scope_code=user.scope_code,
-                     department_id=user.department_id,
-                     permissions=frozenset(role.permissions) | frozenset(user.extra_permissions),
-                     session_id=0)
+    _, user, role = row
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        scope_code=user.scope_code,
+        department_id=user.department_id,
+        permissions=frozenset(role.permissions) | frozenset(user.extra_permissions),
+        session_id=0,
+    )
 
 
 def service_entry(category: EventCategory) -> dict:
-    return {"service_code": service_code(category), "service_name": category.name,
-            "description": f"{category.major_name} · {category.name}"
-                           + (f" ({category.name_en})" if category.name_en else ""),
-            "metadata": False, "type": "realtime", "keywords": category.group,
-            "group": category.major_name}
+    return {
+        "service_code": service_code(category),
+        "service_name": category.name,
+        "description": f"{category.major_name} · {category.name}"
+        + (f" ({category.name_en})" if category.name_en else ""),
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.group,
+        "group": category.major_name,
+    }
 
 
 async def services(session: AsyncSession) -> list[dict]:
-    rows = await session.scalars(select(EventCategory).where(EventCategory.active)
-                                 .order_by(EventCategory.major, EventCategory.minor))
+    rows = await session.scalars(
+        select(EventCategory)
+        .where(EventCategory.active)
+        .order_by(EventCategory.major, EventCategory.minor)
+    )
     return [service_entry(c) for c in rows]
 
 
 async def category_by_code(session: AsyncSession, code: str) -> EventCategory:
     if len(code) != 5 or not code.isdigit():
         raise BadRequest(f"service_code must be 5 digits (major 2 + minor 3), got {code!r}")
-    category = await session.scalar(select(EventCategory).where(
-        EventCategory.major == code[:2], EventCategory.minor == code[2:], EventCategory.active))
+    category = await session.scalar(
+        select(EventCategory).where(
+            EventCategory.major == code[:2], EventCategory.minor == code[2:], EventCategory.active
+        )
+    )
     if category is None:
         raise NotFound(f"unknown service_code {code}", code="unknown_service")
     return category
@@ -91,8 +112,9 @@ def masked_contact(phone: str | None, email: str | None) -> str | None:
     return None
 
 
-def request_entry(event: Event, category: EventCategory, department: str | None,
-                  lon: float, lat: float) -> dict:
+def request_entry(
+    event: Event, category: EventCategory, department: str | None, lon: float, lat: float
+) -> dict:
     """One service request with the GeoReport v2 fields (and blockgrid extensions)."""
     return {
         "service_request_id": event.code,
@@ -121,15 +143,21 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def requests(
-    session: AsyncSession, *, ids: list[str] | None = None, code: str | None = None,
-    start: datetime | None = None, end: datetime | None = None, status: str | None = None,
+    session: AsyncSession,
+    *,
+    ids: list[str] | None = None,
+    code: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    status: str | None = None,
     limit: int = MAX_REQUESTS,
 ) -> list[dict]:
     """Service requests in the key's area, newest first (GeoReport: 90 days by default)."""
-    query = (select(Event, EventCategory, Department.name, func.ST_X(Event.geom),
-                    func.ST_Y(Event.geom))
-             .join(EventCategory, EventCategory.id == Event.category_id)
-             .outerjoin(Department, Department.id == Event.department_id))
+    query = (
+        select(Event, EventCategory, Department.name, func.ST_X(Event.geom), func.ST_Y(Event.geom))
+        .join(EventCategory, EventCategory.id == Event.category_id)
+        .outerjoin(Department, Department.id == Event.department_id)
+    )
     if ids:
         query = query.where(Event.code.in_(ids))
     if code:

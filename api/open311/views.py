@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -31,11 +31,14 @@ class GeoReportRoute(APIRoute):
             try:
                 return await handler(request)
             except BlockgridError as exc:
-                return JSONResponse([{"code": exc.status_code, "description": exc.message}],
-                                    status_code=exc.status_code)
+                return JSONResponse(
+                    [{"code": exc.status_code, "description": exc.message}],
+                    status_code=exc.status_code,
+                )
             except RequestValidationError as exc:
                 problems = "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+                    f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
+                )
                 return JSONResponse([{"code": 400, "description": problems}], status_code=400)
 
         return geo_report_handler
@@ -49,7 +52,8 @@ async def key_principal(request: Request, session: DbSession, settings: Settings
     if api_key is None and request.method == "POST":
         api_key = (await request.form()).get("api_key")
     principal = await service.principal_for_key(
-        session, api_key=api_key, secret_key=settings.secret_key.get_secret_value())
+        session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
+    )
     await apply_scope(session, principal.scope)
     return principal
 
@@ -70,16 +74,20 @@ async def service_definition(code: str, session: DbSession) -> dict:
 
 @router.get("/requests.json", summary="GeoReport: service requests in the key's area")
 async def list_requests(
-    _: KeyPrincipal, session: DbSession,
-    service_request_id: str | None = None, service_code: str | None = None,
-    start_date: datetime | None = None, end_date: datetime | None = None,
+    _: KeyPrincipal,
+    session: DbSession,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
     status: str | None = None,
 ) -> list[dict]:
     ids = [i.strip() for i in service_request_id.split(",")] if service_request_id else None
     if not ids and start_date is None and end_date is None:
         start_date = datetime.now(UTC) - timedelta(days=90)  # the GeoReport default window
-    return await service.requests(session, ids=ids, code=service_code, start=start_date,
-                                  end=end_date, status=status)
+    return await service.requests(
+        session, ids=ids, code=service_code, start=start_date, end=end_date, status=status
+    )
 
 
 @router.get("/requests/{request_id}.json", summary="GeoReport: one service request")
@@ -92,10 +100,11 @@ async def read_request(request_id: str, _: KeyPrincipal, session: DbSession) -> 
 
 @router.post("/requests.json", summary="GeoReport: create a service request")
 async def create_request(
-    principal: KeyPrincipal, session: DbSession,
+    principal: KeyPrincipal,
+    session: DbSession,
     service_code: Annotated[str, Form()],
     lat: Annotated[float | None, Form()] = None,
-    long: Annotated[float | None, Form()] = None,  # noqa: A002 - the GeoReport field name
+    long: Annotated[float | None, Form()] = None,
     address_string: Annotated[str | None, Form(max_length=300)] = None,
     description: Annotated[str | None, Form(max_length=4000)] = None,
     email: Annotated[str | None, Form(max_length=100)] = None,
@@ -106,15 +115,30 @@ async def create_request(
     if not principal.can("events.report"):
         raise Forbidden("this api_key may not create service requests")
     if lat is None or long is None:
-        raise BadRequest("lat and long are required (address-only requests are not "
-                         "geocoded here)", code="location_required")
+        raise BadRequest(
+            "lat and long are required (address-only requests are not geocoded here)",
+            code="location_required",
+        )
     category = await service.category_by_code(session, service_code)
     location = await intake.locate(session, lon=long, lat=lat)
     event = await intake.file_event(
-        session, principal=principal, category=category, location=location,
-        title=(description or category.name)[:60], description=description,
-        address=address_string, priority=None, source="open311", at=now(),
+        session,
+        principal=principal,
+        category=category,
+        location=location,
+        title=(description or category.name)[:60],
+        description=description,
+        address=address_string,
+        priority=None,
+        source="open311",
+        at=now(),
         calendar=await load_calendar(session),
-        reporter_contact=service.masked_contact(phone, email))
-    return [{"service_request_id": event.code, "service_notice": "已受理，将在时限内处理",
-             "account_id": None}]
+        reporter_contact=service.masked_contact(phone, email),
+    )
+    return [
+        {
+            "service_request_id": event.code,
+            "service_notice": "已受理，将在时限内处理",
+            "account_id": None,
+        }
+    ]

@@ -22,13 +22,13 @@ from api.db import Base
 
 HUKOU_TYPES = ("local", "non_local")  # 户籍 / 非户籍（流动人口）
 CARE_TAGS = (
-    "elderly_alone",   # 独居老人
-    "disabled",        # 残疾人
-    "special_care",    # 优抚对象
-    "low_income",      # 低保
+    "elderly_alone",  # 独居老人
+    "disabled",  # 残疾人
+    "special_care",  # 优抚对象
+    "low_income",  # 低保
     "left_behind_child",  # 留守儿童
     "community_correction",  # 社区矫正
-    "mental_health",   # 严重精神障碍患者
+    "mental_health",  # 严重精神障碍患者
 )
 RELATIONS = ("head", "spouse", "child", "parent", "grandchild", "sibling", "tenant", "other")
 
@@ -40,7 +40,9 @@ class Person(Base, Timestamps):
     __table_args__ = (
         CheckConstraint("sex IN ('M', 'F')", name="sex_known"),
         CheckConstraint(f"hukou_type IN {HUKOU_TYPES!r}", name="hukou_known"),
-        CheckConstraint(f"care_tags <@ ARRAY{list(CARE_TAGS)!r}::varchar[]", name="care_tags_known"),
+        CheckConstraint(
+            f"care_tags <@ ARRAY{list(CARE_TAGS)!r}::varchar[]", name="care_tags_known"
+        ),
         CheckConstraint(f"relation IN {RELATIONS!r}", name="relation_known"),
         CheckConstraint("moved_out IS NULL OR moved_out >= moved_in", name="moves_ordered"),
         CheckConstraint("length(id_number_hash) = 32", name="id_hash_length"),

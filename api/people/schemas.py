@@ -28,8 +28,11 @@ class PersonRead(BaseModel):
 
 class RevealRequest(BaseModel):
     fields: list[RevealableField] = Field(min_length=1)
-    reason: str = Field(min_length=5, max_length=500,
-                        description="why the full value is needed; written to the audit log")
+    reason: str = Field(
+        min_length=5,
+        max_length=500,
+        description="why the full value is needed; written to the audit log",
+    )
 
 
 class RevealRead(BaseModel):

@@ -32,12 +32,19 @@ def to_masked(person: Person, cipher: PersonalDataCipher, *, today: date) -> Per
     """The default, masked view of a person: no full identifier leaves the server."""
     phone = cipher.decrypt(person.phone_enc, field=PHONE) if person.phone_enc else None
     return PersonRead(
-        id=person.id, name=mask_name(person.name), sex=person.sex,
+        id=person.id,
+        name=mask_name(person.name),
+        sex=person.sex,
         age=age_on(person.birth_date, today),
         id_number=mask_id_number(cipher.decrypt(person.id_number_enc, field=ID_NUMBER)),
-        phone=mask_phone(phone) if phone else None, hukou_type=person.hukou_type,
-        care_tags=list(person.care_tags), relation=person.relation, grid_code=person.grid_code,
-        room_id=person.room_id, moved_in=person.moved_in, moved_out=person.moved_out,
+        phone=mask_phone(phone) if phone else None,
+        hukou_type=person.hukou_type,
+        care_tags=list(person.care_tags),
+        relation=person.relation,
+        grid_code=person.grid_code,
+        room_id=person.room_id,
+        moved_in=person.moved_in,
+        moved_out=person.moved_out,
     )
 
 
@@ -50,8 +57,12 @@ async def get_person(session: AsyncSession, *, person_id: int) -> Person:
 
 
 async def find_by_id_number(
-    session: AsyncSession, *, id_number: str, cipher: PersonalDataCipher,
-    principal: Principal, client_addr: str | None,
+    session: AsyncSession,
+    *,
+    id_number: str,
+    cipher: PersonalDataCipher,
+    principal: Principal,
+    client_addr: str | None,
 ) -> Person | None:
     """Exact lookup through the keyed hash (the ID number itself is never stored in clear)."""
     try:
@@ -61,28 +72,49 @@ async def find_by_id_number(
     digest = cipher.lookup_hash(normalised, field=ID_NUMBER)
     person = await session.scalar(select(Person).where(Person.id_number_hash == digest))
     await audit.record(
-        session, action="person.lookup", result="success" if person else "failure",
-        user_id=principal.user_id, username=principal.username, object_type="person",
-        object_id=str(person.id) if person else None, client_addr=client_addr,
+        session,
+        action="person.lookup",
+        result="success" if person else "failure",
+        user_id=principal.user_id,
+        username=principal.username,
+        object_type="person",
+        object_id=str(person.id) if person else None,
+        client_addr=client_addr,
         details={"by": "id_number", "masked": mask_id_number(normalised)},
     )
     return person
 
 
 async def reveal(
-    session: AsyncSession, *, person_id: int, fields: list[str], reason: str,
-    principal: Principal, cipher: PersonalDataCipher, client_addr: str | None,
+    session: AsyncSession,
+    *,
+    person_id: int,
+    fields: list[str],
+    reason: str,
+    principal: Principal,
+    cipher: PersonalDataCipher,
+    client_addr: str | None,
 ) -> RevealRead:
     """Return full values of ``fields``; needs ``personal.reveal`` and is always audited."""
     if not principal.can(REVEAL_PERMISSION):
         await audit.record(
-            session, action="person.reveal", result="denied", user_id=principal.user_id,
-            username=principal.username, object_type="person", object_id=str(person_id),
-            client_addr=client_addr, reason=reason, details={"fields": fields},
+            session,
+            action="person.reveal",
+            result="denied",
+            user_id=principal.user_id,
+            username=principal.username,
+            object_type="person",
+            object_id=str(person_id),
+            client_addr=client_addr,
+            reason=reason,
+            details={"fields": fields},
         )
-        raise Forbidden(f"revealing personal data needs the {REVEAL_PERMISSION} permission",
-                        code="reveal_not_permitted", message_zh="无权查看完整个人信息",
-                        keep_changes=True)
+        raise Forbidden(
+            f"revealing personal data needs the {REVEAL_PERMISSION} permission",
+            code="reveal_not_permitted",
+            message_zh="无权查看完整个人信息",
+            keep_changes=True,
+        )
     person = await get_person(session, person_id=person_id)
     revealed = RevealRead(id=person.id)
     if "id_number" in fields:
@@ -92,9 +124,16 @@ async def reveal(
     if "name" in fields:
         revealed.name = person.name
     await audit.record(
-        session, action="person.reveal", result="success", user_id=principal.user_id,
-        username=principal.username, object_type="person", object_id=str(person.id),
-        client_addr=client_addr, reason=reason, session_id=principal.session_id,
+        session,
+        action="person.reveal",
+        result="success",
+        user_id=principal.user_id,
+        username=principal.username,
+        object_type="person",
+        object_id=str(person.id),
+        client_addr=client_addr,
+        reason=reason,
+        session_id=principal.session_id,
         details={"fields": sorted(set(fields))},
     )
     return revealed

@@ -13,18 +13,25 @@ from api.people import service
 from api.people.schemas import PersonRead, RevealRead, RevealRequest
 from api.privacy import cipher_for
 
-router = APIRouter(prefix="/api/people", tags=["people"],
-                   dependencies=[Depends(require("people.read"))])
+router = APIRouter(
+    prefix="/api/people", tags=["people"], dependencies=[Depends(require("people.read"))]
+)
 
 
 @router.get("", response_model=PersonRead, summary="Find a person by exact ID number")
 async def find_person(
-    request: Request, principal: CurrentUser, session: DbSession, settings: SettingsDep,
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
     id_number: Annotated[str, Query(min_length=18, max_length=18)],
 ) -> PersonRead:
     cipher = cipher_for(settings.data_key_bytes)
     person = await service.find_by_id_number(
-        session, id_number=id_number, cipher=cipher, principal=principal,
+        session,
+        id_number=id_number,
+        cipher=cipher,
+        principal=principal,
         client_addr=client_addr(request),
     )
     if person is None:
@@ -38,14 +45,25 @@ async def read_person(person_id: int, session: DbSession, settings: SettingsDep)
     return service.to_masked(person, cipher_for(settings.data_key_bytes), today=date.today())
 
 
-@router.post("/{person_id}/reveal", response_model=RevealRead,
-             summary="Full ID number / phone / name: needs personal.reveal and a reason; audited")
+@router.post(
+    "/{person_id}/reveal",
+    response_model=RevealRead,
+    summary="Full ID number / phone / name: needs personal.reveal and a reason; audited",
+)
 async def reveal_person(
-    person_id: int, body: RevealRequest, request: Request, principal: CurrentUser,
-    session: DbSession, settings: SettingsDep,
+    person_id: int,
+    body: RevealRequest,
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> RevealRead:
     return await service.reveal(
-        session, person_id=person_id, fields=list(body.fields), reason=body.reason,
-        principal=principal, cipher=cipher_for(settings.data_key_bytes),
+        session,
+        person_id=person_id,
+        fields=list(body.fields),
+        reason=body.reason,
+        principal=principal,
+        cipher=cipher_for(settings.data_key_bytes),
         client_addr=client_addr(request),
     )

@@ -8,15 +8,18 @@ from api.validation import AreaCode, GridCode
 
 
 class UserCreate(BaseModel):
-    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$",
-                          description="3–40 lower-case letters, digits, '.', '_' or '-'")
+    username: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$",
+        description="3–40 lower-case letters, digits, '.', '_' or '-'",
+    )
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=10, max_length=200)
     role: str
     scope_code: AreaCode = Field(description="area code (4–14 digits) whose data the user sees")
     department_id: int | None = None
-    grid_codes: list[GridCode] = Field(default_factory=list,
-                                  description="basic grids a grid worker walks")
+    grid_codes: list[GridCode] = Field(
+        default_factory=list, description="basic grids a grid worker walks"
+    )
 
 
 class UserRead(BaseModel):

@@ -41,13 +41,19 @@ async def create_user(
     """
     roles = list(await session.scalars(select(Role.name).order_by(Role.name)))
     if role not in roles:
-        raise Unprocessable(f"unknown role {role!r}; one of: {', '.join(roles)}",
-                            code="unknown_role", message_zh=f"未知角色 {role}")
+        raise Unprocessable(
+            f"unknown role {role!r}; one of: {', '.join(roles)}",
+            code="unknown_role",
+            message_zh=f"未知角色 {role}",
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Unprocessable(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
     if await session.scalar(select(func.count()).where(Area.code == scope_code)) == 0:
-        raise Unprocessable(f"unknown area code {scope_code!r}", code="unknown_area",
-                            message_zh=f"未知区划代码 {scope_code}")
+        raise Unprocessable(
+            f"unknown area code {scope_code!r}",
+            code="unknown_area",
+            message_zh=f"未知区划代码 {scope_code}",
+        )
     if role == "dept_handler" and department_id is None:
         raise Unprocessable("a dept_handler needs a department_id")
     if department_id is not None and await session.get(Department, department_id) is None:
@@ -58,9 +64,14 @@ async def create_user(
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", code="username_taken")
     user = User(
-        username=username, display_name=display_name, password_hash=hash_password(password),
-        role=role, scope_code=scope_code, department_id=department_id,
-        extra_permissions=list(extra_permissions), has_demo_password=has_demo_password,
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        scope_code=scope_code,
+        department_id=department_id,
+        extra_permissions=list(extra_permissions),
+        has_demo_password=has_demo_password,
     )
     session.add(user)
     await session.flush()
@@ -100,14 +111,19 @@ async def ensure_demo_accounts(session: AsyncSession, *, password: str) -> list[
     by code when no buildings are loaded); demo-street supervises that grid's street.
     """
     worker_grid = await session.scalar(
-        select(Area.code).where(Area.level == "grid", Area.code.startswith("440304"))
-        .order_by(Area.code).limit(1)
+        select(Area.code)
+        .where(Area.level == "grid", Area.code.startswith("440304"))
+        .order_by(Area.code)
+        .limit(1)
     )
     from api.buildings.models import Building
 
     busiest = await session.scalar(
-        select(Building.grid_code).where(Building.grid_code.startswith("440304"))
-        .group_by(Building.grid_code).order_by(func.count().desc(), Building.grid_code).limit(1)
+        select(Building.grid_code)
+        .where(Building.grid_code.startswith("440304"))
+        .group_by(Building.grid_code)
+        .order_by(func.count().desc(), Building.grid_code)
+        .limit(1)
     )
     worker_grid = busiest or worker_grid
     if worker_grid is None:
@@ -129,22 +145,43 @@ async def ensure_demo_accounts(session: AsyncSession, *, password: str) -> list[
         existing = await session.scalar(select(User).where(User.username == username))
         if existing is None:
             await create_user(
-                session, username=username, display_name=display, password=password,
-                role=role, scope_code=scope, department_id=department_id, grid_codes=grids,
-                extra_permissions=extra, has_demo_password=True,
+                session,
+                username=username,
+                display_name=display,
+                password=password,
+                role=role,
+                scope_code=scope,
+                department_id=department_id,
+                grid_codes=grids,
+                extra_permissions=extra,
+                has_demo_password=True,
             )
         else:  # reset in place: the audit log keeps pointing at the same account
-            await _reset_demo_account(existing, session, password=password, role=role,
-                                      scope=scope, department_id=department_id, grids=grids,
-                                      extra=extra)
+            await _reset_demo_account(
+                existing,
+                session,
+                password=password,
+                role=role,
+                scope=scope,
+                department_id=department_id,
+                grids=grids,
+                extra=extra,
+            )
         name = await session.scalar(select(Area.name).where(Area.code == scope))
         accounts.append(DemoAccount(username, role, scope, name or scope))
     return accounts
 
 
 async def _reset_demo_account(
-    user: User, session: AsyncSession, *, password: str, role: str, scope: str,
-    department_id: int | None, grids: tuple[str, ...], extra: list[str],
+    user: User,
+    session: AsyncSession,
+    *,
+    password: str,
+    role: str,
+    scope: str,
+    department_id: int | None,
+    grids: tuple[str, ...],
+    extra: list[str],
 ) -> None:
     user.role, user.scope_code, user.department_id = role, scope, department_id
     user.extra_permissions = extra

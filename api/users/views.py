@@ -11,15 +11,15 @@ from api.errors import Forbidden
 from api.users import service
 from api.users.schemas import UserCreate, UserRead
 
-router = APIRouter(prefix="/api/users", tags=["users"],
-                   dependencies=[Depends(require("users.manage"))])
+router = APIRouter(
+    prefix="/api/users", tags=["users"], dependencies=[Depends(require("users.manage"))]
+)
 
 
 @router.get("", response_model=list[UserRead], summary="Accounts whose area lies in mine")
 async def list_users(principal: CurrentUser, session: DbSession) -> list[User]:
     rows = await session.scalars(
-        select(User).where(User.scope_code.startswith(principal.scope_code))
-        .order_by(User.username)
+        select(User).where(User.scope_code.startswith(principal.scope_code)).order_by(User.username)
     )
     return list(rows)
 

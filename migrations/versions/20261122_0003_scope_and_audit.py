@@ -27,25 +27,88 @@ EVENT_CHILDREN = ("event_actions", "event_attachments")
 
 ROLES = [
     # name, label_zh, label_en, permissions
-    ("grid_worker", "网格员", "Grid worker",
-     ["areas.read", "people.read", "events.read", "events.report", "events.verify"]),
-    ("community_admin", "社区管理员", "Community administrator",
-     ["areas.read", "people.read", "events.read", "events.report", "events.verify",
-      "indicators.read"]),
-    ("street_supervisor", "街道指挥中心", "Street supervisor",
-     ["areas.read", "people.read", "events.read", "events.report", "events.accept",
-      "events.dispatch", "events.close", "events.escalate", "events.postpone",
-      "indicators.read", "hotspots.read"]),
-    ("district_supervisor", "区指挥中心", "District supervisor",
-     ["areas.read", "people.read", "events.read", "events.report", "events.accept",
-      "events.dispatch", "events.close", "events.escalate", "events.postpone",
-      "indicators.read", "hotspots.read"]),
-    ("city_admin", "市级管理员", "City administrator",
-     ["areas.read", "people.read", "events.read", "events.report", "events.accept",
-      "events.dispatch", "events.close", "events.escalate", "events.postpone",
-      "indicators.read", "hotspots.read", "users.manage", "routing.manage", "imports.run"]),
-    ("dept_handler", "职能部门处置人员", "Department handler",
-     ["areas.read", "events.read", "events.handle"]),
+    (
+        "grid_worker",
+        "网格员",
+        "Grid worker",
+        ["areas.read", "people.read", "events.read", "events.report", "events.verify"],
+    ),
+    (
+        "community_admin",
+        "社区管理员",
+        "Community administrator",
+        [
+            "areas.read",
+            "people.read",
+            "events.read",
+            "events.report",
+            "events.verify",
+            "indicators.read",
+        ],
+    ),
+    (
+        "street_supervisor",
+        "街道指挥中心",
+        "Street supervisor",
+        [
+            "areas.read",
+            "people.read",
+            "events.read",
+            "events.report",
+            "events.accept",
+            "events.dispatch",
+            "events.close",
+            "events.escalate",
+            "events.postpone",
+            "indicators.read",
+            "hotspots.read",
+        ],
+    ),
+    (
+        "district_supervisor",
+        "区指挥中心",
+        "District supervisor",
+        [
+            "areas.read",
+            "people.read",
+            "events.read",
+            "events.report",
+            "events.accept",
+            "events.dispatch",
+            "events.close",
+            "events.escalate",
+            "events.postpone",
+            "indicators.read",
+            "hotspots.read",
+        ],
+    ),
+    (
+        "city_admin",
+        "市级管理员",
+        "City administrator",
+        [
+            "areas.read",
+            "people.read",
+            "events.read",
+            "events.report",
+            "events.accept",
+            "events.dispatch",
+            "events.close",
+            "events.escalate",
+            "events.postpone",
+            "indicators.read",
+            "hotspots.read",
+            "users.manage",
+            "routing.manage",
+            "imports.run",
+        ],
+    ),
+    (
+        "dept_handler",
+        "职能部门处置人员",
+        "Department handler",
+        ["areas.read", "events.read", "events.handle"],
+    ),
     ("auditor", "审计员", "Auditor", ["audit.read"]),
 ]
 
@@ -92,7 +155,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE events ENABLE ROW LEVEL SECURITY")
     op.execute(f"""
         CREATE POLICY area_scope ON events USING (
-          {_grid_scope('grid_code')}
+          {_grid_scope("grid_code")}
           AND (blockgrid_department() IS NULL OR department_id = blockgrid_department()))""")
     for table in EVENT_CHILDREN:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -111,7 +174,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE areas ENABLE ROW LEVEL SECURITY")
     op.execute(f"""
         CREATE POLICY area_scope ON areas FOR SELECT USING (
-          {_grid_scope('code')}
+          {_grid_scope("code")}
           OR (blockgrid_scope() <> '' AND left(blockgrid_scope(), length(code)) = code))""")
 
     op.execute("""
@@ -141,18 +204,21 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER audit_log_no_truncate ON audit_log")
     op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
     op.execute("DROP FUNCTION refuse_audit_change()")
-    for table in (*GRID_SCOPED, "events", *EVENT_CHILDREN, "grid_workers", "area_stats",
-                  "hotspot_runs", "areas"):
+    for table in (
+        *GRID_SCOPED,
+        "events",
+        *EVENT_CHILDREN,
+        "grid_workers",
+        "area_stats",
+        "hotspot_runs",
+        "areas",
+    ):
         op.execute(f"DROP POLICY area_scope ON {table}")
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
     op.execute("DROP FUNCTION blockgrid_department()")
     op.execute("DROP FUNCTION blockgrid_scope()")
-    op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM {API_ROLE}"
-    )
-    op.execute(
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM {API_ROLE}"
-    )
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM {API_ROLE}")
+    op.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM {API_ROLE}")
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {API_ROLE}")
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {API_ROLE}")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {API_ROLE}")

@@ -19,17 +19,30 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-VERSIONED = ("areas", "area_stats", "buildings", "building_stats", "rooms", "people",
-             "entities", "components", "events")
+VERSIONED = (
+    "areas",
+    "area_stats",
+    "buildings",
+    "building_stats",
+    "rooms",
+    "people",
+    "entities",
+    "components",
+    "events",
+)
 
 
 def upgrade() -> None:
     op.create_table(
         "building_stats",
-        sa.Column("building_id", sa.BigInteger(),
-                  sa.ForeignKey("buildings.id", ondelete="CASCADE",
-                                name="fk_building_stats_building_id_buildings"),
-                  primary_key=True),
+        sa.Column(
+            "building_id",
+            sa.BigInteger(),
+            sa.ForeignKey(
+                "buildings.id", ondelete="CASCADE", name="fk_building_stats_building_id_buildings"
+            ),
+            primary_key=True,
+        ),
         sa.Column("grid_code", sa.String(14, collation="C"), nullable=False),
         sa.Column("residents", sa.Integer(), server_default="0", nullable=False),
         sa.Column("households", sa.Integer(), server_default="0", nullable=False),
@@ -50,8 +63,9 @@ def upgrade() -> None:
         "data_versions",
         sa.Column("table_name", sa.String(63), primary_key=True),
         sa.Column("version", sa.BigInteger(), server_default="1", nullable=False),
-        sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     )
     op.execute("""
         CREATE FUNCTION bump_data_version() RETURNS trigger LANGUAGE plpgsql

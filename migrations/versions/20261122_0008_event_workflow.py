@@ -16,15 +16,24 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-OLD = ("reported", "accepted", "rejected", "dispatched", "handling", "handled", "postponed",
-       "closed")
+OLD = (
+    "reported",
+    "accepted",
+    "rejected",
+    "dispatched",
+    "handling",
+    "handled",
+    "postponed",
+    "closed",
+)
 NEW = (*OLD[:6], "verified", *OLD[6:])
 
 
 def _status_check(statuses: tuple[str, ...]) -> None:
     op.execute("ALTER TABLE events DROP CONSTRAINT ck_events_status_known")
-    op.execute(f"ALTER TABLE events ADD CONSTRAINT ck_events_status_known"
-               f" CHECK (status IN {statuses!r})")
+    op.execute(
+        f"ALTER TABLE events ADD CONSTRAINT ck_events_status_known CHECK (status IN {statuses!r})"
+    )
 
 
 def upgrade() -> None:
@@ -35,17 +44,20 @@ def upgrade() -> None:
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("key_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_api_keys_user_id_users",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_api_keys_user_id_users", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_api_keys"),
         sa.UniqueConstraint("key_hash", name="uq_api_keys_key_hash"),
     )
     op.create_index("ix_events_reported_at", "events", [sa.text("reported_at DESC")])
-    op.create_index("ix_events_grid_code_reported_at", "events",
-                    ["grid_code", sa.text("reported_at DESC")])
+    op.create_index(
+        "ix_events_grid_code_reported_at", "events", ["grid_code", sa.text("reported_at DESC")]
+    )
     op.create_index("ix_events_status_due_at", "events", ["status", "due_at"])
     op.create_index("ix_event_actions_at", "event_actions", ["at"])
     # The deadline of the stage an action completed: on time = at <= stage_due_at (按时).

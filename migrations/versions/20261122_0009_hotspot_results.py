@@ -30,14 +30,20 @@ def upgrade() -> None:
         sa.Column("q", sa.Float(), nullable=False),
         sa.Column("gi_bin", sa.SmallInteger(), nullable=False),
         sa.Column("pattern", sa.String(30)),
-        sa.Column("geom_3857", Geometry("MULTIPOLYGON", srid=3857, spatial_index=False),
-                  nullable=False),
-        sa.ForeignKeyConstraint(["run_id"], ["hotspot_runs.id"], ondelete="CASCADE",
-                                name="fk_hotspot_results_run_id_hotspot_runs"),
+        sa.Column(
+            "geom_3857", Geometry("MULTIPOLYGON", srid=3857, spatial_index=False), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["hotspot_runs.id"],
+            ondelete="CASCADE",
+            name="fk_hotspot_results_run_id_hotspot_runs",
+        ),
         sa.PrimaryKeyConstraint("run_id", "unit_id", name="pk_hotspot_results"),
     )
-    op.create_index("idx_hotspot_results_geom_3857", "hotspot_results", ["geom_3857"],
-                    postgresql_using="gist")
+    op.create_index(
+        "idx_hotspot_results_geom_3857", "hotspot_results", ["geom_3857"], postgresql_using="gist"
+    )
     op.execute("ALTER TABLE hotspot_results ENABLE ROW LEVEL SECURITY")
     op.execute("""
         CREATE POLICY area_scope ON hotspot_results

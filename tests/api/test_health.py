@@ -44,18 +44,22 @@ async def live_client(spare_cluster: EmbeddedCluster) -> AsyncIterator[httpx.Asy
     """The real application with its own pool (lifespan run), on the spare cluster."""
     engine = create_async_engine(async_url(spare_cluster.url()))
     async with engine.begin() as connection:
-        await connection.execute(text("""
+        await connection.execute(
+            text("""
             INSERT INTO areas (code, level, name, short_name, geom, geom_3857)
             VALUES ('4403', 'city', '深圳市', '深圳', ST_GeomFromText(
                 'MULTIPOLYGON(((113.7 22.4,114.6 22.4,114.6 22.9,113.7 22.9,113.7 22.4)))', 4326),
               ST_Transform(ST_GeomFromText(
                 'MULTIPOLYGON(((113.7 22.4,114.6 22.4,114.6 22.9,113.7 22.9,113.7 22.4)))', 4326),
                 3857))
-            ON CONFLICT DO NOTHING"""))
-        await connection.execute(text("""
+            ON CONFLICT DO NOTHING""")
+        )
+        await connection.execute(
+            text("""
             INSERT INTO users (username, display_name, password_hash, role, scope_code)
             VALUES ('boss', 'boss', :h, 'city_admin', '4403') ON CONFLICT DO NOTHING"""),
-            {"h": hash_password("boss-password")})
+            {"h": hash_password("boss-password")},
+        )
     await engine.dispose()
     settings = Settings(environment="test", DATABASE_URL=spare_cluster.url())
     app = create_app(settings)
@@ -78,8 +82,11 @@ async def test_readyz_reports_postgis(live_client):
 
 
 async def test_a_database_outage_gives_503_and_recovers_by_itself(live_client, spare_cluster):
-    token = (await live_client.post(
-        "/auth/token", data={"username": "boss", "password": "boss-password"})).json()["access_token"]
+    token = (
+        await live_client.post(
+            "/auth/token", data={"username": "boss", "password": "boss-password"}
+        )
+    ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert (await live_client.get("/auth/me", headers=headers)).status_code == 200
 
@@ -92,8 +99,9 @@ async def test_a_database_outage_gives_503_and_recovers_by_itself(live_client, s
         assert api.status_code == 503
         assert api.json()["code"] == "database_unavailable"
         assert "Traceback" not in api.text
-        login = await live_client.post("/auth/token",
-                                       data={"username": "boss", "password": "boss-password"})
+        login = await live_client.post(
+            "/auth/token", data={"username": "boss", "password": "boss-password"}
+        )
         assert login.status_code == 503
     finally:
         spare_cluster.up()

@@ -15,8 +15,11 @@ async def person_id(session, name: str) -> int:
 
 async def test_identifiers_are_encrypted_at_rest(session):
     clear = person_id_number("张三丰")
-    blob, digest = (await session.execute(
-        select(Person.id_number_enc, Person.id_number_hash).where(Person.name == "张三丰"))).one()
+    blob, digest = (
+        await session.execute(
+            select(Person.id_number_enc, Person.id_number_hash).where(Person.name == "张三丰")
+        )
+    ).one()
     assert clear.encode() not in blob and b"13812341234" not in blob
     assert len(digest) == 32
     assert fixture_cipher().decrypt(blob, field=b"id_number") == clear
@@ -34,10 +37,13 @@ async def test_responses_are_masked_by_default(client, session, as_user):
     assert body["age"] >= 75
 
 
-async def test_lookup_by_exact_id_number_uses_the_keyed_hash_and_is_audited(client, session, as_user):
+async def test_lookup_by_exact_id_number_uses_the_keyed_hash_and_is_audited(
+    client, session, as_user
+):
     headers = await as_user("worker-a")
-    response = await client.get("/api/people", params={"id_number": person_id_number("李小龙")},
-                                headers=headers)
+    response = await client.get(
+        "/api/people", params={"id_number": person_id_number("李小龙")}, headers=headers
+    )
     assert response.status_code == 200
     assert response.json()["name"] == "李**"
     record = await session.scalar(select(AuditRecord).where(AuditRecord.action == "person.lookup"))
@@ -55,11 +61,16 @@ async def test_lookup_with_a_bad_check_digit_says_so(client, as_user):
     assert "check" in response.json()["message"]
 
 
-async def test_reveal_needs_the_permission_and_is_audited_even_when_denied(client, session, as_user):
+async def test_reveal_needs_the_permission_and_is_audited_even_when_denied(
+    client, session, as_user
+):
     headers = await as_user("futian")
     pid = await person_id(session, "张三丰")
-    denied = await client.post(f"/api/people/{pid}/reveal", headers=headers,
-                               json={"fields": ["id_number"], "reason": "走访核实身份"})
+    denied = await client.post(
+        f"/api/people/{pid}/reveal",
+        headers=headers,
+        json={"fields": ["id_number"], "reason": "走访核实身份"},
+    )
     assert denied.status_code == 403
     assert denied.json()["code"] == "reveal_not_permitted"
     record = await session.scalar(select(AuditRecord).where(AuditRecord.action == "person.reveal"))
@@ -69,29 +80,44 @@ async def test_reveal_needs_the_permission_and_is_audited_even_when_denied(clien
 async def test_reveal_returns_full_values_and_writes_the_reason(client, session, as_user):
     headers = await as_user("admin")
     pid = await person_id(session, "张三丰")
-    response = await client.post(f"/api/people/{pid}/reveal", headers=headers,
-                                 json={"fields": ["id_number", "phone"], "reason": "独居老人紧急联系"})
+    response = await client.post(
+        f"/api/people/{pid}/reveal",
+        headers=headers,
+        json={"fields": ["id_number", "phone"], "reason": "独居老人紧急联系"},
+    )
     assert response.status_code == 200
-    assert response.json() == {"id": pid, "id_number": person_id_number("张三丰"),
-                               "phone": "13812341234", "name": None}
+    assert response.json() == {
+        "id": pid,
+        "id_number": person_id_number("张三丰"),
+        "phone": "13812341234",
+        "name": None,
+    }
     record = await session.scalar(select(AuditRecord).where(AuditRecord.action == "person.reveal"))
-    assert (record.result, record.object_id, record.reason) == ("success", str(pid), "独居老人紧急联系")
+    assert (record.result, record.object_id, record.reason) == (
+        "success",
+        str(pid),
+        "独居老人紧急联系",
+    )
     assert record.details == {"fields": ["id_number", "phone"]}
 
 
 async def test_reveal_without_a_reason_is_refused(client, session, as_user):
     headers = await as_user("admin")
     pid = await person_id(session, "张三丰")
-    response = await client.post(f"/api/people/{pid}/reveal", headers=headers,
-                                 json={"fields": ["id_number"]})
+    response = await client.post(
+        f"/api/people/{pid}/reveal", headers=headers, json={"fields": ["id_number"]}
+    )
     assert response.status_code == 422
     assert response.json()["details"][0]["field"] == "body.reason"
 
 
 async def test_the_audit_log_cannot_be_changed(session):
     await session.execute(text("INSERT INTO audit_log (action, result) VALUES ('x', 'success')"))
-    for statement in ("UPDATE audit_log SET result = 'failure'", "DELETE FROM audit_log",
-                      "TRUNCATE audit_log"):
+    for statement in (
+        "UPDATE audit_log SET result = 'failure'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ):
         nested = await session.begin_nested()
         try:
             await session.execute(text(statement))

@@ -30,10 +30,15 @@ async def test_production_refuses_the_default_secret_key(database_url):
 
 async def test_production_refuses_accounts_with_the_demo_password(database_url, engine):
     async with engine.begin() as connection:
-        await connection.execute(text("UPDATE users SET has_demo_password = true"
-                                      " WHERE username = 'auditor'"))
-    settings = Settings(environment="production", DATABASE_URL=database_url,
-                        secret_key=REAL_SECRET, data_key=REAL_DATA_KEY)
+        await connection.execute(
+            text("UPDATE users SET has_demo_password = true WHERE username = 'auditor'")
+        )
+    settings = Settings(
+        environment="production",
+        DATABASE_URL=database_url,
+        secret_key=REAL_SECRET,
+        data_key=REAL_DATA_KEY,
+    )
     try:
         with pytest.raises(UnsafeConfiguration, match="accounts auditor still have the demo"):
             await start(settings)

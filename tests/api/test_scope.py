@@ -39,16 +39,24 @@ async def test_no_scope_sees_nothing_even_people(session):
 
 
 async def test_department_scope_limits_events_to_that_department(session):
-    departments = dict((await session.execute(text(
-        "SELECT code, id FROM departments WHERE code IN ('city-management', 'water')"))).all())
+    departments = dict(
+        (
+            await session.execute(
+                text("SELECT code, id FROM departments WHERE code IN ('city-management', 'water')")
+            )
+        ).all()
+    )
     for n, dept in enumerate(departments.values()):
-        await session.execute(text("""
+        await session.execute(
+            text("""
             INSERT INTO events (code, category_id, source, title, geom, geom_3857, grid_code,
                                 status, department_id, reported_at)
             SELECT :code, id, 'patrol', 'test', ST_SetSRID(ST_MakePoint(114.005, 22.535), 4326),
                    ST_Transform(ST_SetSRID(ST_MakePoint(114.005, 22.535), 4326), 3857),
                    '44030400100101', 'dispatched', :dept, now()
-            FROM event_categories WHERE major = '06' AND minor = '001'"""), {"code": f"T{n}", "dept": dept})
+            FROM event_categories WHERE major = '06' AND minor = '001'"""),
+            {"code": f"T{n}", "dept": dept},
+        )
     await apply_scope(session, Scope("4403", department_id=departments["water"]))
     codes = list(await session.scalars(text("SELECT code FROM events")))
     await session.execute(text("RESET ROLE"))
@@ -58,14 +66,17 @@ async def test_department_scope_limits_events_to_that_department(session):
 async def test_writes_outside_the_scope_are_refused(session):
     await apply_scope(session, Scope("44030400100101"))
     with pytest.raises(ProgrammingError, match="row-level security"):
-        await session.execute(text("""
-            INSERT INTO households (room_id, grid_code) VALUES (NULL, '44030500100101')"""))
+        await session.execute(
+            text("""
+            INSERT INTO households (room_id, grid_code) VALUES (NULL, '44030500100101')""")
+        )
 
 
 async def test_updates_cannot_reach_rows_outside_the_scope(session):
     await apply_scope(session, Scope("440305"))
     result = await session.execute(
-        text("UPDATE buildings SET floors = 99 WHERE grid_code LIKE '440304%'"))
+        text("UPDATE buildings SET floors = 99 WHERE grid_code LIKE '440304%'")
+    )
     assert result.rowcount == 0
 
 
@@ -73,8 +84,14 @@ async def test_areas_show_the_callers_subtree_and_ancestors_only(session):
     await apply_scope(session, Scope("440304001001"))
     codes = list(await session.scalars(text("SELECT code FROM areas ORDER BY code")))
     await session.execute(text("RESET ROLE"))
-    assert codes == ["4403", "440304", "440304001", "440304001001",
-                     "44030400100101", "44030400100102"]
+    assert codes == [
+        "4403",
+        "440304",
+        "440304001",
+        "440304001001",
+        "44030400100101",
+        "44030400100102",
+    ]
 
 
 async def test_scope_prefix_uses_the_grid_code_index(session):

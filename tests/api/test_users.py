@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 def new_user(**overrides) -> dict:
-    return {"username": "new-worker", "display_name": "新网格员", "password": "long-enough-pw",
-            "role": "grid_worker", "scope_code": "44030400100102",
-            "grid_codes": ["44030400100102"]} | overrides
+    return {
+        "username": "new-worker",
+        "display_name": "新网格员",
+        "password": "long-enough-pw",
+        "role": "grid_worker",
+        "scope_code": "44030400100102",
+        "grid_codes": ["44030400100102"],
+    } | overrides
 
 
 async def test_admin_creates_a_grid_worker_who_can_sign_in(client, as_user):
@@ -14,8 +19,9 @@ async def test_admin_creates_a_grid_worker_who_can_sign_in(client, as_user):
     created = await client.post("/api/users", json=new_user(), headers=headers)
     assert created.status_code == 201, created.text
     assert created.json()["scope_code"] == "44030400100102"
-    login = await client.post("/auth/token",
-                              data={"username": "new-worker", "password": "long-enough-pw"})
+    login = await client.post(
+        "/auth/token", data={"username": "new-worker", "password": "long-enough-pw"}
+    )
     assert login.status_code == 200
 
 
@@ -31,15 +37,17 @@ async def test_area_code_of_the_wrong_length_or_unknown_is_refused(client, as_us
     headers = await as_user("admin")
     wrong = await client.post("/api/users", json=new_user(scope_code="44030"), headers=headers)
     assert wrong.status_code == 422 and wrong.json()["details"][0]["field"] == "body.scope_code"
-    unknown = await client.post("/api/users", json=new_user(scope_code="440399", grid_codes=[]),
-                                headers=headers)
+    unknown = await client.post(
+        "/api/users", json=new_user(scope_code="440399", grid_codes=[]), headers=headers
+    )
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_area"
 
 
 async def test_grid_outside_the_users_area_and_short_passwords_are_refused(client, as_user):
     headers = await as_user("admin")
-    grid = await client.post("/api/users", json=new_user(grid_codes=["44030500100101"]),
-                             headers=headers)
+    grid = await client.post(
+        "/api/users", json=new_user(grid_codes=["44030500100101"]), headers=headers
+    )
     assert grid.status_code == 422 and "not a basic grid inside" in grid.json()["message"]
     short = await client.post("/api/users", json=new_user(password="short"), headers=headers)
     assert short.status_code == 422

@@ -78,7 +78,10 @@ def test_status_and_url(cluster):
     state = cluster.status()
     assert state.initialised and state.running and state.port == cluster.port
     assert state.url == cluster.url()
-    assert cluster.url().startswith("postgresql://blockgrid:") and f":{cluster.port}/blockgrid" in cluster.url()
+    assert (
+        cluster.url().startswith("postgresql://blockgrid:")
+        and f":{cluster.port}/blockgrid" in cluster.url()
+    )
     assert (cluster.root / "password").stat().st_mode & 0o077 == 0
 
 

@@ -35,11 +35,15 @@ def test_downgrade_to_base_then_upgrade_to_head(scratch_url):
     migrate.downgrade(scratch_url, "base")
     engine = create_engine(sync_url(scratch_url))
     with engine.connect() as connection:
-        tables = connection.execute(text(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-            " AND tablename <> 'alembic_version'")).scalar()
-        postgis = connection.execute(text(
-            "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar()
+        tables = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            )
+        ).scalar()
+        postgis = connection.execute(
+            text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")
+        ).scalar()
     assert (tables, postgis) == (0, 0)
     migrate.upgrade(scratch_url)
     with engine.connect() as connection:
@@ -52,15 +56,23 @@ def test_downgrade_to_base_then_upgrade_to_head(scratch_url):
 def test_every_geometry_column_has_a_gist_index(scratch_url):
     engine = create_engine(sync_url(scratch_url))
     with engine.connect() as connection:
-        columns = connection.execute(text(
-            "SELECT f_table_name, f_geometry_column, srid FROM geometry_columns"
-            " WHERE f_table_schema = 'public' ORDER BY 1, 2")).all()
-        indexed = {tuple(row) for row in connection.execute(text("""
+        columns = connection.execute(
+            text(
+                "SELECT f_table_name, f_geometry_column, srid FROM geometry_columns"
+                " WHERE f_table_schema = 'public' ORDER BY 1, 2"
+            )
+        ).all()
+        indexed = {
+            tuple(row)
+            for row in connection.execute(
+                text("""
             SELECT t.relname, a.attname FROM pg_index i
             JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
             JOIN pg_class t ON t.oid = i.indrelid
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey)
-            WHERE am.amname = 'gist'"""))}
+            WHERE am.amname = 'gist'""")
+            )
+        }
     engine.dispose()
     assert len(columns) == 10  # areas 2, buildings 3, components 2, events 2, hotspots 1
     assert all(srid in (4326, 3857) for _, _, srid in columns)
@@ -70,13 +82,21 @@ def test_every_geometry_column_has_a_gist_index(scratch_url):
 @pytest.mark.parametrize(
     ("statement", "constraint"),
     [
-        ("INSERT INTO areas (code, level, name, short_name, geom, geom_3857)"
-         " VALUES ('44030', 'district', 'x', 'x', ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4326),"
-         " ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 3857))", "ck_areas_code_matches_level"),
-        ("INSERT INTO component_classes VALUES ('1', '001', 'x', 'x', NULL)",
-         "ck_component_classes_code_format"),
-        ("INSERT INTO departments (code, name, area_code) VALUES ('x', 'x', '44')",
-         "ck_departments_area_level"),
+        (
+            "INSERT INTO areas (code, level, name, short_name, geom, geom_3857)"
+            " VALUES ('44030', 'district', 'x', 'x',"
+            " ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4326),"
+            " ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 3857))",
+            "ck_areas_code_matches_level",
+        ),
+        (
+            "INSERT INTO component_classes VALUES ('1', '001', 'x', 'x', NULL)",
+            "ck_component_classes_code_format",
+        ),
+        (
+            "INSERT INTO departments (code, name, area_code) VALUES ('x', 'x', '44')",
+            "ck_departments_area_level",
+        ),
     ],
 )
 def test_code_formats_are_check_constraints(scratch_url, statement, constraint):

@@ -15,8 +15,11 @@ async def test_city_lists_its_districts_for_the_city_admin(client, as_user):
 
 async def test_every_level_down_to_the_grid_and_its_buildings(client, as_user):
     headers = await as_user("admin")
-    for code, level, child in [("440304", "district", "street"), ("440304001", "street", "community"),
-                               ("440304001001", "community", "grid")]:
+    for code, level, child in [
+        ("440304", "district", "street"),
+        ("440304001", "street", "community"),
+        ("440304001001", "community", "grid"),
+    ]:
         body = (await client.get(f"/api/areas/{code}/children", headers=headers)).json()
         assert (body["area"]["level"], body["child_level"]) == (level, child)
     grid = (await client.get("/api/areas/44030400100101/children", headers=headers)).json()
@@ -24,7 +27,12 @@ async def test_every_level_down_to_the_grid_and_its_buildings(client, as_user):
     assert [b["code"] for b in grid["buildings"]] == ["4403040010010100001"]
     assert grid["area"]["workers"] == ["worker-a"]
     assert [b["name"] for b in grid["area"]["breadcrumb"]] == [
-        "深圳市", "福田区", "南园街道", "滨江社区", "滨江社区第01网格"]
+        "深圳市",
+        "福田区",
+        "南园街道",
+        "滨江社区",
+        "滨江社区第01网格",
+    ]
 
 
 async def test_a_worker_sees_its_grid_and_only_names_of_its_ancestors(client, as_user):

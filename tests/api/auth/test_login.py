@@ -28,18 +28,29 @@ async def test_login_returns_a_bearer_token_and_me_describes_the_user(client, se
     me = await client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     assert me.json() | {"id": 0} == me.json() | {
-        "id": 0, "username": "worker-a", "role": "grid_worker", "role_label": "网格员",
-        "scope_code": "44030400100101", "scope_name": "滨江社区第01网格",
-        "grid_codes": ["44030400100101"], "department_id": None,
+        "id": 0,
+        "username": "worker-a",
+        "role": "grid_worker",
+        "role_label": "网格员",
+        "scope_code": "44030400100101",
+        "scope_name": "滨江社区第01网格",
+        "grid_codes": ["44030400100101"],
+        "department_id": None,
     }
     assert "events.report" in me.json()["permissions"]
 
     [record] = await audit_rows(session, "worker-a")
-    assert (record.action, record.result, str(record.client_addr)) == ("login", "success", "10.1.2.3")
+    assert (record.action, record.result, str(record.client_addr)) == (
+        "login",
+        "success",
+        "10.1.2.3",
+    )
 
 
 async def test_usernames_are_case_insensitive_on_login(client):
-    response = await client.post("/auth/token", data={"username": " Worker-A ", "password": PASSWORD})
+    response = await client.post(
+        "/auth/token", data={"username": " Worker-A ", "password": PASSWORD}
+    )
     assert response.status_code == 200
 
 
@@ -52,7 +63,11 @@ async def test_wrong_password_is_refused_counted_and_audited(client, session):
     await session.refresh(user)
     assert user.failed_logins == 1
     [record] = await audit_rows(session, "worker-a")
-    assert (record.action, record.result, record.details["reason"]) == ("login", "failure", "bad_password")
+    assert (record.action, record.result, record.details["reason"]) == (
+        "login",
+        "failure",
+        "bad_password",
+    )
 
 
 async def test_unknown_user_gets_the_same_answer_and_is_audited(client, session):
@@ -90,11 +105,16 @@ async def test_five_failures_lock_the_account_for_fifteen_minutes(client, sessio
     assert results == [("login", "failure")] * 5 + [("login", "denied")]
 
     # When the lock expires the right password works again.
-    await session.execute(text("UPDATE users SET locked_until = now() - interval '1 second'"
-                               " WHERE username = 'worker-b'"))
+    await session.execute(
+        text(
+            "UPDATE users SET locked_until = now() - interval '1 second'"
+            " WHERE username = 'worker-b'"
+        )
+    )
     await session.commit()
-    assert (await client.post("/auth/token",
-                              data={"username": "worker-b", "password": PASSWORD})).status_code == 200
+    assert (
+        await client.post("/auth/token", data={"username": "worker-b", "password": PASSWORD})
+    ).status_code == 200
 
 
 async def test_logout_revokes_the_token_on_the_server(client, session):
@@ -111,8 +131,10 @@ async def test_logout_revokes_the_token_on_the_server(client, session):
 async def test_idle_session_times_out(client, session):
     headers = await login(client, "street")
     await session.execute(
-        text("UPDATE sessions SET last_seen_at = now() - interval '31 minutes'"
-             " WHERE user_id = (SELECT id FROM users WHERE username = 'street')")
+        text(
+            "UPDATE sessions SET last_seen_at = now() - interval '31 minutes'"
+            " WHERE user_id = (SELECT id FROM users WHERE username = 'street')"
+        )
     )
     await session.commit()
     response = await client.get("/auth/me", headers=headers)
@@ -123,8 +145,10 @@ async def test_idle_session_times_out(client, session):
 async def test_activity_keeps_the_session_alive(client, session):
     headers = await login(client, "street")
     await session.execute(
-        text("UPDATE sessions SET last_seen_at = now() - interval '29 minutes'"
-             " WHERE user_id = (SELECT id FROM users WHERE username = 'street')")
+        text(
+            "UPDATE sessions SET last_seen_at = now() - interval '29 minutes'"
+            " WHERE user_id = (SELECT id FROM users WHERE username = 'street')"
+        )
     )
     await session.commit()
     assert (await client.get("/auth/me", headers=headers)).status_code == 200

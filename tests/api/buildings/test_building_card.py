@@ -15,7 +15,12 @@ async def test_card_shows_rooms_with_masked_residents_and_is_audited(client, ses
     assert response.status_code == 200
     card = response.json()
     assert [a["name"] for a in card["location"]] == [
-        "深圳市", "福田区", "南园街道", "滨江社区", "滨江社区第01网格"]
+        "深圳市",
+        "福田区",
+        "南园街道",
+        "滨江社区",
+        "滨江社区第01网格",
+    ]
     assert [r["code"][-6:] for r in card["rooms"]] == ["101201", "100301"]
     residents = {r["code"][-6:]: [p["name"] for p in r["residents"]] for r in card["rooms"]}
     assert residents == {"101201": ["李**"], "100301": ["张**"]}
@@ -28,12 +33,14 @@ async def test_card_shows_rooms_with_masked_residents_and_is_audited(client, ses
 
 
 async def test_components_within_50_metres_and_events_appear(client, session, as_user):
-    await session.execute(text("""
+    await session.execute(
+        text("""
         INSERT INTO components (id, major, minor, geom, geom_3857, state, grid_code)
         SELECT id, '01', '007', g, ST_Transform(g, 3857), 'damaged', '44030400100101'
         FROM (VALUES ('44030401007000001', 114.0037, 22.5333),
                      ('44030401007000002', 114.0050, 22.5333)) v(id, lon, lat),
-             LATERAL (SELECT ST_SetSRID(ST_MakePoint(v.lon, v.lat), 4326) g) p"""))
+             LATERAL (SELECT ST_SetSRID(ST_MakePoint(v.lon, v.lat), 4326) g) p""")
+    )
     await session.commit()
     card = (await client.get(f"/api/buildings/{CODE}", headers=await as_user("worker-a"))).json()
     nearby = card["components_nearby"]
@@ -65,10 +72,17 @@ async def test_address_of_a_room_and_of_a_building(client, as_user):
 
 
 async def test_text_search_finds_buildings_in_scope_only(client, as_user):
-    found = (await client.get("/api/addresses", params={"q": "测试楼"},
-                              headers=await as_user("futian"))).json()
+    found = (
+        await client.get("/api/addresses", params={"q": "测试楼"}, headers=await as_user("futian"))
+    ).json()
     assert sorted(a["grid_code"] for a in found) == [
-        "44030400100101", "44030400100102", "44030400100201"]
-    by_code = (await client.get("/api/addresses", params={"q": "44030500"},
-                                headers=await as_user("nanshan"))).json()
+        "44030400100101",
+        "44030400100102",
+        "44030400100201",
+    ]
+    by_code = (
+        await client.get(
+            "/api/addresses", params={"q": "44030500"}, headers=await as_user("nanshan")
+        )
+    ).json()
     assert [a["code"] for a in by_code] == ["4403050010010100001"]

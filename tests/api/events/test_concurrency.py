@@ -14,9 +14,11 @@ async def test_concurrent_actions_with_one_etag_exactly_one_succeeds(live_app_cl
     created = await report(client, await login(client, "worker-a"))
     event_id, etag = created.json()["id"], created.headers["etag"]
     attempts = [
-        client.post(f"/api/events/{event_id}/actions",
-                    json={"action": action, "note": "并发测试"},
-                    headers=headers | {"If-Match": etag})
+        client.post(
+            f"/api/events/{event_id}/actions",
+            json={"action": action, "note": "并发测试"},
+            headers=headers | {"If-Match": etag},
+        )
         for headers, action in [(street, "accept"), (futian, "reject")] * 4
     ]
     responses = await asyncio.gather(*attempts)

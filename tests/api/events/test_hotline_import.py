@@ -25,8 +25,9 @@ def csv_file(*lines: str) -> dict:
 
 async def test_good_rows_are_filed_and_bad_rows_reported(client, as_user):
     headers = await as_user("futian")
-    body = (await client.post("/api/events/import", headers=headers,
-                              files=csv_file(*GOOD, *BAD))).json()
+    body = (
+        await client.post("/api/events/import", headers=headers, files=csv_file(*GOOD, *BAD))
+    ).json()
     assert (body["rows"], body["imported"], body["applied"]) == (6, 2, True)
     reasons = {r["row"]: r["reason"] for r in body["rejected"]}
     assert set(reasons) == {4, 5, 6, 7}
@@ -34,27 +35,29 @@ async def test_good_rows_are_filed_and_bad_rows_reported(client, as_user):
     assert "yesterday" in reasons[5]
     assert "swapped" in reasons[6]
     assert reasons[7] == "missing ticket_id"
-    listed = (await client.get("/api/events", params={"source": "hotline"},
-                               headers=headers)).json()
+    listed = (await client.get("/api/events", params={"source": "hotline"}, headers=headers)).json()
     assert sorted(e["title"] for e in listed["items"]) == ["乱停车", "垃圾堆放"]
 
 
 async def test_reimport_is_idempotent(client, as_user):
     headers = await as_user("futian")
     await client.post("/api/events/import", headers=headers, files=csv_file(*GOOD))
-    again = (await client.post("/api/events/import", headers=headers,
-                               files=csv_file(*GOOD))).json()
+    again = (await client.post("/api/events/import", headers=headers, files=csv_file(*GOOD))).json()
     assert (again["imported"], again["skipped_existing"]) == (0, 2)
 
 
 async def test_all_or_nothing_files_nothing_when_a_row_is_bad(client, as_user):
     headers = await as_user("futian")
-    body = (await client.post("/api/events/import", headers=headers,
-                              params={"all_or_nothing": "true"},
-                              files=csv_file(*GOOD, BAD[0]))).json()
+    body = (
+        await client.post(
+            "/api/events/import",
+            headers=headers,
+            params={"all_or_nothing": "true"},
+            files=csv_file(*GOOD, BAD[0]),
+        )
+    ).json()
     assert (body["imported"], body["applied"], len(body["rejected"])) == (0, False, 1)
-    listed = (await client.get("/api/events", params={"source": "hotline"},
-                               headers=headers)).json()
+    listed = (await client.get("/api/events", params={"source": "hotline"}, headers=headers)).json()
     assert listed["items"] == []
 
 
@@ -65,26 +68,37 @@ async def test_xlsx_files_work_too(client, as_user):
     sheet.append(["X1", "2026-11-21 08:00", "06001", "表格导入", "", "", 114.0032, 22.5332, ""])
     buffer = io.BytesIO()
     book.save(buffer)
-    body = (await client.post("/api/events/import", headers=await as_user("futian"), files={
-        "file": ("hotline.xlsx", buffer.getvalue(), "application/vnd.openxmlformats")})).json()
+    body = (
+        await client.post(
+            "/api/events/import",
+            headers=await as_user("futian"),
+            files={"file": ("hotline.xlsx", buffer.getvalue(), "application/vnd.openxmlformats")},
+        )
+    ).json()
     assert body["imported"] == 1
 
 
 async def test_malformed_files_say_what_is_wrong(client, as_user):
     headers = await as_user("futian")
-    wrong_columns = await client.post("/api/events/import", headers=headers, files={
-        "file": ("x.csv", b"a,b\n1,2\n", "text/csv")})
+    wrong_columns = await client.post(
+        "/api/events/import", headers=headers, files={"file": ("x.csv", b"a,b\n1,2\n", "text/csv")}
+    )
     assert wrong_columns.status_code == 422
     assert "missing columns ticket_id, received_at" in wrong_columns.json()["message"]
-    not_excel = await client.post("/api/events/import", headers=headers, files={
-        "file": ("x.xlsx", b"not a zip", "application/octet-stream")})
+    not_excel = await client.post(
+        "/api/events/import",
+        headers=headers,
+        files={"file": ("x.xlsx", b"not a zip", "application/octet-stream")},
+    )
     assert not_excel.status_code == 422 and "XLSX" in not_excel.json()["message"]
-    other = await client.post("/api/events/import", headers=headers, files={
-        "file": ("x.pdf", b"%PDF", "application/pdf")})
+    other = await client.post(
+        "/api/events/import", headers=headers, files={"file": ("x.pdf", b"%PDF", "application/pdf")}
+    )
     assert other.status_code == 422 and ".csv or .xlsx" in other.json()["message"]
 
 
 async def test_only_the_command_centre_imports(client, as_user):
-    response = await client.post("/api/events/import", headers=await as_user("worker-a"),
-                                 files=csv_file(*GOOD))
+    response = await client.post(
+        "/api/events/import", headers=await as_user("worker-a"), files=csv_file(*GOOD)
+    )
     assert response.status_code == 403

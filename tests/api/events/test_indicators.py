@@ -55,8 +55,9 @@ def at(day: str | None) -> datetime | None:
     """'10-02 10:30' (Beijing time, 2026) as an aware datetime."""
     if day is None:
         return None
-    return datetime.strptime(f"2026-{day}" + ("" if ":" in day else " 00:00"),
-                             "%Y-%m-%d %H:%M").replace(tzinfo=BEIJING)
+    return datetime.strptime(
+        f"2026-{day}" + ("" if ":" in day else " 00:00"), "%Y-%m-%d %H:%M"
+    ).replace(tzinfo=BEIJING)
 
 
 @pytest.fixture
@@ -64,7 +65,8 @@ async def october(session):
     departments = dict((await session.execute(text("SELECT code, id FROM departments"))).all())
     ids = {}
     for n, (name, grid, status, due, closed, dispatched, dept) in enumerate(EVENTS):
-        ids[name] = await session.scalar(text("""
+        ids[name] = await session.scalar(
+            text("""
             INSERT INTO events (code, category_id, source, title, geom, geom_3857, grid_code,
                                 status, reported_at, due_at, closed_at, dispatched_at,
                                 department_id)
@@ -72,51 +74,111 @@ async def october(session):
                    ST_Transform(ST_SetSRID(ST_MakePoint(114.0, 22.5), 4326), 3857), :grid,
                    :status, :reported, :due, :closed, :dispatched, :dept
             FROM event_categories c WHERE c.major = '06' AND c.minor = '001'
-            RETURNING id"""), {
-            "code": f"IND{n}", "grid": grid, "status": status, "reported": at("10-01"),
-            "due": at(due), "closed": at(closed), "dispatched": at(dispatched),
-            "dept": departments.get(dept)})
+            RETURNING id"""),
+            {
+                "code": f"IND{n}",
+                "grid": grid,
+                "status": status,
+                "reported": at("10-01"),
+                "due": at(due),
+                "closed": at(closed),
+                "dispatched": at(dispatched),
+                "dept": departments.get(dept),
+            },
+        )
     for event, action, moment, stage_due, dept in STEPS:
-        await session.execute(text("""
+        await session.execute(
+            text("""
             INSERT INTO event_actions (event_id, action, from_status, to_status, at,
                                        stage_due_at, department_id)
-            VALUES (:event, :action, 'x', 'y', :at, :due, :dept)"""), {
-            "event": ids[event], "action": action, "at": at(moment), "due": at(stage_due),
-            "dept": departments.get(dept)})
+            VALUES (:event, :action, 'x', 'y', :at, :due, :dept)"""),
+            {
+                "event": ids[event],
+                "action": action,
+                "at": at(moment),
+                "due": at(stage_due),
+                "dept": departments.get(dept),
+            },
+        )
     await session.commit()
     return departments
 
 
 async def test_indicators_match_the_hand_computed_values(client, as_user, october):
-    body = (await client.get("/api/indicators", params={"area": "440304", "period": "2026-10"},
-                             headers=await as_user("futian"))).json()
-    assert body["counts"] == {"filed": 3, "filed_on_time": 2, "dispatched": 4, "returned": 1,
-                              "reworked": 1, "due": 4, "closed": 2, "closed_on_time": 1,
-                              "postponed": 1, "closed_in_period": 3}
-    assert body["rates"] == {"closure_rate": 0.6667, "on_time_closure_rate": 0.3333,
-                             "rework_rate": 0.25, "on_time_filing_rate": 0.6667,
-                             "accurate_dispatch_rate": 0.75}
+    body = (
+        await client.get(
+            "/api/indicators",
+            params={"area": "440304", "period": "2026-10"},
+            headers=await as_user("futian"),
+        )
+    ).json()
+    assert body["counts"] == {
+        "filed": 3,
+        "filed_on_time": 2,
+        "dispatched": 4,
+        "returned": 1,
+        "reworked": 1,
+        "due": 4,
+        "closed": 2,
+        "closed_on_time": 1,
+        "postponed": 1,
+        "closed_in_period": 3,
+    }
+    assert body["rates"] == {
+        "closure_rate": 0.6667,
+        "on_time_closure_rate": 0.3333,
+        "rework_rate": 0.25,
+        "on_time_filing_rate": 0.6667,
+        "accurate_dispatch_rate": 0.75,
+    }
     assert body["mean_handling_hours"] == 40.0
 
 
 async def test_the_league_table_ranks_departments(client, as_user, october):
-    body = (await client.get("/api/indicators", params={"area": "440304", "period": "2026-10"},
-                             headers=await as_user("futian"))).json()
-    league = [(row["department"], row["rates"]["on_time_closure_rate"], row["rates"]["closure_rate"],
-               row["rates"]["rework_rate"], row["rates"]["accurate_dispatch_rate"])
-              for row in body["departments"]]
-    assert league == [("深圳市城市管理和综合执法局", 0.5, 1.0, 0.5, 1.0),
-                      ("深圳市水务局", 0.0, 0.0, 0.0, 0.5)]
+    body = (
+        await client.get(
+            "/api/indicators",
+            params={"area": "440304", "period": "2026-10"},
+            headers=await as_user("futian"),
+        )
+    ).json()
+    league = [
+        (
+            row["department"],
+            row["rates"]["on_time_closure_rate"],
+            row["rates"]["closure_rate"],
+            row["rates"]["rework_rate"],
+            row["rates"]["accurate_dispatch_rate"],
+        )
+        for row in body["departments"]
+    ]
+    assert league == [
+        ("深圳市城市管理和综合执法局", 0.5, 1.0, 0.5, 1.0),
+        ("深圳市水务局", 0.0, 0.0, 0.0, 0.5),
+    ]
 
 
 async def test_one_department_and_another_period(client, as_user, october):
     headers = await as_user("admin")
-    water = (await client.get("/api/indicators", headers=headers, params={
-        "area": "4403", "period": "2026-10", "department_id": october["water"]})).json()
+    water = (
+        await client.get(
+            "/api/indicators",
+            headers=headers,
+            params={"area": "4403", "period": "2026-10", "department_id": october["water"]},
+        )
+    ).json()
     assert (water["counts"]["due"], water["counts"]["postponed"], water["counts"]["returned"]) == (
-        2, 1, 1)
-    november = (await client.get("/api/indicators", headers=headers, params={
-        "area": "440304", "from": "2026-11-01", "to": "2026-11-30"})).json()
+        2,
+        1,
+        1,
+    )
+    november = (
+        await client.get(
+            "/api/indicators",
+            headers=headers,
+            params={"area": "440304", "from": "2026-11-01", "to": "2026-11-30"},
+        )
+    ).json()
     assert november["counts"]["due"] == 1 and november["rates"]["closure_rate"] == 1.0
 
 
@@ -124,6 +186,7 @@ async def test_bad_periods_and_areas_outside_the_scope(client, as_user, october)
     headers = await as_user("futian")
     bad = await client.get("/api/indicators", params={"period": "2026-13"}, headers=headers)
     assert bad.status_code == 400 and "YYYY-MM" in bad.json()["message"]
-    outside = await client.get("/api/indicators", params={"area": "440305", "period": "2026-10"},
-                               headers=headers)
+    outside = await client.get(
+        "/api/indicators", params={"area": "440305", "period": "2026-10"}, headers=headers
+    )
     assert outside.status_code == 403

@@ -14,8 +14,11 @@ async def test_a_worker_reports_at_a_building_and_it_is_located(client, as_user)
     event = response.json()
     assert event["building_code"] == "4403040010010100001"
     assert event["grid_code"] == "44030400100101"
-    assert (event["status"], event["status_label"], event["source"]) == ("reported", "待受理",
-                                                                        "patrol")
+    assert (event["status"], event["status_label"], event["source"]) == (
+        "reported",
+        "待受理",
+        "patrol",
+    )
     assert event["category"] == "暴露垃圾" and event["priority"] == 2
     assert event["code"].startswith("E") and len(event["code"]) == 16
     assert response.headers["etag"] == f'"e{event["id"]}v1"'
@@ -27,7 +30,9 @@ async def test_a_point_away_from_buildings_lands_in_its_grid(client, as_user):
     response = await report(client, await as_user("futian"), **IN_GRID_B)
     assert response.status_code == 201
     assert (response.json()["building_code"], response.json()["grid_code"]) == (
-        None, "44030400100102")
+        None,
+        "44030400100102",
+    )
     assert response.json()["source"] == "supervisor"
 
 
@@ -49,8 +54,9 @@ async def test_unknown_category_and_missing_fields(client, as_user):
     headers = await as_user("worker-a")
     unknown = await report(client, headers, major="06", minor="999")
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_category"
-    missing = await client.post("/api/events", json={"title": "无分类", **AT_BUILDING_A},
-                                headers=headers)
+    missing = await client.post(
+        "/api/events", json={"title": "无分类", **AT_BUILDING_A}, headers=headers
+    )
     assert missing.status_code == 422 and "category" in missing.json()["message"]
 
 
@@ -80,12 +86,24 @@ async def test_an_idempotency_key_replay_creates_one_event(client, session, as_u
 async def test_rollups_count_the_new_open_event(client, session, as_user):
     from sqlalchemy import text
 
-    await session.execute(text("""
+    await session.execute(
+        text("""
         INSERT INTO area_stats (area_code) SELECT code FROM areas
-        ON CONFLICT (area_code) DO UPDATE SET events_open = 0"""))
+        ON CONFLICT (area_code) DO UPDATE SET events_open = 0""")
+    )
     await session.commit()
     await report(client, await as_user("worker-a"))
-    counts = dict((await session.execute(text(
-        "SELECT area_code, events_open FROM area_stats WHERE events_open > 0"))).all())
-    assert counts == {"4403": 1, "440304": 1, "440304001": 1, "440304001001": 1,
-                      "44030400100101": 1}
+    counts = dict(
+        (
+            await session.execute(
+                text("SELECT area_code, events_open FROM area_stats WHERE events_open > 0")
+            )
+        ).all()
+    )
+    assert counts == {
+        "4403": 1,
+        "440304": 1,
+        "440304001": 1,
+        "440304001001": 1,
+        "44030400100101": 1,
+    }

@@ -17,9 +17,12 @@ from tests.live import serve
 
 
 @pytest.fixture(scope="module")
-def server(fresh_database, tmp_path_factory):  # noqa: ANN001, ANN201
-    settings = Settings(environment="test", DATABASE_URL=fresh_database,
-                        var_dir=Path(tmp_path_factory.mktemp("live-var")))
+def server(fresh_database, tmp_path_factory):
+    settings = Settings(
+        environment="test",
+        DATABASE_URL=fresh_database,
+        var_dir=Path(tmp_path_factory.mktemp("live-var")),
+    )
     with serve(settings) as base:
         yield base
 
@@ -32,8 +35,9 @@ def token(base: str, username: str) -> dict:
 def collect(base: str, headers: dict, into: list, ready: threading.Event, seconds: float) -> None:
     """Read the stream until two changes arrived or nothing came for ``seconds``."""
     timeout = httpx.Timeout(5, read=seconds)
-    with httpx.stream("GET", f"{base}/api/events/stream", headers=headers,
-                      timeout=timeout) as response:
+    with httpx.stream(
+        "GET", f"{base}/api/events/stream", headers=headers, timeout=timeout
+    ) as response:
         into.append(("status", response.status_code))
         ready.set()
         try:
@@ -51,24 +55,32 @@ def test_changes_stream_to_subscribers_in_scope_only(server):
     threads = []
     for user in seen:
         ready = threading.Event()
-        thread = threading.Thread(target=collect, args=(server, token(server, user), seen[user],
-                                                        ready, 4), daemon=True)
+        thread = threading.Thread(
+            target=collect, args=(server, token(server, user), seen[user], ready, 4), daemon=True
+        )
         thread.start()
         ready.wait(5)
         threads.append(thread)
     time.sleep(0.5)
     worker = token(server, "worker-a")
-    created = httpx.post(f"{server}/api/events", headers=worker, json={
-        "major": "06", "minor": "001", "title": "实时推送测试", **AT_BUILDING_A}).json()
+    created = httpx.post(
+        f"{server}/api/events",
+        headers=worker,
+        json={"major": "06", "minor": "001", "title": "实时推送测试", **AT_BUILDING_A},
+    ).json()
     street = token(server, "street")
-    httpx.post(f"{server}/api/events/{created['id']}/actions",
-               headers=street | {"If-Match": f'"e{created["id"]}v1"'},
-               json={"action": "accept"})
+    httpx.post(
+        f"{server}/api/events/{created['id']}/actions",
+        headers=street | {"If-Match": f'"e{created["id"]}v1"'},
+        json={"action": "accept"},
+    )
     for thread in threads:
         thread.join(10)
     changes = [c for kind, c in seen["futian"] if kind == "change"]
     assert [(c["id"], c["status"], c["op"]) for c in changes[:2]] == [
-        (created["id"], "reported", "insert"), (created["id"], "accepted", "update")]
+        (created["id"], "reported", "insert"),
+        (created["id"], "accepted", "update"),
+    ]
     assert seen["futian"][0] == ("status", 200)
     assert [kind for kind, _ in seen["nanshan"]] == ["status"]  # nothing from 福田
 

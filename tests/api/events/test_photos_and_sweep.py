@@ -16,8 +16,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def test_a_photo_is_stored_and_served(client, as_user):
     headers = await as_user("worker-a")
     event_id = (await report(client, headers)).json()["id"]
-    uploaded = await client.post(f"/api/events/{event_id}/attachments", headers=headers,
-                                 files={"file": ("现场.png", PNG, "image/png")})
+    uploaded = await client.post(
+        f"/api/events/{event_id}/attachments",
+        headers=headers,
+        files={"file": ("现场.png", PNG, "image/png")},
+    )
     assert uploaded.status_code == 201, uploaded.text
     assert uploaded.json()["content_type"] == "image/png"
     served = await client.get(uploaded.json()["url"], headers=headers)
@@ -29,38 +32,62 @@ async def test_a_photo_is_stored_and_served(client, as_user):
 async def test_photos_of_the_wrong_type_or_size_are_refused(client, as_user):
     headers = await as_user("worker-a")
     event_id = (await report(client, headers)).json()["id"]
-    fake = await client.post(f"/api/events/{event_id}/attachments", headers=headers,
-                             files={"file": ("x.png", b"<script>", "image/png")})
+    fake = await client.post(
+        f"/api/events/{event_id}/attachments",
+        headers=headers,
+        files={"file": ("x.png", b"<script>", "image/png")},
+    )
     assert fake.status_code == 422 and fake.json()["code"] == "photo_type_refused"
-    big = await client.post(f"/api/events/{event_id}/attachments", headers=headers,
-                            files={"file": ("big.jpg", b"\xff\xd8\xff" + b"0" * (5 * 2**20),
-                                            "image/jpeg")})
+    big = await client.post(
+        f"/api/events/{event_id}/attachments",
+        headers=headers,
+        files={"file": ("big.jpg", b"\xff\xd8\xff" + b"0" * (5 * 2**20), "image/jpeg")},
+    )
     assert big.status_code == 413 and "at most 5 MB" in big.json()["message"]
 
 
 async def test_oversized_requests_are_refused_before_reading(client, as_user):
     headers = await as_user("worker-a")
-    response = await client.post("/api/events", headers=headers | {"Content-Type": "application/json"},
-                                 content=b"{" + b" " * (21 * 2**20) + b"}")
+    response = await client.post(
+        "/api/events",
+        headers=headers | {"Content-Type": "application/json"},
+        content=b"{" + b" " * (21 * 2**20) + b"}",
+    )
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
 
 
 async def test_the_sweep_escalates_overdue_cases_once(client, session, as_user):
     event_id = (await report(client, await as_user("worker-a"))).json()["id"]
-    await session.execute(text("INSERT INTO area_stats (area_code) SELECT code FROM areas"
-                               " ON CONFLICT DO NOTHING"))
-    await session.execute(text("UPDATE events SET stage_due_at = now() - interval '1 hour'"
-                               " WHERE id = :id"), {"id": event_id})
+    await session.execute(
+        text("INSERT INTO area_stats (area_code) SELECT code FROM areas ON CONFLICT DO NOTHING")
+    )
+    await session.execute(
+        text("UPDATE events SET stage_due_at = now() - interval '1 hour' WHERE id = :id"),
+        {"id": event_id},
+    )
     assert await sweep(session, at=now()) == 1
     assert await sweep(session, at=now() + timedelta(minutes=1)) == 0
-    level, version = (await session.execute(text(
-        "SELECT escalation_level, version FROM events WHERE id = :id"), {"id": event_id})).one()
+    level, version = (
+        await session.execute(
+            text("SELECT escalation_level, version FROM events WHERE id = :id"), {"id": event_id}
+        )
+    ).one()
     assert (level, version) == (1, 2)
-    overdue = dict((await session.execute(text(
-        "SELECT area_code, events_overdue FROM area_stats WHERE events_overdue > 0"))).all())
-    assert overdue == {"4403": 1, "440304": 1, "440304001": 1, "440304001001": 1,
-                       "44030400100101": 1}
+    overdue = dict(
+        (
+            await session.execute(
+                text("SELECT area_code, events_overdue FROM area_stats WHERE events_overdue > 0")
+            )
+        ).all()
+    )
+    assert overdue == {
+        "4403": 1,
+        "440304": 1,
+        "440304001": 1,
+        "440304001001": 1,
+        "44030400100101": 1,
+    }
     detail = (await client.get(f"/api/events/{event_id}", headers=await as_user("street"))).json()
     assert detail["overdue"] is True
     assert detail["actions"][-1]["action"] == "escalate"

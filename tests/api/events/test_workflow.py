@@ -8,20 +8,30 @@ from api.events.workflow import EVENT_STATUSES_ALL, STEPS
 from tests.api.events.helpers import act, report
 
 ROLES = {  # mini-city user → role
-    "worker-a": "grid_worker", "community": "community_admin", "street": "street_supervisor",
-    "futian": "district_supervisor", "admin": "city_admin", "dept": "dept_handler",
+    "worker-a": "grid_worker",
+    "community": "community_admin",
+    "street": "street_supervisor",
+    "futian": "district_supervisor",
+    "admin": "city_admin",
+    "dept": "dept_handler",
     "auditor": "auditor",
 }
 
 
 async def test_report_accept_dispatch_handle_verify_close(client, as_user):
-    worker, street, dept = (await as_user("worker-a"), await as_user("street"),
-                            await as_user("dept"))
+    worker, street, dept = (
+        await as_user("worker-a"),
+        await as_user("street"),
+        await as_user("dept"),
+    )
     event_id = (await report(client, worker)).json()["id"]
     for headers, action, status in [
-        (street, "accept", "accepted"), (street, "dispatch", "dispatched"),
-        (dept, "start", "handling"), (dept, "report_done", "handled"),
-        (worker, "verify_pass", "verified"), (street, "close", "closed"),
+        (street, "accept", "accepted"),
+        (street, "dispatch", "dispatched"),
+        (dept, "start", "handling"),
+        (dept, "report_done", "handled"),
+        (worker, "verify_pass", "verified"),
+        (street, "close", "closed"),
     ]:
         response = await act(client, headers, event_id, action)
         assert response.status_code == 200, (action, response.text)
@@ -29,12 +39,23 @@ async def test_report_accept_dispatch_handle_verify_close(client, as_user):
     final = (await client.get(f"/api/events/{event_id}", headers=street)).json()
     assert final["department"] == "深圳市城市管理和综合执法局"
     assert [(a["action"], a["from_status"], a["to_status"]) for a in final["actions"]] == [
-        ("report", None, "reported"), ("accept", "reported", "accepted"),
-        ("dispatch", "accepted", "dispatched"), ("start", "dispatched", "handling"),
-        ("report_done", "handling", "handled"), ("verify_pass", "handled", "verified"),
-        ("close", "verified", "closed")]
+        ("report", None, "reported"),
+        ("accept", "reported", "accepted"),
+        ("dispatch", "accepted", "dispatched"),
+        ("start", "dispatched", "handling"),
+        ("report_done", "handling", "handled"),
+        ("verify_pass", "handled", "verified"),
+        ("close", "verified", "closed"),
+    ]
     assert [a["actor"] for a in final["actions"]] == [
-        "worker-a", "street", "street", "dept", "dept", "worker-a", "street"]
+        "worker-a",
+        "street",
+        "street",
+        "dept",
+        "dept",
+        "worker-a",
+        "street",
+    ]
     times = [a["at"] for a in final["actions"]]
     assert times == sorted(times)
     assert final["closed_at"] and final["due_at"] > final["dispatched_at"]
@@ -42,12 +63,23 @@ async def test_report_accept_dispatch_handle_verify_close(client, as_user):
 
 
 async def test_rework_return_postpone_and_escalate(client, as_user):
-    worker, street, dept = (await as_user("worker-a"), await as_user("street"),
-                            await as_user("dept"))
+    worker, street, dept = (
+        await as_user("worker-a"),
+        await as_user("street"),
+        await as_user("dept"),
+    )
     event_id = (await report(client, worker)).json()["id"]
-    steps = [(street, "accept"), (street, "dispatch"), (dept, "return"), (street, "dispatch"),
-             (dept, "report_done"), (worker, "verify_fail"), (street, "escalate"),
-             (street, "postpone"), (street, "resume")]
+    steps = [
+        (street, "accept"),
+        (street, "dispatch"),
+        (dept, "return"),
+        (street, "dispatch"),
+        (dept, "report_done"),
+        (worker, "verify_fail"),
+        (street, "escalate"),
+        (street, "postpone"),
+        (street, "resume"),
+    ]
     for headers, action in steps:
         response = await act(client, headers, event_id, action)
         assert response.status_code == 200, (action, response.text)
@@ -62,20 +94,26 @@ async def test_every_transition_for_every_role(client, session, as_user):
     event_id = (await report(client, owner)).json()["id"]
     other_id = (await report(client, owner, title="另一起")).json()["id"]
     department = await session.scalar(
-        text("SELECT id FROM departments WHERE code = 'city-management'"))
+        text("SELECT id FROM departments WHERE code = 'city-management'")
+    )
     headers = {user: await as_user(user) for user in ROLES}
     outcomes = {}
     for status in EVENT_STATUSES_ALL:
         for action, step in STEPS.items():
             for user, role in ROLES.items():
-                await session.execute(text(
-                    "UPDATE events SET status = :s, version = 1, department_id = :d"
-                    " WHERE id = :id"), {"s": status, "d": department, "id": event_id})
+                await session.execute(
+                    text(
+                        "UPDATE events SET status = :s, version = 1, department_id = :d"
+                        " WHERE id = :id"
+                    ),
+                    {"s": status, "d": department, "id": event_id},
+                )
                 await session.commit()
                 response = await client.post(
                     f"/api/events/{event_id}/actions",
                     json={"action": action, "note": "测试说明", "duplicate_of": other_id},
-                    headers=headers[user] | {"If-Match": f'"e{event_id}v1"'})
+                    headers=headers[user] | {"If-Match": f'"e{event_id}v1"'},
+                )
                 if role not in step.roles or role == "auditor":
                     expected = 403
                 elif status not in step.sources:
@@ -86,17 +124,22 @@ async def test_every_transition_for_every_role(client, session, as_user):
     wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
     assert wrong == {}
     assert sum(1 for got, _ in outcomes.values() if got == 200) == sum(
-        len(step.sources) * len(step.roles) for step in STEPS.values())
+        len(step.sources) * len(step.roles) for step in STEPS.values()
+    )
 
 
 async def test_if_match_is_required_and_checked(client, as_user):
     street = await as_user("street")
     event_id = (await report(client, await as_user("worker-a"))).json()["id"]
-    missing = await client.post(f"/api/events/{event_id}/actions", json={"action": "accept"},
-                                headers=street)
+    missing = await client.post(
+        f"/api/events/{event_id}/actions", json={"action": "accept"}, headers=street
+    )
     assert missing.status_code == 428
-    stale = await client.post(f"/api/events/{event_id}/actions", json={"action": "accept"},
-                              headers=street | {"If-Match": f'"e{event_id}v9"'})
+    stale = await client.post(
+        f"/api/events/{event_id}/actions",
+        json={"action": "accept"},
+        headers=street | {"If-Match": f'"e{event_id}v9"'},
+    )
     assert stale.status_code == 412 and stale.headers["etag"] == f'"e{event_id}v1"'
 
 
@@ -106,7 +149,8 @@ async def test_illegal_transition_is_a_409_that_names_the_states(client, as_user
     response = await act(client, street, event_id, "close")
     assert response.status_code == 409
     assert response.json()["message"] == (
-        "cannot close (结案) an event that is reported (待受理); allowed from: verified")
+        "cannot close (结案) an event that is reported (待受理); allowed from: verified"
+    )
 
 
 async def test_a_note_is_required_to_reject(client, as_user):
@@ -117,13 +161,16 @@ async def test_a_note_is_required_to_reject(client, as_user):
 
 
 async def test_scope_a_worker_of_grid_a_cannot_read_or_act_on_grid_b(client, as_user):
-    event_b = (await report(client, await as_user("worker-b"),
-                            lon=114.0132, lat=22.5332)).json()["id"]
+    event_b = (await report(client, await as_user("worker-b"), lon=114.0132, lat=22.5332)).json()[
+        "id"
+    ]
     worker_a = await as_user("worker-a")
     assert (await client.get(f"/api/events/{event_b}", headers=worker_a)).status_code == 404
-    response = await client.post(f"/api/events/{event_b}/actions",
-                                 json={"action": "verify_pass"},
-                                 headers=worker_a | {"If-Match": f'"e{event_b}v1"'})
+    response = await client.post(
+        f"/api/events/{event_b}/actions",
+        json={"action": "verify_pass"},
+        headers=worker_a | {"If-Match": f'"e{event_b}v1"'},
+    )
     assert response.status_code == 404
     listed = (await client.get("/api/events", headers=worker_a)).json()
     assert event_b not in [e["id"] for e in listed["items"]]
@@ -132,8 +179,9 @@ async def test_scope_a_worker_of_grid_a_cannot_read_or_act_on_grid_b(client, as_
 async def test_a_department_sees_only_events_dispatched_to_it(client, session, as_user):
     street, dept = await as_user("street"), await as_user("dept")
     mine = (await report(client, await as_user("worker-a"))).json()["id"]
-    water = (await report(client, await as_user("worker-a"), major="01", minor="004",
-                          title="水管爆裂")).json()["id"]
+    water = (
+        await report(client, await as_user("worker-a"), major="01", minor="004", title="水管爆裂")
+    ).json()["id"]
     for event_id in (mine, water):
         await act(client, street, event_id, "accept")
         await act(client, street, event_id, "dispatch")

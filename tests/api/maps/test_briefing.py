@@ -22,8 +22,9 @@ async def test_briefing_map_shows_the_grid_and_loads_only_local_assets(client, a
 
 
 async def test_briefing_of_a_grid_outside_the_scope_is_refused(client, as_user):
-    response = await client.get("/maps/grids/44030400100102.html",
-                                headers=await as_user("worker-a"))
+    response = await client.get(
+        "/maps/grids/44030400100102.html", headers=await as_user("worker-a")
+    )
     assert response.status_code == 404
     bad = await client.get("/maps/grids/440304.html", headers=await as_user("admin"))
     assert bad.status_code == 422

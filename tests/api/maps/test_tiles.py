@@ -29,8 +29,17 @@ async def test_layer_list_has_tilejson_for_every_layer(client, as_user):
     headers = await as_user("futian")
     body = (await client.get("/tiles", headers=headers)).json()
     ids = [layer["id"] if "id" in layer else layer["name"] for layer in body["layers"]]
-    assert ids == ["districts", "streets", "communities", "grids", "buildings", "entities",
-                   "components", "events", "hotspots"]
+    assert ids == [
+        "districts",
+        "streets",
+        "communities",
+        "grids",
+        "buildings",
+        "entities",
+        "components",
+        "events",
+        "hotspots",
+    ]
     grids = next(layer for layer in body["layers"] if layer["name"] == "grids")
     assert grids["tilejson"] == "3.0.0"
     assert grids["tiles"] == ["http://testserver/tiles/grids/{z}/{x}/{y}.mvt"]
@@ -67,12 +76,16 @@ async def test_etag_gives_304_and_a_data_change_shows_on_the_next_request(client
     etag = first.headers["etag"]
     again = await get_tile(client, headers, "buildings", z, x, y, **{"If-None-Match": etag})
     assert again.status_code == 304
-    await session.execute(text("UPDATE buildings SET floors = 33 WHERE code = '4403040010010100001'"))
+    await session.execute(
+        text("UPDATE buildings SET floors = 33 WHERE code = '4403040010010100001'")
+    )
     await session.commit()
     changed = await get_tile(client, headers, "buildings", z, x, y, **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
-    floors = {f["properties"]["code"]: f["properties"]["floors"]
-              for f in decode(changed)["buildings"]["features"]}
+    floors = {
+        f["properties"]["code"]: f["properties"]["floors"]
+        for f in decode(changed)["buildings"]["features"]
+    }
     assert floors["4403040010010100001"] == 33
 
 
