@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +17,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -58,17 +56,6 @@ NOT_INSTALLED = {
 }
 
 
-class DashboardSettings(BaseSettings):
-    """Dashboard options read from ``BLOCKGRID_BASEMAP_*``; no basemap unless configured."""
-
-    model_config = SettingsConfigDict(env_prefix="BLOCKGRID_", env_file=".env", extra="ignore")
-
-    basemap_url: str = Field(default="", description="XYZ raster template with {z}/{x}/{y}")
-    basemap_gcj02: bool = Field(default=False, description="tiles are in GCJ-02 (火星坐标)")
-    basemap_attribution: str = ""
-    basemap_max_zoom: int = Field(default=18, ge=1, le=22)
-
-
 class BasemapConfig(BaseModel):
     url: str
     gcj02: bool
@@ -83,12 +70,7 @@ class DashboardConfig(BaseModel):
     languages: list[str] = ["zh-CN", "en"]
 
 
-@lru_cache
-def get_dashboard_settings() -> DashboardSettings:
-    return DashboardSettings()
-
-
-def dashboard_config(settings: DashboardSettings, app_settings: Settings) -> DashboardConfig:
+def dashboard_config(settings: Settings) -> DashboardConfig:
     basemap = None
     if settings.basemap_url:
         basemap = BasemapConfig(
@@ -97,9 +79,7 @@ def dashboard_config(settings: DashboardSettings, app_settings: Settings) -> Das
             attribution=settings.basemap_attribution,
             max_zoom=settings.basemap_max_zoom,
         )
-    demo = app_settings.is_demo and (
-        app_settings.demo_password.get_secret_value() == DEFAULT_DEMO_PASSWORD
-    )
+    demo = settings.is_demo and (settings.demo_password.get_secret_value() == DEFAULT_DEMO_PASSWORD)
     return DashboardConfig(basemap=basemap, demo=demo)
 
 
@@ -176,7 +156,7 @@ async def dashboard(request: Request) -> Response:
         return _not_installed()
     index = FRONTEND_DIR / "index.html"
     html = index.read_text(encoding="utf-8")
-    policy = content_security_policy(html, request.app.state.dashboard_settings.basemap_url)
+    policy = content_security_policy(html, request.app.state.settings.basemap_url)
     return FileResponse(
         index,
         media_type="text/html; charset=utf-8",
@@ -195,12 +175,11 @@ async def dashboard(request: Request) -> Response:
     summary="Dashboard configuration: optional basemap, languages (no login needed)",
 )
 async def read_config(request: Request) -> DashboardConfig:
-    return dashboard_config(request.app.state.dashboard_settings, request.app.state.settings)
+    return dashboard_config(request.app.state.settings)
 
 
-def install_frontend(app: FastAPI, settings: DashboardSettings | None = None) -> None:
+def install_frontend(app: FastAPI) -> None:
     """Serve the dashboard at ``/``, its modules at ``/static/``, npm files at ``/vendor/``."""
-    app.state.dashboard_settings = settings or get_dashboard_settings()
     app.include_router(router)
     app.mount("/static", CachedFiles(FRONTEND_DIR / "src", cache_control="no-cache"), name="static")
     for prefix, package in VENDOR_PACKAGES.items():

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         default=60, ge=0, description="overdue sweep (超期督办) period; 0 turns it off"
     )
 
+    basemap_url: str = Field(
+        default="", description="optional XYZ raster {z}/{x}/{y}; none by default"
+    )
+    basemap_gcj02: bool = Field(default=False, description="the basemap is in GCJ-02 (火星坐标)")
+    basemap_attribution: str = ""
+    basemap_max_zoom: int = Field(default=18, ge=1, le=22)
+
     host: str = "127.0.0.1"
     port: int = 8000
     household_target_min: int = 300

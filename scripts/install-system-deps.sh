@@ -2,10 +2,10 @@
 # Install the Debian packages blockgrid needs (make demo / make test call this).
 #   postgresql-15 + postgresql-15-postgis-3  the embedded PostGIS cluster
 #   gdal-bin                                 ogrinfo/ogr2ogr: OGC API test, import benchmark
-#   chromium                                 browser tests (headless)
+#   chromium, fonts-noto-cjk                 browser tests (headless), Chinese glyphs
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin chromium)
+packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-cjk)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

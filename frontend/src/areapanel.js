@@ -2,7 +2,7 @@
 import { legendEntry } from "./catalog.js";
 import { metricById } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
-import { formatDateTime, formatInt, formatRate, formatShare } from "./format.js";
+import { buildingTitle, formatDateTime, formatInt, formatRate, formatShare } from "./format.js";
 import { t } from "./i18n.js";
 
 function kpi(label, value, { alert = false, note } = {}) {
@@ -117,13 +117,13 @@ function childList(children, childLevel, metricId, onArea) {
     rows.length ? h("ul.rows", { "data-testid": "children" }, rows) : h("p.empty", t("panel.no_children")));
 }
 
-function buildingList(buildings, onBuilding) {
+function buildingList(buildings, areaNames, onBuilding) {
   const rows = buildings.map((b) => {
     const use = legendEntry("buildings", b.use_type);
     return h("li", h("button.row.building-row", {
       type: "button", "data-code": b.code, onclick: () => onBuilding(b.code),
     },
-    h("span.row-main", h("span.row-title", b.name || b.address || b.code),
+    h("span.row-main", h("span.row-title", buildingTitle(b, areaNames)),
       h("span.row-meta", swatch(use.color), ` ${use.label} · ${t("building.floors_value", { above: b.floors })}`)),
     h("span.row-figure",
       h("span.row-value", t("unit.people", { n: formatInt(b.residents) })),
@@ -144,7 +144,8 @@ export const areaPanel = {
     } else {
       parts.push(keyFigures(area.stats));
     }
-    if (childLevel === "building") parts.push(buildingList(buildings, onBuilding));
+    const areaNames = [...area.breadcrumb.map((ref) => ref.name), area.name];
+    if (childLevel === "building") parts.push(buildingList(buildings, areaNames, onBuilding));
     else parts.push(childList(children, childLevel, metricId, onArea));
     if (area.stats) {
       parts.push(...details(area.stats));

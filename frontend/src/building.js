@@ -1,7 +1,7 @@
 // The building card (楼栋卡片): rooms with masked residents, entities, components, events.
 import { legendEntry } from "./catalog.js";
 import { h, replace, swatch } from "./dom.js";
-import { formatDateTime, formatDecimal, formatInt } from "./format.js";
+import { buildingTitle, formatDateTime, formatDecimal, formatInt } from "./format.js";
 import { t, tOr } from "./i18n.js";
 
 function fact(label, value) {
@@ -39,7 +39,7 @@ function rooms(card) {
     units.get(room.unit).push(room);
   }
   const groups = [...units.entries()].map(([unit, list], i) => h("details.unit", { open: i === 0 && list.length <= 24 },
-    h("summary", `${t("building.unit", { unit })} · ${formatInt(list.length)}`),
+    h("summary", `${unit && unit !== "0" ? t("building.unit", { unit }) : t("building.no_unit")} · ${formatInt(list.length)}`),
     h("ul.room-list", list.map(roomItem))));
   return h("details.section", { open: true },
     h("summary", t("building.rooms", { count: formatInt(card.rooms.length) })),
@@ -78,6 +78,11 @@ function eventItem(event) {
       ` ${event.category} · ${formatDateTime(event.reported_at)} · ${event.code}`));
 }
 
+/** The names of the areas holding the building, to shorten its address. */
+export function locationNames(card) {
+  return card.location.map((ref) => ref.name);
+}
+
 export const buildingPanel = {
   render(body, { card, onClose }) {
     const use = legendEntry("buildings", card.use_type);
@@ -87,8 +92,9 @@ export const buildingPanel = {
       h("header.card-head",
         h("div.card-titles",
           h("div.area-level", `${t("level.building")} · ${card.code}`),
-          h("h2.area-name", card.name || card.address || card.code),
-          card.address && card.address !== card.name ? h("div.card-address", card.address) : null),
+          h("h2.area-name", buildingTitle(card, locationNames(card))),
+          card.address && card.address !== buildingTitle(card, locationNames(card))
+            ? h("div.card-address", card.address) : null),
         h("button.icon-button.card-close", {
           type: "button", "aria-label": t("building.close"), title: t("building.close"), onclick: onClose,
         }, "×")),

@@ -4,9 +4,10 @@
 // back button goes back up and a reload comes back to the same place.
 import { api } from "./api.js";
 import { loadingPanel } from "./areapanel.js";
-import { loadingCard } from "./building.js";
+import { loadingCard, locationNames } from "./building.js";
 import { applyChoropleth } from "./choropleth.js";
 import { h, replace } from "./dom.js";
+import { buildingTitle } from "./format.js";
 import { t } from "./i18n.js";
 import { fitBbox } from "./map.js";
 import { mapPadding, revealMap, showPanel } from "./panels.js";
@@ -64,7 +65,7 @@ function renderBreadcrumb(refs, building) {
   if (building) {
     items.push(h("span.crumb-sep", { "aria-hidden": "true" }, "›"));
     items.push(h("span.crumb.crumb-current", { "aria-current": "page", "data-code": building.code },
-      building.name || t("level.building")));
+      buildingTitle(building, locationNames(building))));
   }
   replace(state.breadcrumb, h("ol.crumbs", items.map((item) => h("li", item))));
   state.breadcrumb.scrollLeft = state.breadcrumb.scrollWidth;
@@ -121,8 +122,9 @@ export async function openArea(code, { fit = true } = {}) {
   revealMap();
   await showPanel("area", areaProps());
   if (fit) {
-    const maxZoom = listing.area.level === "grid" ? 17 : 16;
-    fitBbox(state.map, listing.area.bbox, { padding: mapPadding(state.mapElement), maxZoom });
+    const grid = listing.area.level === "grid";
+    fitBbox(state.map, listing.area.bbox, { padding: mapPadding(state.mapElement),
+      maxZoom: grid ? 17 : 16, minZoom: grid ? 14 : 0 });
   }
 }
 

@@ -46,3 +46,16 @@ export function formatCompact(value) {
   return new Intl.NumberFormat(getLanguage(), { notation: "compact", maximumFractionDigits: 1 })
     .format(value);
 }
+
+/**
+ * A building's name for lists and the breadcrumb: its name, else its standard address
+ * without the leading area names (深圳市福田区沙头街道上沙社区上沙村东一坊13号 → 上沙村东一坊13号).
+ */
+export function buildingTitle(building, areaNames = []) {
+  if (building.name) return building.name;
+  let address = building.address || "";
+  for (const name of areaNames) {
+    if (name && address.startsWith(name)) address = address.slice(name.length);
+  }
+  return address || building.code;
+}

@@ -4,7 +4,7 @@ import { METRICS, NO_DATA } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
 import { formatInt } from "./format.js";
 import { layerTitle, legendLabel, t } from "./i18n.js";
-import { AREA_LAYERS, isDrawn } from "./style.js";
+import { AREA_LAYERS, CLUSTER_CLOSED, CLUSTER_OPEN, isDrawn } from "./style.js";
 
 const VISIBILITY_KEY = "blockgrid.layers";
 const HIDDEN_BY_DEFAULT = ["entities", "components"];
@@ -44,10 +44,16 @@ export function restoreVisibility(map) {
   }
 }
 
+function overdueColour(layer) {
+  return layer.legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
+}
+
 function legendFor(layer) {
   if (layer.name === "events") {
     return [
-      h("li", swatch("#e69138", "dot"), t("layers.cluster")),
+      h("li", swatch(overdueColour(layer), "dot"), t("layers.cluster_overdue")),
+      h("li", swatch(CLUSTER_OPEN, "dot"), t("layers.cluster_open")),
+      h("li", swatch(CLUSTER_CLOSED, "dot"), t("layers.cluster_closed")),
       ...layer.legend.map((entry) => h("li", swatch(entry.color, "dot"), legendLabel("events", entry))),
     ];
   }

@@ -10,7 +10,7 @@ import { drillState, initDrill, navigate, redraw, route, setMetric } from "./dri
 import { isChinese, t, toggleLanguage, translatePage } from "./i18n.js";
 import { choroplethLegend, LayersButton, renderLayersPanel, restoreVisibility } from "./layers.js";
 import { createMap, maplibregl, whenIdle } from "./map.js";
-import { mountPanelHost, refreshPanel, registerPanel, setSheetState } from "./panels.js";
+import { mountPanelHost, refreshPanel, registerPanel, setSheetState, tuckSheet } from "./panels.js";
 import { mountSearch } from "./search.js";
 import { AREA_LAYERS } from "./style.js";
 
@@ -126,6 +126,7 @@ function wireMapClicks(map) {
     const area = features.find((f) => f.layer.id.endsWith("-fill") && f.properties.code);
     if (area) navigate({ area: String(area.properties.code) });
   });
+  map.on("dragstart", () => tuckSheet());
   map.on("mousemove", (event) => {
     const hit = map.queryRenderedFeatures(event.point, { layers: clickableLayers(map) }).length > 0;
     map.getCanvas().style.cursor = hit ? "pointer" : "";
@@ -150,6 +151,9 @@ function wireLayers(map) {
     if (!panel.hidden) render();
   });
   map.addControl(button, "top-right");
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) close();
+  });
   state.onClasses = (classes) => {
     const legend = choroplethLegend(state.metricId, classes);
     chip.hidden = !legend;

@@ -74,12 +74,16 @@ export function createMap(container, { tiles, config, onError }) {
   });
 }
 
-/** Fit ``bbox`` [minx, miny, maxx, maxy] with room for the panels. */
-export function fitBbox(map, bbox, { padding, maxZoom = 17, animate = true } = {}) {
+/**
+ * Fit ``bbox`` [minx, miny, maxx, maxy] with room for the panels; ``minZoom`` keeps a
+ * small area close enough to show its buildings (they appear from zoom 14).
+ */
+export function fitBbox(map, bbox, { padding, maxZoom = 17, minZoom = 0, animate = true } = {}) {
   if (!bbox || bbox.length !== 4) return;
-  map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], {
-    padding: padding || 40, maxZoom, duration: animate ? 800 : 0,
-  });
+  const bounds = [[bbox[0], bbox[1]], [bbox[2], bbox[3]]];
+  const camera = map.cameraForBounds(bounds, { padding: padding || 40, maxZoom });
+  if (!camera) return;
+  map.easeTo({ ...camera, zoom: Math.max(camera.zoom, minZoom), duration: animate ? 800 : 0 });
 }
 
 /** Resolves when the map has finished moving and drawing every visible tile. */

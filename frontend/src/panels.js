@@ -28,7 +28,7 @@ export function mountPanelHost(sheet) {
     handle: sheet.querySelector("#sheet-handle"),
   };
   host.handle.addEventListener("click", () => {
-    setSheetState(sheet.dataset.state === "full" ? "peek" : "full");
+    setSheetState(sheet.dataset.state === "peek" ? "full" : "peek");
   });
   renderTabs();
 }
@@ -42,8 +42,15 @@ export function setSheetState(state) {
 
 /** On a phone, a new panel comes up half-open so the map shows where it is. */
 export function revealMap() {
-  if (host?.sheet.dataset.state === "full") setSheetState("peek");
+  if (host && host.sheet.dataset.state !== "peek") setSheetState("peek");
 }
+
+/** On a phone, panning the map tucks the sheet away to its breadcrumb. */
+export function tuckSheet() {
+  if (host?.sheet.dataset.state === "peek" && PHONE.matches) setSheetState("min");
+}
+
+const PHONE = window.matchMedia("(max-width: 767px)");
 
 /** Show panel ``id`` with ``props``; an older render still running is told it lost. */
 export async function showPanel(id, props = {}) {

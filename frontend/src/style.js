@@ -12,6 +12,8 @@ export const LOCAL_FONTS = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC'
 const BACKGROUND = "#e8edf1";
 export const EMPTY = { type: "FeatureCollection", features: [] };
 const NEUTRAL_FILL = "#cfd8e0";
+export const CLUSTER_OPEN = "#e69138";
+export const CLUSTER_CLOSED = "#8a9bab";
 
 const AREA_LINES = {
   districts: { color: "#2b3f55", width: ["interpolate", ["linear"], ["zoom"], 8, 1.6, 14, 3] },
@@ -76,12 +78,15 @@ function eventLayers(tile) {
   const overdue = legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
   const statusColour = matchLegend("status", legend.filter((e) => e.value !== "overdue"), "#999");
   const clustered = ["has", "point_count"];
+  const settled = ["in", ["get", "status"], ["literal", ["closed", "rejected"]]];
   return [
     owned("events", {
       id: "events-cluster", type: "circle", filter: clustered,
       paint: {
-        "circle-color": ["case", [">", ["to-number", ["get", "overdue"], 0], 0], overdue,
-          "#e69138"],
+        "circle-color": ["case",
+          [">", ["to-number", ["get", "overdue"], 0], 0], overdue,
+          [">", ["to-number", ["get", "open"], 0], 0], CLUSTER_OPEN,
+          CLUSTER_CLOSED],
         "circle-opacity": 0.88,
         "circle-radius": ["step", ["get", "point_count"], 11, 10, 15, 50, 20, 200, 26],
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
@@ -97,8 +102,11 @@ function eventLayers(tile) {
       id: "events-point", type: "circle", filter: ["!", clustered],
       paint: {
         "circle-color": ["case", ["==", ["get", "overdue"], true], overdue, statusColour],
-        "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 5, 18, 9],
-        "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
+        // Settled cases stay on the map, quieter than the ones still to handle.
+        "circle-radius": ["interpolate", ["linear"], ["zoom"],
+          14, ["case", settled, 3, 5], 18, ["case", settled, 5, 9]],
+        "circle-opacity": ["case", settled, 0.55, 1],
+        "circle-stroke-color": "#ffffff", "circle-stroke-width": ["case", settled, 0.5, 1.5],
       },
     }),
   ];
@@ -167,7 +175,8 @@ export function buildStyle(tiles, basemap) {
     paint: { "text-color": "#17202b", "text-halo-color": "rgba(255,255,255,0.92)",
       "text-halo-width": 1.6 },
   };
-  // Area fills at the bottom, then lines, buildings and points, area names, events on top.
+  // Area fills at the bottom, then lines, buildings and points, the current area's outline
+  // and the area names, events on top.
   const drawn = [...sorted.flatMap(layersFor), labels];
   for (let pass = 0; pass < 4; pass += 1) {
     layers.push(...drawn.filter((layer) => drawingPass(layer) === pass));
@@ -186,6 +195,7 @@ function drawingPass(layer) {
   if (owner === "events") return 3;
   if (AREA_LAYERS.includes(owner)) {
     if (layer.id.endsWith("-fill")) return 0;
+    if (layer.id.endsWith("-focus")) return 2; // the current area's outline above every line
   }
   return 1;
 }

@@ -49,9 +49,13 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """One Chromium for the session; each test gets its own context (fresh storage)."""
+    """One Chromium per module; each test gets its own context (fresh storage).
+
+    Module scope on purpose: Playwright's sync API keeps an event loop running while it
+    is open, and the async tests of other modules need it closed.
+    """
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "

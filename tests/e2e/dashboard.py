@@ -67,8 +67,11 @@ class Dashboard:
 
     def api(self, path: str) -> Any:
         """Call the API with the page's own token (to find test targets)."""
-        response = httpx.get(f"{self.base_url}{path}", timeout=20,
-                             headers={"Authorization": f"Bearer {self.token()}"})
+        response = httpx.get(
+            f"{self.base_url}{path}",
+            timeout=20,
+            headers={"Authorization": f"Bearer {self.token()}"},
+        )
         response.raise_for_status()
         return response.json()
 

@@ -4,10 +4,12 @@ phone layout and the English switch (issue 4, part 7). Screenshots go to test-ar
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.dashboard import Dashboard
 
@@ -80,7 +82,8 @@ def test_grid_worker_opens_on_own_grid_and_building_card(open_dashboard):
     point = dashboard.project(lon, lat)
     page.mouse.click(point["x"], point["y"])
     page.wait_for_selector(f"[data-testid=building-card][data-code='{card['code']}']")
-    assert dashboard.breadcrumb()[-1] == (card["name"] or "楼栋")
+    title = page.locator("[data-testid=building-card] .area-name").inner_text()
+    assert title and dashboard.breadcrumb()[-1] == title
     assert dashboard.breadcrumb()[-2] == grid_area["short_name"]
     text = page.locator("[data-testid=building-card]").inner_text()
     assert card["code"] in text
@@ -95,6 +98,19 @@ def test_grid_worker_opens_on_own_grid_and_building_card(open_dashboard):
     page.click(".card-close")
     dashboard.wait_for_panel(grid)
     assert_no_console_errors(dashboard)
+
+    # A token the server no longer accepts (idle timeout, signed out elsewhere) sends the
+    # user back to the sign-in form with a message.
+    token = dashboard.token()
+    revoked = httpx.post(
+        f"{dashboard.base_url}/auth/logout", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert revoked.status_code == 204
+    with contextlib.suppress(PlaywrightError):  # the page may already be reloading
+        page.evaluate("code => window.blockgrid.navigate({area: code})", grid_area["parent_code"])
+    page.wait_for_selector("#login-view:not([hidden]) #login-message:not([hidden])")
+    assert page.locator("#login-message").inner_text() == "登录已失效，请重新登录"
+    assert dashboard.token() is None
 
 
 def test_supervisor_drills_down_and_back(open_dashboard):
@@ -144,6 +160,17 @@ def test_supervisor_drills_down_and_back(open_dashboard):
     page.click("#breadcrumb button.crumb[data-code='440304']")
     dashboard.wait_for_panel("440304")
     assert dashboard.breadcrumb() == ["深圳市", "福田区"]
+
+    # Address search: type part of a standard address, pick the hit, the card opens.
+    address = dashboard.api("/api/addresses?q=4403040&limit=1")[0]
+    page.fill("#search-input", address["address"][-8:])
+    hit = page.locator(f".search-hit[data-code='{address['building_code']}']")
+    hit.click()
+    page.wait_for_selector(f"[data-testid=building-card][data-code='{address['building_code']}']")
+    dashboard.wait_for_map()
+    centre = page.evaluate("window.blockgrid.map.getCenter().toArray()")
+    assert abs(centre[0] - address["lon"]) < 0.01 and abs(centre[1] - address["lat"]) < 0.01
+    dashboard.screenshot("futian-search")
     assert_no_console_errors(dashboard)
 
 
@@ -172,8 +199,8 @@ def test_english_switch_is_remembered(open_dashboard):
     page.click("#logout")
     page.wait_for_selector("#login-form")
     assert dashboard.token() is None
-    assert httpx.get(f"{dashboard.base_url}/auth/me",
-                     headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    after = httpx.get(f"{dashboard.base_url}/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert after.status_code == 401
     assert_no_console_errors(dashboard)
 
 

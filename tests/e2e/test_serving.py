@@ -14,8 +14,8 @@ from api.settings import Settings
 
 def dashboard_app(tmp_path: Path, **basemap) -> FastAPI:
     app = FastAPI()
-    app.state.settings = Settings(environment="test", var_dir=tmp_path)
-    frontend.install_frontend(app, frontend.DashboardSettings(**basemap))
+    app.state.settings = Settings(environment="test", var_dir=tmp_path, **basemap)
+    frontend.install_frontend(app)
     return app
 
 
@@ -40,8 +40,12 @@ async def test_page_modules_and_vendor_files_have_their_types(tmp_path):
     assert module.headers["content-type"] == "text/javascript; charset=utf-8"
     assert module.headers["etag"]
 
-    for path in ("/vendor/maplibre-gl/maplibre-gl.mjs", "/vendor/maplibre-gl/maplibre-gl-worker.mjs",
-                 "/vendor/chart.js/chart.js", "/vendor/kurkle-color/color.esm.js"):
+    for path in (
+        "/vendor/maplibre-gl/maplibre-gl.mjs",
+        "/vendor/maplibre-gl/maplibre-gl-worker.mjs",
+        "/vendor/chart.js/chart.js",
+        "/vendor/kurkle-color/color.esm.js",
+    ):
         vendor = await get(app, path)
         assert vendor.status_code == 200, path
         assert vendor.headers["content-type"] == "text/javascript; charset=utf-8", path
@@ -79,11 +83,16 @@ async def test_config_has_no_basemap_by_default(tmp_path):
 @pytest.mark.parametrize("gcj02", [True, False])
 async def test_configured_basemap_is_allowed_by_the_policy(tmp_path, gcj02):
     url = "https://tiles.example.cn/{z}/{x}/{y}.png"
-    app = dashboard_app(tmp_path, basemap_url=url, basemap_gcj02=gcj02,
-                        basemap_attribution="© example")
+    app = dashboard_app(
+        tmp_path, basemap_url=url, basemap_gcj02=gcj02, basemap_attribution="© example"
+    )
     config = (await get(app, "/api/config")).json()
-    assert config["basemap"] == {"url": url, "gcj02": gcj02, "attribution": "© example",
-                                 "max_zoom": 18}
+    assert config["basemap"] == {
+        "url": url,
+        "gcj02": gcj02,
+        "attribution": "© example",
+        "max_zoom": 18,
+    }
     policy = (await get(app, "/")).headers["content-security-policy"]
     assert "img-src 'self' data: blob: https://tiles.example.cn" in policy
     assert "connect-src 'self' https://tiles.example.cn" in policy
