@@ -38,6 +38,7 @@ test: setup
 
 ## Benchmarks: results printed as a table and saved under bench/results/
 bench: setup
+	@scripts/install-system-deps.sh --bench
 	BLOCKGRID_ENVIRONMENT=demo $(BIN)/blockgrid bench all
 
 lint: python-deps

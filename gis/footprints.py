@@ -143,7 +143,8 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
 def _read_source(path: Path, layer: str | None) -> tuple[dict[str, Any], pd.DataFrame, Any, Any]:
     """(meta, attributes, fids, WKB) of one layer; Arrow when pyarrow is installed."""
     try:
-        driver = str(pyogrio.read_info(path, layer=layer).get("driver", ""))
+        info = pyogrio.read_info(path, layer=0 if layer is None else layer)
+        driver = str(info.get("driver", ""))
         layer = _choose_layer(path, layer, driver)
         where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
         try:
@@ -151,15 +152,18 @@ def _read_source(path: Path, layer: str | None) -> tuple[dict[str, Any], pd.Data
         except ImportError:
             meta, fids, wkb, columns = pyogrio.raw.read(path, layer=layer, where=where,
                                                         return_fids=True)
-            frame = pd.DataFrame(dict(zip(meta["fields"], columns, strict=True)))
+            frame = pd.DataFrame(dict(zip(meta["fields"], columns, strict=True)),
+                                 index=pd.RangeIndex(len(wkb)))
         else:
             meta, table = pyogrio.read_arrow(path, layer=layer, where=where, return_fids=True)
-            geometry_column = meta["geometry_name"] or "wkb_geometry"
-            wkb = table[geometry_column].to_numpy(zero_copy_only=False)
-            fid_column = next(n for n in table.column_names
-                              if n not in set(meta["fields"]) | {geometry_column})
-            fids = table[fid_column].to_numpy()
-            frame = table.select(list(meta["fields"])).to_pandas()
+            names = table.column_names  # [fid,] fields..., geometry (names may repeat)
+            fields = list(meta["fields"])
+            first = len(names) - len(fields) - 1
+            wkb = table.column(len(names) - 1).to_numpy(zero_copy_only=False)
+            fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
+            frame = pd.DataFrame({name: table.column(first + i).to_pandas()
+                                  for i, name in enumerate(fields)},
+                                 index=pd.RangeIndex(table.num_rows))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
     meta = {**meta, "driver": driver, "layer": layer}
@@ -205,28 +209,30 @@ def read_footprints(
     """
     path = Path(path)
     meta, frame, fids, wkb = _read_source(path, layer)
-    geoms = shapely.force_2d(shapely.from_wkb(wkb, on_invalid="fix"))
+    geoms = shapely.from_wkb(wkb, on_invalid="fix")
+    if shapely.has_z(geoms).any():
+        geoms = shapely.force_2d(geoms)
     n = len(geoms)
     notes: list[str] = []
     resolved = detect_crs(meta.get("crs"), geoms, override=crs, notes=notes)
     columns = {str(name).lower(): str(name) for name in frame.columns}
     source_ids = _source_ids(frame, columns, fids, wkb, meta["driver"], id_field)
-    reasons = np.full(n, None, dtype=object)
-    reasons[shapely.is_missing(geoms) | shapely.is_empty(geoms)] = "empty geometry"
     outside = _outside_china(geoms, resolved) if resolved.geographic else None
     wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
     if outside is None:
         outside = _outside_china(wgs, resolved)
-    _set_reason(reasons, outside, "outside China")
+    fixed, status = repair_polygons(wgs)
     tags = _osm_tags(frame, columns)
     floor_values = _pick(frame, columns, _FLOOR_FIELDS, tags)
     floors, floors_bad = parse_floors(floor_values)
-    _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
-    _reject_duplicates(reasons, source_ids)
-    fixed, status = repair_polygons(wgs)
+    reasons = np.full(n, None, dtype=object)  # the first reason that applies is reported
+    _set_reason(reasons, status == _EMPTY, "empty geometry")
     _set_reason(reasons, status == _NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
+    _set_reason(reasons, outside, "outside China")
     _set_reason(reasons, status == _UNREPAIRABLE, "invalid and unrepairable")
     _set_reason(reasons, status == _SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
+    _reject_duplicates(reasons, source_ids)
+    _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
     keep = np.asarray([r is None for r in reasons], dtype=bool)
     rejects = [Reject(int(i), source_ids[i], str(reasons[i]), wgs[i])
                for i in np.flatnonzero(~keep)]
@@ -246,8 +252,8 @@ def read_footprints(
 def _set_reason(reasons: NDArray[np.object_], mask: ArrayLike,
                 reason: str | Callable[[int], str]) -> None:
     """Give ``reason`` (text, or a function of the feature index) to the features in
-    ``mask`` that have none yet: the first reason found is the one reported."""
-    for i in np.flatnonzero(np.asarray(mask, dtype=bool) & np.equal(reasons, None)):
+    ``mask`` that have none yet."""
+    for i in np.flatnonzero(np.asarray(mask, dtype=bool) & _none(reasons)):
         reasons[i] = reason(int(i)) if callable(reason) else reason
 
 
@@ -414,12 +420,11 @@ def repair_polygons(
 # -- attributes -------------------------------------------------------------------------
 def _pick(frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str],
           tags: dict[str, pd.Series]) -> NDArray[np.object_]:
-    """The first present attribute of ``names`` (or OSM tag), as objects; None if absent."""
+    """The first attribute of ``names`` (or OSM tag) holding any value, as objects."""
     for name in names:
-        if name in columns:
-            return frame[columns[name]].to_numpy(dtype=object)
-        if name in tags:
-            return tags[name].to_numpy(dtype=object)
+        column = frame[columns[name]] if name in columns else tags.get(name)
+        if column is not None and column.notna().any():
+            return column.to_numpy(dtype=object)
     return np.full(len(frame), None, dtype=object)
 
 
@@ -432,9 +437,18 @@ def _osm_tags(frame: pd.DataFrame, columns: dict[str, str]) -> dict[str, pd.Seri
             for tag in _OSM_TAGS}
 
 
+def _none(values: NDArray[Any]) -> NDArray[np.bool_]:
+    return np.asarray(pd.isna(np.asarray(values, dtype=object)), dtype=bool)
+
+
 def _blank(values: NDArray[np.object_]) -> NDArray[np.bool_]:
-    series = pd.Series(values, dtype=object)
-    return np.asarray(series.isna() | (series.astype(str).str.strip() == ""))
+    """None, NaN and whitespace-only strings."""
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    if values.dtype == object:
+        present = np.flatnonzero(~missing)
+        text = pd.Series(values[present], dtype=object).astype(str).str.strip() == ""
+        missing[present[text.to_numpy(dtype=bool)]] = True
+    return missing
 
 
 def parse_floors(values: ArrayLike) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
@@ -446,26 +460,37 @@ def parse_floors(values: ArrayLike) -> tuple[NDArray[np.int16], NDArray[np.bool_
     >>> floors.tolist(), bad.tolist()
     ([3, 12, 5, 1, 1, 200, 1, 3], [False, False, False, False, False, False, True, False])
     """
-    raw = np.asarray(values, dtype=object)
-    blank = _blank(raw)
-    text = pd.Series(raw, dtype=object).astype(str)
-    number = pd.to_numeric(text.str.extract(_FLOORS_TEXT, expand=False), errors="coerce")
-    number = number.to_numpy(dtype=np.float64)
-    bad = ~blank & ~np.isfinite(number)
+    series = pd.Series(values)
+    number = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    bad = np.zeros(len(series), dtype=bool)
+    if not pd.api.types.is_numeric_dtype(series.dtype) and not np.isfinite(number).all():
+        retry = ~np.isfinite(number) & ~_blank(series.to_numpy(dtype=object))
+        text = series[retry].astype(str).str.extract(_FLOORS_TEXT, expand=False)
+        number[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        bad = retry & ~np.isfinite(number)
     floors = np.where(np.isfinite(number), np.floor(number + 0.5), 1.0)
     return np.clip(floors, 1, MAX_FLOORS).astype(np.int16), bad
 
 
 def _years(values: NDArray[np.object_]) -> NDArray[np.int16]:
     """Four-digit years 1800–2100 found in the values (``"1998-05"`` → 1998); 0 elsewhere."""
+    blank = _blank(values)
+    if blank.all():
+        return np.zeros(len(values), dtype=np.int16)
     text = pd.Series(values, dtype=object).astype(str).str.extract(r"((?:18|19|20|21)\d\d)")[0]
     years = pd.to_numeric(text, errors="coerce").fillna(0).to_numpy()
-    return np.where((years >= 1800) & (years <= 2100), years, 0).astype(np.int16)
+    return np.where((years >= 1800) & (years <= 2100) & ~blank, years, 0).astype(np.int16)
 
 
 def _texts(values: NDArray[np.object_], limit: int) -> NDArray[np.object_]:
+    """Stripped text cut to ``limit`` characters; None for blanks."""
+    blank = _blank(values)
+    if blank.all():
+        return np.full(len(values), None, dtype=object)
     out = pd.Series(values, dtype=object).astype(str).str.strip().str.slice(0, limit)
-    return np.where(_blank(values), None, out.to_numpy(dtype=object))
+    result = out.to_numpy(dtype=object)
+    result[blank] = None
+    return result
 
 
 def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
@@ -495,13 +520,13 @@ def _source_ids(frame: pd.DataFrame, columns: dict[str, str], fids: NDArray[Any]
         for column, kind in (("osm_way_id", "way"), ("osm_id", "relation")):
             if column in columns:
                 text = _id_text(frame[columns[column]])
-                ids = np.where(np.equal(ids, None) & ~np.equal(text, None),
+                ids = np.where(_none(ids) & ~_none(text),
                                np.char.add(f"{kind}/", text.astype(str)), ids)
     elif (name := next((c for c in ID_FIELDS if c in columns), None)) is not None:
         ids = _id_text(frame[columns[name]])
     elif driver in ("GPKG", "OpenFileGDB", "FileGDB"):
         ids = np.asarray(fids).astype(str).astype(object)
-    missing = np.flatnonzero(np.equal(ids, None))
+    missing = np.flatnonzero(_none(ids))
     for i in missing:
         blob = wkb[i] if isinstance(wkb[i], bytes) else b""
         ids[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
@@ -515,15 +540,17 @@ def _id_text(column: pd.Series) -> NDArray[np.object_]:
     whole = np.isfinite(number) & (np.mod(number, 1) == 0)
     text = pd.Series(values, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
     text[whole] = number[whole].astype(np.int64).astype(str)
-    return np.where(_blank(values), None, text)
+    text[_blank(values)] = None
+    return text
 
 
 def _reject_duplicates(reasons: NDArray[np.object_], ids: NDArray[np.object_]) -> None:
     """Reject every repeat of a source id (the first feature with it is kept)."""
-    first = pd.Series(np.arange(len(ids))).groupby(pd.Series(ids)).transform("min").to_numpy()
-    repeat = first != np.arange(len(ids))
-    _set_reason(reasons, repeat,
-                lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[i]})")
+    repeat = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
+    if repeat.any():
+        first = {value: i for i, value in reversed(list(enumerate(ids.tolist())))}
+        _set_reason(reasons, repeat,
+                    lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[ids[i]]})")
 
 
 # -- rejects report ---------------------------------------------------------------------

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages blockgrid needs (make demo / make test call this).
 #   postgresql-15 + postgresql-15-postgis-3  the embedded PostGIS cluster
-#   gdal-bin                                 ogrinfo/ogr2ogr: OGC API test, import benchmark
+#   gdal-bin, osmium-tool                    ogrinfo/ogr2ogr (OGC test, import benchmark); OSM PBF fixtures
 #   chromium, fonts-noto-cjk                 browser tests (headless), Chinese glyphs
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-noto-cjk)
+packages=(postgresql-15 postgresql-15-postgis-3 gdal-bin osmium-tool chromium fonts-noto-cjk)
+# make bench also needs the HTTP load generator
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(wrk)
+fi
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -10,7 +10,7 @@ import { h, replace } from "./dom.js";
 import { buildingTitle } from "./format.js";
 import { t } from "./i18n.js";
 import { fitBbox } from "./map.js";
-import { mapPadding, revealMap, showPanel } from "./panels.js";
+import { activeFollowsArea, activePanel, mapPadding, refreshPanel, revealMap, showPanel } from "./panels.js";
 
 const state = {
   map: null, mapElement: null, breadcrumb: null, body: null, home: null,
@@ -120,7 +120,9 @@ export async function openArea(code, { fit = true } = {}) {
   }
   renderBreadcrumb(listing.area.breadcrumb, null);
   revealMap();
-  await showPanel("area", areaProps());
+  // Events, indicators and hotspots stay open and follow the area; otherwise its statistics.
+  if (activeFollowsArea()) await refreshPanel({ area: listing.area });
+  else await showPanel("area", areaProps());
   if (fit) {
     const grid = listing.area.level === "grid";
     fitBbox(state.map, listing.area.bbox, { padding: mapPadding(state.mapElement),
@@ -161,6 +163,17 @@ export async function openBuilding(code) {
   }
 }
 
+/** Show the statistics of the current area (the 概况 tab). */
+export async function showAreaPanel() {
+  if (state.card) {
+    renderBreadcrumb(state.card.location, state.card);
+    return showPanel("building", { card: state.card, onClose: () => navigate({ area: state.card.grid_code }) });
+  }
+  if (!state.listing) return route();
+  renderBreadcrumb(state.listing.area.breadcrumb, null);
+  return showPanel("area", areaProps());
+}
+
 export function setMetric(metricId) {
   state.metricId = metricId;
   recolour();
@@ -168,7 +181,11 @@ export function setMetric(metricId) {
 
 /** Redraw the current panel (after a language switch). */
 export async function redraw() {
-  if (state.card) {
+  if (!["area", "building", null].includes(activePanel())) {
+    if (state.card) renderBreadcrumb(state.card.location, state.card);
+    else if (state.listing) renderBreadcrumb(state.listing.area.breadcrumb, null);
+    await refreshPanel();
+  } else if (state.card) {
     renderBreadcrumb(state.card.location, state.card);
     await showPanel("building", { card: state.card, onClose: () => navigate({ area: state.card.grid_code }) });
   } else if (state.listing) {

@@ -1,5 +1,5 @@
 // Numbers with thousands separators, rates as percentages, dates in the UI language.
-import { getLanguage } from "./i18n.js";
+import { getLanguage, t } from "./i18n.js";
 
 const integerFormats = new Map();
 
@@ -58,4 +58,20 @@ export function buildingTitle(building, areaNames = []) {
     if (name && address.startsWith(name)) address = address.slice(name.length);
   }
   return address || building.code;
+}
+
+/** A span of time in the largest sensible unit: "45 分钟", "3 小时", "2 天". */
+export function formatDuration(ms) {
+  const minutes = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+  if (minutes < 90) return t("unit.minutes", { n: minutes });
+  const hours = minutes / 60;
+  if (hours < 48) return t("unit.hours", { n: formatDecimal(hours, hours < 10 ? 1 : 0) });
+  return t("unit.days", { n: formatDecimal(hours / 24, 0) });
+}
+
+/** "2026-11" → "2026年11月" (zh) or "Nov 2026" (en). */
+export function formatMonth(period) {
+  const [year, month] = period.split("-").map(Number);
+  return new Intl.DateTimeFormat(getLanguage(), { year: "numeric", month: "long" })
+    .format(new Date(year, month - 1, 1));
 }

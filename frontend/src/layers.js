@@ -4,7 +4,8 @@ import { METRICS, NO_DATA } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
 import { formatInt } from "./format.js";
 import { layerTitle, legendLabel, t } from "./i18n.js";
-import { AREA_LAYERS, CLUSTER_CLOSED, CLUSTER_OPEN, isDrawn } from "./style.js";
+import { statusEntry } from "./reference.js";
+import { AREA_LAYERS, CLUSTER_CLOSED, CLUSTER_OPEN, isDrawn, OVERDUE_RING } from "./style.js";
 
 const VISIBILITY_KEY = "blockgrid.layers";
 const HIDDEN_BY_DEFAULT = ["entities", "components"];
@@ -54,7 +55,11 @@ function legendFor(layer) {
       h("li", swatch(overdueColour(layer), "dot"), t("layers.cluster_overdue")),
       h("li", swatch(CLUSTER_OPEN, "dot"), t("layers.cluster_open")),
       h("li", swatch(CLUSTER_CLOSED, "dot"), t("layers.cluster_closed")),
-      ...layer.legend.map((entry) => h("li", swatch(entry.color, "dot"), legendLabel("events", entry))),
+      ...layer.legend.filter((entry) => entry.value !== "overdue")
+        .map((entry) => h("li", swatch(entry.color, "dot"), legendLabel("events", entry))),
+      layer.legend.some((entry) => entry.value === "verified") ? null
+        : h("li", swatch(statusEntry("verified").color, "dot"), statusEntry("verified").label),
+      h("li", swatch(OVERDUE_RING, "ring"), t("layers.overdue_ring")),
     ];
   }
   const shape = layer.geometry_type === "Point" ? "dot" : "square";

@@ -11,19 +11,12 @@ import { isChinese, t, toggleLanguage, translatePage } from "./i18n.js";
 import { choroplethLegend, LayersButton, renderLayersPanel, restoreVisibility } from "./layers.js";
 import { createMap, maplibregl, whenIdle } from "./map.js";
 import { mountPanelHost, refreshPanel, registerPanel, setSheetState, tuckSheet } from "./panels.js";
+import { toast } from "./notify.js";
 import { mountSearch } from "./search.js";
 import { AREA_LAYERS } from "./style.js";
 
 const FLASH_KEY = "blockgrid.flash";
 const GCJ_NOTICE_KEY = "blockgrid.gcj02-notice";
-
-function toast(message) {
-  const el = $("#toast");
-  el.textContent = message;
-  el.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 5000);
-}
 
 function languageButtons() {
   for (const button of document.querySelectorAll("[data-lang-toggle]")) {

@@ -1,8 +1,10 @@
 // The panel host: one side panel on a desktop, a bottom sheet on a phone.
 //
-// Panels register themselves by id (area statistics, building card; the events and
-// hotspots panels of later issues plug in the same way). A panel is an object with
-// ``render(body, props, {isCurrent})`` and, for a tab of its own, ``tab: "i18n.key"``.
+// Panels register themselves by id (area statistics, building card, events, inbox,
+// indicators, hotspots, the report form). A panel is an object with
+// ``render(body, props, {isCurrent})``; for a tab of its own, ``tab: "i18n.key"`` and
+// ``open()``; ``followsArea: true`` keeps it open (re-rendered) when the user drills to
+// another area, instead of switching to the area panel.
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -17,6 +19,16 @@ export function registerPanel(id, panel) {
 
 export function activePanel() {
   return active.id;
+}
+
+/** Whether the panel shown now wants to stay open when the drill-down area changes. */
+export function activeFollowsArea() {
+  return Boolean(active.id && registry.get(active.id)?.followsArea);
+}
+
+/** The sheet's state: "peek", "full" or "min". */
+export function sheetState() {
+  return host?.sheet.dataset.state;
 }
 
 /** Mount the host on the sheet element; the handle toggles the sheet on phones. */
@@ -77,8 +89,9 @@ function renderTabs() {
   if (!host) return;
   const tabs = [...registry.entries()].filter(([, panel]) => panel.tab);
   host.tabs.hidden = tabs.length < 2;
+  const current = registry.get(active.id)?.tabOf || active.id;
   replace(host.tabs, tabs.map(([id, panel]) => h("button.tab", {
-    type: "button", "aria-pressed": String(active.id === id),
+    type: "button", "aria-pressed": String(current === id), "data-panel": id,
     onclick: () => panel.open?.(),
   }, t(panel.tab))));
 }

@@ -73,13 +73,30 @@ function buildingLayers(tile) {
   ];
 }
 
+// Statuses the legend of GET /tiles may lack (待结案 after a passed verification).
+const EXTRA_STATUS_COLOURS = [{ value: "verified", color: "#93c47d" }];
+export const OVERDUE_RING = "#d50000";
+
 function eventLayers(tile) {
   const legend = tile.legend || [];
   const overdue = legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
-  const statusColour = matchLegend("status", legend.filter((e) => e.value !== "overdue"), "#999");
+  const statuses = legend.filter((e) => e.value !== "overdue");
+  const extra = EXTRA_STATUS_COLOURS.filter((e) => !statuses.some((s) => s.value === e.value));
+  const statusColour = matchLegend("status", [...statuses, ...extra], "#999");
   const clustered = ["has", "point_count"];
   const settled = ["in", ["get", "status"], ["literal", ["closed", "rejected"]]];
+  const overduePoint = ["all", ["!", clustered], ["==", ["get", "overdue"], true]];
+  const overdueCluster = ["all", clustered, [">", ["to-number", ["get", "overdue"], 0], 0]];
+  const clusterRadius = ["step", ["get", "point_count"], 11, 10, 15, 50, 20, 200, 26];
   return [
+    // Overdue (超期) has a style of its own: a red ring around the point or the cluster.
+    owned("events", {
+      id: "events-cluster-overdue", type: "circle", filter: overdueCluster,
+      paint: {
+        "circle-radius": ["+", clusterRadius, 5], "circle-color": "rgba(213,0,0,0.12)",
+        "circle-stroke-color": OVERDUE_RING, "circle-stroke-width": 2.5,
+      },
+    }),
     owned("events", {
       id: "events-cluster", type: "circle", filter: clustered,
       paint: {
@@ -88,7 +105,7 @@ function eventLayers(tile) {
           [">", ["to-number", ["get", "open"], 0], 0], CLUSTER_OPEN,
           CLUSTER_CLOSED],
         "circle-opacity": 0.88,
-        "circle-radius": ["step", ["get", "point_count"], 11, 10, 15, 50, 20, 200, 26],
+        "circle-radius": clusterRadius,
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
       },
     }),
@@ -99,9 +116,18 @@ function eventLayers(tile) {
       paint: { "text-color": "#ffffff" },
     }),
     owned("events", {
+      id: "events-overdue-halo", type: "circle", filter: overduePoint,
+      paint: {
+        "circle-radius": ["interpolate", ["linear"], ["zoom"], 14, 9, 18, 15],
+        "circle-color": "rgba(213,0,0,0.16)",
+        "circle-stroke-color": OVERDUE_RING, "circle-stroke-width": 2.5,
+      },
+    }),
+    owned("events", {
       id: "events-point", type: "circle", filter: ["!", clustered],
       paint: {
-        "circle-color": ["case", ["==", ["get", "overdue"], true], overdue, statusColour],
+        // Status colour inside; the ring above says overdue.
+        "circle-color": statusColour,
         // Settled cases stay on the map, quieter than the ones still to handle.
         "circle-radius": ["interpolate", ["linear"], ["zoom"],
           14, ["case", settled, 3, 5], 18, ["case", settled, 5, 9]],
@@ -109,6 +135,26 @@ function eventLayers(tile) {
         "circle-stroke-color": "#ffffff", "circle-stroke-width": ["case", settled, 0.5, 1.5],
       },
     }),
+  ];
+}
+
+/**
+ * The hotspot analysis (热点): a fill per unit coloured by its Gi* class (legend of GET
+ * /tiles), an outline, and the outline of the chosen unit. Added while hotspot mode is on.
+ */
+export function hotspotLayers(tile) {
+  const colour = matchLegend("gi_bin", tile.legend, "#f7f7f7");
+  const significant = ["!=", ["to-number", ["get", "gi_bin"], 0], 0];
+  return [
+    { id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
+      metadata: { "blockgrid:analysis": "hotspots" },
+      paint: { "fill-color": colour, "fill-opacity": ["case", significant, 0.78, 0.45] } },
+    { id: "hotspots-line", type: "line", source: "hotspots", "source-layer": "hotspots",
+      metadata: { "blockgrid:analysis": "hotspots" },
+      paint: { "line-color": "#6b6b6b", "line-width": 0.6, "line-opacity": 0.6 } },
+    { id: "hotspots-selected", type: "line", source: "hotspots", "source-layer": "hotspots",
+      metadata: { "blockgrid:analysis": "hotspots" }, filter: ["==", ["get", "unit_id"], ""],
+      paint: { "line-color": "#0b5cad", "line-width": 3 } },
   ];
 }
 
@@ -157,13 +203,20 @@ export function buildStyle(tiles, basemap) {
     layers.push({ id: "basemap", type: "raster", source: "basemap",
       paint: { "raster-opacity": 0.9 } });
   }
-  // Layers this dashboard does not draw yet (e.g. hotspots, which need a chosen
-  // analysis) get no source, so their tiles are never requested.
+  // Layers without a style here get no source, so their tiles are never requested; the
+  // hotspots layer needs a chosen analysis and is added by hotspots.js in hotspot mode.
   const sorted = tiles.filter(isDrawn).sort((a, b) => rank(a.name) - rank(b.name));
   for (const tile of sorted) {
     sources[tile.name] = { type: "vector", tiles: tile.tiles, minzoom: tile.minzoom,
       maxzoom: tile.maxzoom, bounds: tile.bounds, attribution: "blockgrid" };
   }
+  // The event open in the events panel: a ring above the event points.
+  sources["event-focus"] = { type: "geojson", data: EMPTY };
+  const focus = {
+    id: "event-focus", type: "circle", source: "event-focus", metadata: {},
+    paint: { "circle-radius": 13, "circle-color": "rgba(11,92,173,0.12)",
+      "circle-stroke-color": "#0b5cad", "circle-stroke-width": 3 },
+  };
   // One label per child area, at the point the API gives (tiles would repeat it per tile).
   sources["area-labels"] = { type: "geojson", data: EMPTY };
   const labels = {
@@ -181,6 +234,7 @@ export function buildStyle(tiles, basemap) {
   for (let pass = 0; pass < 4; pass += 1) {
     layers.push(...drawn.filter((layer) => drawingPass(layer) === pass));
   }
+  layers.push(focus);
   return { version: 8, sources, layers };
 }
 

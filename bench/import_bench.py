@@ -1,0 +1,154 @@
+"""Benchmark: ``blockgrid import buildings`` against a plain ``ogr2ogr`` load of the same file.
+
+Writes a GeoPackage of synthetic footprints (small rotated rectangles around random
+points inside the basic grids of the city loaded in the database), loads it once with
+``ogr2ogr`` (COPY, no validation) and once with the blockgrid importer (CRS check,
+repair, grid assignment, codes, upsert), and reports rows per second of each. Needs a
+database holding a city (areas of level ``grid``). Cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pyogrio
+import shapely
+from psycopg.conninfo import conninfo_to_dict
+
+from api.buildings.importer import import_buildings_file
+from bench.harness import Suite
+
+__all__ = ["BENCH_SOURCE", "OGR_TABLE", "run_import_benchmark", "write_synthetic_footprints"]
+
+BENCH_SOURCE = "bench-import"
+OGR_TABLE = "bench_ogr2ogr"
+_M_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
+_USES = np.array(["住宅", "apartments", "commercial", "office", "厂房", "yes", "school"])
+
+_SAMPLE = """
+SELECT ST_AsBinary((ST_Dump(ST_GeneratePoints(geom, %(per_grid)s, %(seed)s))).geom)
+FROM areas WHERE level = 'grid' AND retired_at IS NULL ORDER BY code
+"""
+
+
+def write_synthetic_footprints(url: str, path: Path, *, count: int, seed: int = 0) -> int:
+    """Write ``count`` rotated rectangles (8–40 m sides) inside the grids to a GeoPackage."""
+    with psycopg.connect(url) as connection:
+        grids = connection.execute(
+            "SELECT count(*) FROM areas WHERE level = 'grid' AND retired_at IS NULL"
+        ).fetchone()[0]
+        if not grids:
+            raise RuntimeError("the database has no basic grids: load the demo city first")
+        per_grid = math.ceil(count / grids)
+        rows = connection.execute(_SAMPLE, {"per_grid": per_grid, "seed": seed + 1}).fetchall()
+    rng = np.random.default_rng(seed)
+    centres = shapely.from_wkb([row[0] for row in rows])
+    centres = centres[rng.permutation(len(centres))[:count]]
+    n = len(centres)
+    x, y = shapely.get_x(centres), shapely.get_y(centres)
+    width, depth = rng.uniform(8, 40, n), rng.uniform(8, 30, n)
+    angle = rng.uniform(0, math.pi, n)
+    corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
+    dx = corners[None, :, 0] * width[:, None]
+    dy = corners[None, :, 1] * depth[:, None]
+    cos, sin = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    lon = x[:, None] + (dx * cos - dy * sin) / (_M_PER_DEGREE * np.cos(np.radians(y))[:, None])
+    lat = y[:, None] + (dx * sin + dy * cos) / _M_PER_DEGREE
+    rings = np.stack([lon, lat], axis=2)
+    polygons = shapely.polygons(shapely.linearrings(rings))
+    frame = pd.DataFrame({
+        "floors": rng.integers(1, 34, n).astype(np.int32),
+        "use": _USES[rng.integers(0, len(_USES), n)],
+        "name": np.char.add("楼", np.arange(n).astype(str)),
+    })
+    pyogrio.write_dataframe(_geodataframe(frame, polygons), path, layer="buildings",
+                            driver="GPKG")
+    return n
+
+
+def _geodataframe(frame: pd.DataFrame, geometry: np.ndarray):
+    import geopandas
+
+    return geopandas.GeoDataFrame(frame, geometry=geopandas.GeoSeries(geometry, crs=4326))
+
+
+def _ogr2ogr(url: str, path: Path) -> float:
+    """Load ``path`` with ogr2ogr (COPY, GiST index); return the seconds taken."""
+    binary = shutil.which("ogr2ogr")
+    if binary is None:
+        raise RuntimeError("ogr2ogr is missing: install gdal-bin (scripts/install-system-deps.sh)")
+    parts = conninfo_to_dict(url)
+    target = " ".join(f"{key}={parts[name]}" for key, name in (
+        ("host", "host"), ("port", "port"), ("dbname", "dbname"), ("user", "user"))
+        if parts.get(name))
+    env = {**os.environ, "PGPASSWORD": str(parts.get("password") or "")}
+    started = time.perf_counter()
+    subprocess.run(
+        [binary, "-f", "PostgreSQL", f"PG:{target}", str(path), "-nln", OGR_TABLE,
+         "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST",
+         "--config", "PG_USE_COPY", "YES", "-gt", "65536", "-overwrite"],
+        check=True, env=env, capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def _clean(url: str) -> None:
+    with psycopg.connect(url) as connection:
+        connection.execute(f"DROP TABLE IF EXISTS {OGR_TABLE}")
+        connection.execute("DELETE FROM buildings WHERE source = %s", (BENCH_SOURCE,))
+
+
+def run_import_benchmark(
+    url: str, *, count: int = 300_000, workdir: Path, seed: int = 0
+) -> dict:
+    """Time ogr2ogr and the blockgrid importer on ``count`` synthetic footprints.
+
+    Returns rows, seconds and rows/s of each, and ``ratio`` = blockgrid ÷ ogr2ogr rows/s
+    (target ≥ 1.0). The blockgrid import runs without the ``area_stats`` refresh that
+    the CLI adds, so both load the same thing.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "bench_footprints.gpkg"
+    path.unlink(missing_ok=True)
+    _clean(url)
+    rows = write_synthetic_footprints(url, path, count=count, seed=seed)
+    try:
+        ogr_seconds = _ogr2ogr(url, path)
+        outcome = import_buildings_file(url, path, source=BENCH_SOURCE, refresh_stats=False)
+    finally:
+        _clean(url)
+    ogr_rate = rows / ogr_seconds
+    ours_rate = rows / outcome.seconds
+    result = {
+        "rows": rows,
+        "ogr2ogr_seconds": round(ogr_seconds, 2),
+        "ogr2ogr_rows_per_s": round(ogr_rate),
+        "blockgrid_seconds": round(outcome.seconds, 2),
+        "blockgrid_rows_per_s": round(ours_rate),
+        "blockgrid_inserted": outcome.inserted,
+        "blockgrid_rejected": outcome.rejected,
+        "ratio": round(ours_rate / ogr_rate, 2),
+    }
+    return result
+
+
+def import_suite(result: dict) -> Suite:
+    """The benchmark's figures as a harness suite (printed and saved by the caller)."""
+    suite = Suite("import")
+    suite.context = result
+    suite.add("ogr2ogr -f PostgreSQL", result["ogr2ogr_rows_per_s"], "rows/s",
+              note=f"{result['ogr2ogr_seconds']:.2f} s, plain COPY, no validation")
+    suite.add("blockgrid import", result["blockgrid_rows_per_s"], "rows/s",
+              note=f"{result['blockgrid_seconds']:.2f} s: validated, grids assigned, coded")
+    suite.add("blockgrid ÷ ogr2ogr", result["ratio"], "×", target="≥ 1.0",
+              ok=result["ratio"] >= 1.0, note=f"{result['rows']:,} footprints (GeoPackage)")
+    return suite

@@ -1,0 +1,347 @@
+"""``blockgrid import buildings`` against a real PostGIS: formats, CRSs, codes, upserts, rollback.
+
+The module works in a database of its own (``import_test``) holding the mini city, so
+the shared test database keeps its exact set of buildings. The mini city's grid
+44030400100101 covers 114.00–114.01°E × 22.53–22.54°N, 44030400100102 the next 0.01° east.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+
+import numpy as np
+import psycopg
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, Polygon, box
+from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from typer.testing import CliRunner
+
+from api import migrate
+from api.buildings.importer import BULK_MIN_ROWS, ImportRefused, import_buildings_file
+from api.buildings.models import BUILDING_USES
+from api.cli import app as cli
+from api.db import async_url, sync_url
+from api.settings import get_settings
+from bench.import_bench import BENCH_SOURCE, OGR_TABLE, run_import_benchmark
+from gis.coords import wgs84_to_gcj02
+from gis.crs import from_wgs84
+from gis.footprints import USE_TYPES
+from grids.codes import Level, level_of
+from tests.conftest import PASSWORD
+from tests.fixtures.mini_city import load_mini_city
+from tests.gis.test_footprints import write, write_osm
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:'crs' was not provided", "ignore:Field .* will be written as a Float64",
+    "ignore:Normalized/laundered layer name",
+)
+
+GRID_1, GRID_2 = "44030400100101", "44030400100102"
+
+
+@pytest.fixture(scope="module")
+def import_db(cluster) -> Iterator[str]:
+    """A database of this module's own with the mini city loaded."""
+    admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS import_test WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE import_test"))
+    url = cluster.url().rsplit("/", 1)[0] + "/import_test"
+    migrate.upgrade(url)
+
+    async def _load() -> None:
+        engine = create_async_engine(async_url(url))
+        async with engine.begin() as connection:
+            await load_mini_city(connection, password=PASSWORD)
+        await engine.dispose()
+
+    asyncio.run(_load())
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE import_test WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def run_cli(import_db, monkeypatch):
+    """``run_cli("import", "buildings", ...)`` against ``import_db``."""
+    monkeypatch.setenv("DATABASE_URL", import_db)
+    get_settings.cache_clear()
+
+    def _run(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    yield _run
+    get_settings.cache_clear()
+
+
+def rows(url: str, source: str) -> list[dict]:
+    with psycopg.connect(url) as connection, connection.cursor(
+        row_factory=psycopg.rows.dict_row
+    ) as cursor:
+        return cursor.execute(
+            "SELECT code, grid_code, source_id, use_type, floors, year_built, name,"
+            " ST_AsText(footprint) AS wkt, ST_NumGeometries(footprint) AS parts,"
+            " ST_IsValid(footprint) AS valid, updated_at,"
+            " ST_Distance(ST_Transform(footprint, 3857), footprint_3857) AS drift,"
+            " ST_Distance(ST_Centroid(footprint), centroid) AS centroid_drift"
+            " FROM buildings WHERE source = %s ORDER BY source_id", (source,)
+        ).fetchall()
+
+
+def total(url: str) -> int:
+    with psycopg.connect(url) as connection:
+        return connection.execute("SELECT count(*) FROM buildings").fetchone()[0]
+
+
+def squares(count: int, *, lon: float = 114.005, lat: float = 22.535) -> list[Polygon]:
+    """``count`` squares of ≈ 20 m, 50 m apart west→east."""
+    return [box(lon + i * 5e-4, lat, lon + i * 5e-4 + 2e-4, lat + 2e-4) for i in range(count)]
+
+
+def assert_valid_code(code: str, grid: str) -> None:
+    assert re.fullmatch(r"\d{19}", code) and code.startswith(grid)
+    assert level_of(code) is Level.BUILDING
+
+
+def _gcj(polygon: Polygon) -> Polygon:
+    return shapely.transform(polygon, lambda xy: np.column_stack(wgs84_to_gcj02(*xy.T)))
+
+
+FORMATS = [  # file name, CRS written, --from, how the WGS 84 squares are stored
+    ("geopackage-4326.gpkg", 4326, None, lambda g: g),
+    ("shp-4490.shp", 4490, None, lambda g: list(from_wgs84(g, 4490))),
+    ("geojson-gcj02.geojson", 4326, "gcj02", lambda g: [_gcj(p) for p in g]),
+    ("gdb-4547.gdb", 4547, None, lambda g: list(from_wgs84(g, 4547))),
+    ("geopackage-3857.gpkg", 3857, None, lambda g: list(from_wgs84(g, 3857))),
+]
+
+
+@pytest.mark.parametrize(("name", "crs", "from_crs", "store"), FORMATS,
+                         ids=[f[0] for f in FORMATS])
+def test_import_each_format_and_crs(import_db, tmp_path, name, crs, from_crs, store):
+    originals = squares(3, lat=22.531 + 0.001 * FORMATS.index((name, crs, from_crs, store)))
+    prefix = name.split(".")[0]
+    path = write(tmp_path / name, store(originals), crs,
+                 id=[f"{prefix}-{i}" for i in range(3)], floors=[3, 7, 12],
+                 use=["住宅", "office", "厂房"])
+    result = import_buildings_file(import_db, path, source=prefix, crs=from_crs)
+    assert (result.read, result.inserted, result.rejected) == (3, 3, 0)
+    stored = rows(import_db, prefix)
+    assert [r["source_id"] for r in stored] == [f"{prefix}-{i}" for i in range(3)]
+    assert [r["use_type"] for r in stored] == ["residential", "office", "industrial"]
+    assert [r["floors"] for r in stored] == [3, 7, 12]
+    for row, original in zip(stored, originals, strict=True):
+        assert_valid_code(row["code"], GRID_1)
+        assert row["grid_code"] == GRID_1
+        tolerance = 1e-6 if crs == 4490 else 1e-7
+        assert shapely.hausdorff_distance(shapely.from_wkt(row["wkt"]), original) < tolerance
+        assert row["drift"] < 1e-6 and row["centroid_drift"] < 1e-12
+
+
+@pytest.mark.parametrize("name", ["osm-pbf.osm.pbf"])
+def test_import_openstreetmap_pbf(import_db, tmp_path, name):
+    path = write_osm(tmp_path / name, [
+        (9001, squares(2, lat=22.538)[0], {"building": "apartments", "building:levels": "18"}),
+        (9002, squares(2, lat=22.538)[1], {"building": "school", "name": "实验学校"}),
+    ])
+    result = import_buildings_file(import_db, path, source="osm")
+    assert (result.inserted, result.rejected) == (2, 0)
+    stored = rows(import_db, "osm")
+    assert [(r["source_id"], r["use_type"], r["floors"], r["name"]) for r in stored] == [
+        ("way/9001", "residential", 18, None), ("way/9002", "school", 1, "实验学校")]
+    assert all(r["grid_code"] == GRID_1 for r in stored)
+
+
+def test_swapped_axes_are_refused_and_nothing_is_written(import_db, tmp_path, run_cli):
+    swapped = [shapely.transform(g, lambda xy: xy[:, ::-1]) for g in squares(2)]
+    path = write(tmp_path / "swapped.gpkg", swapped, 4326, id=["s-1", "s-2"])
+    before = total(import_db)
+    outcome = run_cli("import", "buildings", str(path))
+    assert outcome.exit_code != 0
+    assert "coordinates look swapped" in outcome.output
+    assert "nothing was imported" in outcome.output
+    assert total(import_db) == before
+
+
+def test_invalid_rings_are_repaired_or_reported(import_db, tmp_path, run_cli):
+    lon, lat = 114.012, 22.532
+    bow_tie = Polygon([(lon, lat), (lon + 2e-4, lat + 2e-4), (lon + 2e-4, lat), (lon, lat + 2e-4)])
+    collapsed = Polygon([(lon, lat), (lon + 1e-4, lat), (lon + 2e-4, lat)])
+    geometries = [bow_tie, collapsed, Point(lon, lat), LineString([(lon, lat), (lon, lat + 1e-4)]),
+                  box(113.9, 22.6, 113.9002, 22.6002), squares(1, lon=lon + 0.001, lat=lat)[0],
+                  squares(1, lon=lon + 0.002, lat=lat)[0]]
+    path = write(tmp_path / "rings.gpkg", geometries, 4326,
+                 id=["r-1", "r-2", "r-3", "r-4", "r-5", "r-6", "r-6"],
+                 floors=["6", "2", "2", "2", "2", "many", "3"])
+    outcome = run_cli("import", "buildings", str(path), "--source", "rings")
+    assert outcome.exit_code == 0, outcome.output
+    assert "7 read, 1 repaired, 6 rejected, 1 inserted" in outcome.output
+    report = (tmp_path / "rings.gpkg.rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert report == [
+        "feature,source_id,reason",
+        "1,r-2,invalid and unrepairable",
+        "2,r-3,not a polygon (Point)",
+        "3,r-4,not a polygon (LineString)",
+        "4,r-5,outside every community and grid of the loaded city",
+        "5,r-6,floors is not a number: 'many'",
+        "6,r-6,duplicate source id 'r-6' (first at feature 5)",
+    ]
+    [stored] = rows(import_db, "rings")
+    assert stored["source_id"] == "r-1" and stored["valid"] and stored["parts"] == 2
+    assert stored["grid_code"] == GRID_2 and stored["floors"] == 6
+
+
+def test_rejects_report_as_geopackage(import_db, tmp_path, run_cli):
+    path = write(tmp_path / "pts.gpkg", [Point(114.005, 22.535)], 4326, id=["p-1"])
+    report = tmp_path / "out" / "rejects.gpkg"
+    report.parent.mkdir()
+    outcome = run_cli("import", "buildings", str(path), "--rejects", str(report))
+    assert outcome.exit_code == 0 and report.exists()
+
+
+def test_reimport_is_idempotent(import_db, tmp_path):
+    path = write(tmp_path / "same.gpkg", squares(4, lat=22.5365), 4326,
+                 id=[f"same-{i}" for i in range(4)])
+    first = import_buildings_file(import_db, path, source="same")
+    codes = [r["code"] for r in rows(import_db, "same")]
+    count = total(import_db)
+    again = import_buildings_file(import_db, path, source="same")
+    assert (first.inserted, again.inserted, again.updated, again.unchanged) == (4, 0, 0, 4)
+    assert [r["code"] for r in rows(import_db, "same")] == codes
+    assert total(import_db) == count
+
+
+def test_changed_footprint_updates_in_place(import_db, tmp_path):
+    originals = squares(3, lat=22.5375)
+    first = write(tmp_path / "v1.gpkg", originals, 4326, id=["chg-1", "chg-2", "chg-3"],
+                  floors=[4, 4, 4])
+    import_buildings_file(import_db, first, source="chg")
+    before = {r["source_id"]: r for r in rows(import_db, "chg")}
+    moved = squares(1, lon=114.0152, lat=22.5375)[0]  # now in grid 02
+    second = write(tmp_path / "v2.gpkg", [originals[0], moved, originals[2]], 4326,
+                   id=["chg-1", "chg-2", "chg-3"], floors=[4, 4, 9])
+    result = import_buildings_file(import_db, second, source="chg")
+    assert (result.inserted, result.updated, result.unchanged) == (0, 2, 1)
+    after = {r["source_id"]: r for r in rows(import_db, "chg")}
+    assert {k: r["code"] for k, r in after.items()} == {k: r["code"] for k, r in before.items()}
+    assert after["chg-2"]["grid_code"] == GRID_2 and after["chg-2"]["code"].startswith(GRID_1)
+    assert shapely.equals_exact(shapely.from_wkt(after["chg-2"]["wkt"]).geoms[0], moved, 1e-12)
+    assert after["chg-3"]["floors"] == 9
+    assert after["chg-1"]["updated_at"] == before["chg-1"]["updated_at"]
+    assert after["chg-3"]["updated_at"] > before["chg-3"]["updated_at"]
+
+
+def test_codes_continue_the_grids_sequence(import_db, tmp_path):
+    with psycopg.connect(import_db) as connection:  # a code issued earlier, by hand
+        connection.execute(
+            "INSERT INTO buildings (code, grid_code, footprint, footprint_3857, centroid,"
+            " use_type, floors) SELECT %s, grid_code, footprint, footprint_3857, centroid,"
+            " use_type, floors FROM buildings WHERE code = %s",
+            (GRID_2 + "00041", GRID_2 + "00001"))
+    north = squares(3, lon=114.0105, lat=22.5385)  # one row west→east ...
+    south = squares(1, lon=114.0105, lat=22.5305)  # ... then a building further south
+    path = write(tmp_path / "seq.gpkg", [north[2], south[0], north[0], north[1]], 4326,
+                 id=["q-east", "q-south", "q-west", "q-mid"])
+    import_buildings_file(import_db, path, source="seq")
+    codes = {r["source_id"]: r["code"] for r in rows(import_db, "seq")}
+    assert codes == {"q-west": GRID_2 + "00042", "q-mid": GRID_2 + "00043",
+                     "q-east": GRID_2 + "00044", "q-south": GRID_2 + "00045"}
+    for code in codes.values():
+        assert_valid_code(code, GRID_2)
+
+
+def test_strict_refuses_the_whole_file(import_db, tmp_path, run_cli):
+    path = write(tmp_path / "strict.gpkg", squares(3, lat=22.5335), 4326,
+                 id=["st-1", "st-2", "st-3"], floors=["2", "3", "lots"])
+    before = total(import_db)
+    outcome = run_cli("import", "buildings", str(path), "--strict")
+    assert outcome.exit_code != 0 and "nothing was imported" in outcome.output
+    assert total(import_db) == before
+    assert "floors is not a number: 'lots'" in (tmp_path / "strict.gpkg.rejects.csv").read_text()
+    with pytest.raises(ImportRefused):  # also when the database finds the reject
+        outside = write(tmp_path / "outside.gpkg", [box(113.9, 22.6, 113.9002, 22.6002)], 4326,
+                        id=["st-out"])
+        import_buildings_file(import_db, outside, strict=True)
+    assert total(import_db) == before
+
+
+@pytest.fixture
+def failing_trigger(import_db) -> Iterator[None]:
+    """Make any insert or update of a building named 'boom' fail inside the database."""
+    with psycopg.connect(import_db) as connection:
+        connection.execute(
+            "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " IF NEW.name = 'boom' THEN RAISE EXCEPTION 'boom at %', NEW.source_id; END IF;"
+            " RETURN NEW; END $$;"
+            " CREATE TRIGGER boom BEFORE INSERT OR UPDATE ON buildings"
+            " FOR EACH ROW EXECUTE FUNCTION boom()")
+    yield
+    with psycopg.connect(import_db) as connection:
+        connection.execute("DROP TRIGGER boom ON buildings; DROP FUNCTION boom()")
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-upkeep", "bulk-rebuild"])
+def test_failure_mid_file_leaves_nothing(import_db, tmp_path, failing_trigger, bulk):
+    source = f"aon-{int(bulk)}"
+    lat = 22.5325 if bulk else 22.5315
+    first = write(tmp_path / "a.gpkg", squares(2, lat=lat), 4326,
+                  id=[f"{source}-1", f"{source}-2"], floors=[2, 2])
+    import_buildings_file(import_db, first, source=source)
+    indexes = _index_definitions(import_db)
+    before = rows(import_db, source)
+    count = total(import_db)
+    # feature 1 changes (an UPDATE), features 3–5 are new; the 4th fails in the database
+    names = [None, None, "ok", "boom", "ok"]
+    second = write(tmp_path / "b.gpkg", squares(5, lat=lat), 4326,
+                   id=[f"{source}-{i}" for i in range(1, 6)], floors=[8, 2, 2, 2, 2],
+                   name=names)
+    with pytest.raises(psycopg.errors.RaiseException, match="boom at"):
+        import_buildings_file(import_db, second, source=source, bulk=bulk)
+    assert rows(import_db, source) == before
+    assert total(import_db) == count
+    assert _index_definitions(import_db) == indexes
+
+
+def _index_definitions(url: str) -> list[tuple]:
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'buildings' UNION ALL"
+            " SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'buildings'::regclass ORDER BY 1").fetchall()
+
+
+def test_bulk_load_rebuilds_the_same_indexes_and_constraints(import_db, tmp_path):
+    indexes = _index_definitions(import_db)
+    path = write(tmp_path / "bulk.gpkg", squares(6, lat=22.5345), 4326,
+                 id=[f"bulk-{i}" for i in range(6)])
+    result = import_buildings_file(import_db, path, source="bulk", bulk=True)
+    assert result.inserted == 6
+    assert _index_definitions(import_db) == indexes
+    assert BULK_MIN_ROWS >= 10_000  # small imports never take the exclusive lock by default
+
+
+def test_source_id_of_another_source_is_rejected(import_db, tmp_path):
+    path = write(tmp_path / "o1.gpkg", squares(1, lat=22.5395), 4326, id=["shared-1"])
+    import_buildings_file(import_db, path, source="one")
+    result = import_buildings_file(import_db, path, source="two")
+    assert result.inserted == 0
+    assert [r.reason for r in result.rejects] == ["source id already used by source 'one'"]
+
+
+def test_use_types_match_the_model():
+    assert USE_TYPES == BUILDING_USES
+
+
+def test_benchmark_runs_and_cleans_up(import_db, tmp_path):
+    result = run_import_benchmark(import_db, count=400, workdir=tmp_path)
+    assert result["rows"] == 400 and result["blockgrid_inserted"] == 400
+    assert result["ogr2ogr_rows_per_s"] > 0 and result["blockgrid_rows_per_s"] > 0
+    with psycopg.connect(import_db) as connection:
+        assert connection.execute("SELECT to_regclass(%s)", (OGR_TABLE,)).fetchone()[0] is None
+        assert connection.execute("SELECT count(*) FROM buildings WHERE source = %s",
+                                  (BENCH_SOURCE,)).fetchone()[0] == 0
