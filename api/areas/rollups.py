@@ -11,10 +11,12 @@ Definitions: residents are people not moved out (``moved_out`` NULL or in the fu
 ages are whole years on today's date (``elderly`` of a building: 60 and over);
 ``elderly_alone``, ``disabled`` and ``special_care`` count the residents with that care
 tag; ``entities`` leaves out deregistered ones (注销); ``components_damaged`` counts every
-state but intact; ``events_open`` is any status but closed and rejected,
-``events_overdue`` the open ones past ``due_at``; ``grids`` counts the basic grids at or
-below the area (a grid counts itself). ``details`` holds entities by type, components
-by state, residents by care tag and the events closed this month (Asia/Shanghai).
+state but intact; ``events_open`` is any status but closed and rejected;
+``events_overdue`` the open ones past the deadline of their current step
+(``stage_due_at``), as the overdue sweeper counts them, so a sweep does not change it;
+``grids`` counts the basic grids at or below the area (a grid counts itself).
+``details`` holds entities by type, components by state, residents by care tag and the
+events closed this month (Asia/Shanghai).
 """
 
 from __future__ import annotations

@@ -78,8 +78,8 @@ WITH bounds AS (
 ), events_grid AS (
     SELECT e.grid_code,
            count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected')) AS events_open,
-           count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected') AND e.due_at < now())
-               AS events_overdue,
+           count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected')
+                            AND e.stage_due_at < now()) AS events_overdue,
            count(*) FILTER (WHERE e.status = 'closed' AND e.closed_at >= b.month_start)
                AS events_closed_month
     FROM events e CROSS JOIN bounds b

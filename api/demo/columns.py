@@ -149,22 +149,6 @@ class VarBytes:
         return cls(lengths, data)
 
     @classmethod
-    def from_ints(cls, values: ArrayLike) -> VarBytes:
-        """Decimal text of non-negative integers, without padding.
-
-        Examples
-        --------
-        >>> VarBytes.from_ints([0, 7, 120]).to_strings()
-        ['0', '7', '120']
-        """
-        numbers = np.asarray(values, dtype=np.int64).reshape(-1)
-        width = max(1, len(str(int(numbers.max())))) if len(numbers) else 1
-        padded = digits(numbers, width)
-        count = np.maximum(1, np.floor(np.log10(np.maximum(numbers, 1))).astype(np.int64) + 1)
-        keep = np.arange(width)[None, :] >= (width - count)[:, None]
-        return cls(count, padded[keep])
-
-    @classmethod
     def concat(cls, *parts: VarBytes | str) -> VarBytes:
         """Row-wise concatenation; a ``str`` part is the same in every row. NULL if any is.
 
@@ -209,12 +193,6 @@ class VarBytes:
         source = np.repeat(starts - (np.cumsum(chosen) - chosen), chosen)
         data = self.data[source + np.arange(total, dtype=np.int64)]
         return VarBytes(self.lengths[picks].copy(), data)
-
-    def with_nulls(self, mask: ArrayLike) -> VarBytes:
-        """The same column with the rows of ``mask`` set to NULL."""
-        null = np.asarray(mask, dtype=bool)
-        data = self.select_data(~null)
-        return VarBytes(np.where(null, -1, self.lengths), data)
 
     @staticmethod
     def stack(columns: Sequence[VarBytes]) -> VarBytes:

@@ -4,9 +4,9 @@
 buildings, cuts the community into basic grids, issues building and room codes, fills
 the rooms with households and people (encrypting their ID numbers and phones), adds
 entities, components and events with their histories, and encodes every column that
-does not depend on database ids. Row ids and references stay local indices in each
-:class:`~api.demo.tables.TableChunk`; the loader adds its running offsets, so ids are
-dense and follow the community order whichever worker finishes first.
+does not depend on database ids, as binary COPY data (:mod:`api.demo.chunks`); the
+loader only fills in ids from its running offsets, so ids are dense and follow the
+community order whichever worker finishes first.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
+from api.buildings.models import ROOM_USES
 from api.demo.addresses import BuildingLabels, label_buildings
 from api.demo.buildings import (
     BuildingSpecs,
@@ -27,6 +28,7 @@ from api.demo.buildings import (
     draw_specs,
     expand_rooms,
 )
+from api.demo.chunks import PackedChunk, pack_chunk
 from api.demo.columns import ascii_rows, digits
 from api.demo.components import COMPONENTS_PER_BUILDING, make_components
 from api.demo.entities import make_entities
@@ -37,7 +39,6 @@ from api.demo.plan import CommunityPlan
 from api.demo.population import populate
 from api.demo.profiles import KIND_NAMES
 from api.demo.tables import (
-    TableChunk,
     encode_actions,
     encode_buildings,
     encode_components,
@@ -53,7 +54,7 @@ from grids.partition import BasicGrid, partition_community
 __all__ = ["CommunityBlock", "GeneratorContext", "Site", "generate_community", "lay_out_site"]
 
 _RESIDENTIAL_KINDS = ("uv", "tower", "walkup", "mixed", "dorm")
-_RESIDENTIAL, _COMMERCIAL = 0, 1  # ROOM_USES indices
+_RESIDENTIAL, _COMMERCIAL = ROOM_USES.index("residential"), ROOM_USES.index("commercial")
 _HOTSPOT_MIN_BUILDINGS = 12
 _SOCIAL_ORGANISATIONS = 13_000  # at scale 1.0 (SPEC §2.5)
 _MICROS_PER_DAY = 86_400 * 1_000_000
@@ -81,8 +82,7 @@ class CommunityBlock:
 
     ordinal: int
     code: str
-    chunks: list[TableChunk]
-    component_class: NDArray[np.int64]  # numbered by the loader per district and class
+    chunks: list[PackedChunk]
     dropped_buildings: int
 
 
@@ -128,11 +128,10 @@ def lay_out_site(plan: CommunityPlan, polygon: Polygon | MultiPolygon, rng: np.r
     order = np.lexsort((sequence, grid_of))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    site = Site(layout, order, layout.kind[order], specs.take(order), rooms.renumber(rank),
-                grids, grid_of[order], np.zeros((len(order), 19), dtype=np.uint8),
-                centroids[order])
-    code = ascii_rows(site.grid_codes[site.grid_of], digits(sequence[order], 5))
-    return Site(**{**site.__dict__, "code": code})
+    grid_codes = np.array([g.code for g in grids]).astype("S14").view(np.uint8).reshape(-1, 14)
+    code = ascii_rows(grid_codes[grid_of[order]], digits(sequence[order], 5))
+    return Site(layout, order, layout.kind[order], specs.take(order), rooms.renumber(rank),
+                grids, grid_of[order], code, centroids[order])
 
 
 def generate_community(plan: CommunityPlan, geometry: bytes, ctx: GeneratorContext
@@ -195,7 +194,7 @@ def generate_community(plan: CommunityPlan, geometry: bytes, ctx: GeneratorConte
                       labels.address, names),
         encode_actions(histories),
     ]
-    return CommunityBlock(plan.ordinal, plan.code, chunks, components.component_class,
+    return CommunityBlock(plan.ordinal, plan.code, [pack_chunk(c) for c in chunks],
                           site.layout.dropped)
 
 
@@ -205,7 +204,7 @@ def _labels(site: Site, names: dict[str, str], rng: np.random.Generator) -> Buil
     centres = (blocks[:, :2] + blocks[:, 2:]) / 2
     offsets = centres - centres.mean(axis=0) if len(centres) else centres
     angle = np.degrees(np.arctan2(offsets[:, 1], offsets[:, 0]))
-    side = (((-angle + 45) % 360) // 90).astype(np.int64)  # 0 东, 1 南, 2 西, 3 北
+    side = (((-angle + 45) % 360) // 90).astype(np.int64) % 4  # 0 东, 1 南, 2 西, 3 北
     return label_buildings(
         rng, prefix=f"深圳市{names['district']}{names['street']}{names['community']}",
         stem=names["stem"], district_short=names["district"], kind=site.kind,

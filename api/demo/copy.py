@@ -10,13 +10,14 @@ functions: big-endian integers, dates as days and timestamps as microseconds sin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from psycopg import Connection, sql
+from psycopg import Connection, Copy, sql
 
 from api.demo.columns import VarBytes, scatter_runs
 
@@ -27,9 +28,12 @@ __all__ = [
     "Field",
     "bool_field",
     "bytea_field",
+    "copy_payload",
     "copy_rows",
     "date_field",
     "encode_rows",
+    "encode_rows_with_offsets",
+    "encode_table",
     "float8_field",
     "geometry_field",
     "int_field",
@@ -164,6 +168,17 @@ def text_array_field(vocabulary: Sequence[Sequence[str]], index: ArrayLike) -> F
 
 def encode_rows(fields: Sequence[Field]) -> bytes:
     """Binary COPY tuples (without header and trailer) of the columns ``fields``."""
+    data, _ = encode_rows_with_offsets(fields)
+    return data.tobytes()
+
+
+def encode_rows_with_offsets(fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
+                             ) -> tuple[U8, list[NDArray[np.int64]]]:
+    """Like :func:`encode_rows`, as an array, with where values of some columns start.
+
+    For each column index in ``offsets_of``, the offset of each row's value in the
+    returned bytes (-1 for NULL), so that the value can be patched in place later.
+    """
     if not fields:
         raise ValueError("no columns")
     n = len(fields[0])
@@ -176,16 +191,38 @@ def encode_rows(fields: Sequence[Field]) -> bytes:
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
     _put(out, starts, np.full(n, len(fields), dtype=">i2"))
     position = starts + 2
-    for f in fields:
+    offsets: dict[int, NDArray[np.int64]] = {}
+    for index, f in enumerate(fields):
         _put(out, position, f.lengths.astype(">i4"))
         position += 4
+        if index in offsets_of:
+            offsets[index] = np.where(f.lengths >= 0, position, -1)
         if f.width is not None:
             present = f.lengths >= 0
             _put_block(out, position[present], f.data.reshape(-1, f.width))
         else:
             scatter_runs(out, position, np.maximum(f.lengths, 0), f.data)
         position += np.maximum(f.lengths, 0)
-    return out.tobytes()
+    return out, [offsets[i] for i in offsets_of]
+
+
+def encode_table(fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
+                 ) -> tuple[U8, list[NDArray[np.int64]]]:
+    """:func:`encode_rows_with_offsets` in batches of 50,000 rows (bounded temporary memory)."""
+    n = len(fields[0]) if fields else 0
+    parts: list[U8] = []
+    found: list[list[NDArray[np.int64]]] = [[] for _ in offsets_of]
+    size = 0
+    for start in range(0, n, _ROWS_PER_BATCH):
+        stop = min(n, start + _ROWS_PER_BATCH)
+        data, offsets = encode_rows_with_offsets([f.rows(start, stop) for f in fields],
+                                                 offsets_of=offsets_of)
+        for bucket, where in zip(found, offsets, strict=True):
+            bucket.append(np.where(where >= 0, where + size, -1))
+        parts.append(data)
+        size += len(data)
+    payload = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+    return payload, [np.concatenate(b) if b else np.zeros(0, dtype=np.int64) for b in found]
 
 
 def _put(out: U8, starts: NDArray[np.int64], values: NDArray) -> None:
@@ -199,6 +236,13 @@ def _put_block(out: U8, starts: NDArray[np.int64], block: U8) -> None:
     out[starts[:, None] + np.arange(block.shape[1])] = block
 
 
+def copy_payload(connection: Connection, table: str, columns: Sequence[str], payload: bytes | U8,
+                 *, freeze: bool = False) -> None:
+    """COPY already encoded tuples (``payload``) of ``columns`` into ``table``."""
+    with _copy(connection, table, columns, freeze) as copy:
+        copy.write(payload if isinstance(payload, bytes) else memoryview(payload))
+
+
 def copy_rows(
     connection: Connection,
     table: str,
@@ -206,20 +250,31 @@ def copy_rows(
     *,
     freeze: bool = False,
 ) -> int:
-    """COPY the rows given as ``columns`` (name → Field) into ``table``; return the count."""
+    """COPY the rows given as ``columns`` (name → Field) into ``table``; return the count.
+
+    Rows are encoded and sent 50,000 at a time.
+    """
     names = list(columns)
     fields = [columns[name] for name in names]
     n = len(fields[0]) if fields else 0
     if n == 0:
         return 0
-    options = sql.SQL("FORMAT BINARY, FREEZE") if freeze else sql.SQL("FORMAT BINARY")
-    statement = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)), options
-    )
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(COPY_HEADER)
+    with _copy(connection, table, names, freeze) as copy:
         for start in range(0, n, _ROWS_PER_BATCH):
             stop = min(n, start + _ROWS_PER_BATCH)
             copy.write(encode_rows([f.rows(start, stop) for f in fields]))
-        copy.write(COPY_TRAILER)
     return n
+
+
+@contextmanager
+def _copy(connection: Connection, table: str, columns: Sequence[str], freeze: bool
+          ) -> Iterator[Copy]:
+    """A binary COPY into ``table``: header written on entry, trailer on exit."""
+    options = sql.SQL("FORMAT BINARY, FREEZE") if freeze else sql.SQL("FORMAT BINARY")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)), options
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(COPY_HEADER)
+        yield copy
+        copy.write(COPY_TRAILER)

@@ -21,6 +21,7 @@ from grids.hierarchy import Area
 __all__ = [
     "BLOCK_TABLES",
     "ParkedSchema",
+    "dependent_tables",
     "park_indexes",
     "read_categories",
     "read_departments",
@@ -32,7 +33,7 @@ __all__ = [
     "set_row_triggers",
 ]
 
-#: Tables of block data, emptied before a load (children first).
+#: Tables of block data, emptied before a load together with every table referring to them.
 BLOCK_TABLES = ("event_attachments", "event_actions", "events", "entities", "people",
                 "households", "rooms", "building_stats", "buildings", "components",
                 "area_stats", "hotspot_runs")
@@ -69,6 +70,18 @@ def read_departments(connection: Connection) -> dict[str, int]:
     return dict(connection.execute("SELECT code, id FROM departments").fetchall())
 
 
+def dependent_tables(connection: Connection, tables: Sequence[str]) -> list[str]:
+    """``tables`` plus every table whose foreign keys lead to them (derived data, e.g.
+    cached hotspot results), found in the catalogue so that new ones are not missed."""
+    rows = connection.execute(
+        "WITH RECURSIVE closure(name) AS (SELECT unnest(%s::text[])"
+        " UNION SELECT c.conrelid::regclass::text FROM pg_constraint c"
+        " JOIN closure ON c.confrelid::regclass::text = closure.name WHERE c.contype = 'f')"
+        " SELECT name FROM closure", (list(tables),)).fetchall()
+    found = [name for (name,) in rows]
+    return list(tables) + sorted(set(found) - set(tables))
+
+
 def replace_hierarchy(connection: Connection, areas: Sequence[Area]) -> None:
     """Empty the block data and put ``areas`` (city → communities) in place of the old ones.
 
@@ -77,7 +90,7 @@ def replace_hierarchy(connection: Connection, areas: Sequence[Area]) -> None:
     temporary tables for :func:`restore_grid_assignments`.
     """
     connection.execute(sql.SQL("TRUNCATE {}").format(
-        sql.SQL(", ").join(map(sql.Identifier, BLOCK_TABLES))))
+        sql.SQL(", ").join(map(sql.Identifier, dependent_tables(connection, BLOCK_TABLES)))))
     connection.execute("CREATE TEMP TABLE demo_user_scopes ON COMMIT DROP AS"
                        " SELECT id, scope_code FROM users")
     connection.execute("CREATE TEMP TABLE demo_grid_workers ON COMMIT DROP AS"

@@ -197,7 +197,8 @@ def _planted(rng: np.random.Generator, categories: CategoryTable, hotspot: Plant
     """The hotspot's events: uniform in its disc, each tied to the nearest building."""
     n = planted_event_count(hotspot, scale)
     centre = np.array(hotspot.centre)
-    radius = hotspot.radius_m * np.sqrt(rng.random(n))
+    # a little inside the disc, so that distances on the spheroid agree
+    radius = 0.95 * hotspot.radius_m * np.sqrt(rng.random(n))
     angle = rng.uniform(0, 2 * math.pi, n)
     scale_xy = np.array([_METRES_PER_DEGREE * math.cos(math.radians(centre[1])),
                          _METRES_PER_DEGREE])

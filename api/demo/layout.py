@@ -23,7 +23,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
-from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
+from api.demo.profiles import BUILDING_KINDS, KIND_NAMES, BuildingKind
 
 __all__ = ["Layout", "LocalFrame", "place_buildings", "sidewalk_points"]
 
@@ -223,11 +223,11 @@ class _Cursor:
         return row
 
 
-def _footprints(lots: NDArray[np.float64], kind: object, rng: np.random.Generator
+def _footprints(lots: NDArray[np.float64], kind: BuildingKind, rng: np.random.Generator
                 ) -> NDArray[np.float64]:
     """A rectangle in each lot, a little smaller than the kind's nominal size."""
-    w, h = kind.footprint  # type: ignore[attr-defined]
-    cw, ch = kind.cell  # type: ignore[attr-defined]
+    w, h = kind.footprint
+    cw, ch = kind.cell
     n = len(lots)
     width = np.minimum(w * rng.uniform(0.85, 1.05, n), cw - 1.0)
     height = np.minimum(h * rng.uniform(0.85, 1.05, n), ch - 1.0)

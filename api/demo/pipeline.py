@@ -17,6 +17,7 @@ The same seed gives the same city (codes, counts, names, places, times relative 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import time
 from collections import deque
@@ -25,18 +26,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import numpy as np
 import psycopg
 import shapely
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.areas.rollups import refresh_area_stats
-from api.demo import copy as pg
-from api.demo.columns import VarBytes, ascii_rows, digits
+from api.areas.rollups import refresh_area_stats, refresh_building_stats
+from api.demo.chunks import ChunkWriter
 from api.demo.community import CommunityBlock, GeneratorContext, generate_community
-from api.demo.components import COMPONENT_MIX
 from api.demo.database import (
     BLOCK_TABLES,
     park_indexes,
@@ -60,7 +58,9 @@ LOADED_TABLES = ("areas", "buildings", "rooms", "households", "people", "entitie
                  "components", "events", "event_actions")
 _PARKED_TABLES = ("buildings", "building_stats", "rooms", "households", "people", "entities",
                   "components", "events", "event_actions", "event_attachments")
+_PARALLEL_FROM_SCALE = 0.01  # below this, worker start-up costs more than it saves
 _REBUILD_FROM_SCALE = 0.01  # below this, keeping the indexes is as fast
+_WORKER_NICENESS = 5
 _MICROS = 1_000_000
 
 
@@ -80,6 +80,15 @@ class DemoSummary:
     @property
     def total_seconds(self) -> float:
         return sum(self.seconds.values())
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values (for JSON benchmark records)."""
+        return {"scale": self.scale, "seed": self.seed, "as_of": self.as_of.isoformat(),
+                "rows": dict(self.rows), "seconds": {k: round(v, 2) for k, v in
+                                                     self.seconds.items()},
+                "total_seconds": round(self.total_seconds, 2),
+                "dropped_buildings": self.dropped_buildings, "peak_rss_mb": self.peak_rss_mb,
+                "workers": self.workers}
 
     def table(self) -> Table:
         """A rich table for the CLI."""
@@ -132,7 +141,7 @@ def load_demo_city(
     """
     settings = get_settings()
     now = (as_of or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
-    workers = (2 if scale >= _REBUILD_FROM_SCALE else 0) if workers is None else workers
+    workers = (2 if scale >= _PARALLEL_FROM_SCALE else 0) if workers is None else workers
     rebuild = scale >= _REBUILD_FROM_SCALE if rebuild_indexes is None else rebuild_indexes
     summary = DemoSummary(scale=scale, seed=seed, as_of=now, workers=workers)
 
@@ -162,11 +171,11 @@ def load_demo_city(
             replace_hierarchy(connection, [a for a in areas if a.level != "grid"])
             set_row_triggers(connection, _PARKED_TABLES, enabled=False)
             parked = park_indexes(connection, _PARKED_TABLES) if rebuild else None
-        writer = _Writer(connection, freeze=True)
+        writer = ChunkWriter(connection, freeze_tables=frozenset(BLOCK_TABLES))
         with clock("generate and load"):
             task = bars.add("communities", len(plans))
             for block in _generate(plans, geometry, context, workers):
-                writer.write(block)
+                writer.write(block.chunks, district=block.code[:6])
                 summary.dropped_buildings += block.dropped_buildings
                 bars.advance(task, f"communities · {writer.rows.get('people', 0):,} people")
         if parked is not None:
@@ -178,9 +187,10 @@ def load_demo_city(
             reset_identities(connection)
             restore_grid_assignments(connection)
             refresh_area_stats(connection)
+            refresh_building_stats(connection)
         connection.commit()
         with clock("analyze"):
-            connection.execute("ANALYZE areas, area_stats")
+            connection.execute("ANALYZE areas, area_stats, building_stats")
             for table in LOADED_TABLES[1:]:
                 connection.execute(psycopg.sql.SQL("ANALYZE {}").format(
                     psycopg.sql.Identifier(table)))
@@ -199,6 +209,8 @@ _WORKER_CONTEXT: GeneratorContext | None = None
 def _init_worker(context: GeneratorContext) -> None:
     global _WORKER_CONTEXT  # one context per worker process
     _WORKER_CONTEXT = context
+    # the database backend and the writer are the critical path: generators yield to them
+    os.nice(_WORKER_NICENESS)
 
 
 def _generate_in_worker(plan: CommunityPlan, geometry: bytes) -> CommunityBlock:
@@ -225,49 +237,6 @@ def _generate(plans: list[CommunityPlan], geometry: dict[str, bytes],
             yield pending.popleft().get()
         pool.close()
         pool.join()
-
-
-class _Writer:
-    """COPYs each community's chunks, turning local indices into ids."""
-
-    def __init__(self, connection: psycopg.Connection, *, freeze: bool) -> None:
-        self.connection = connection
-        self.freeze = freeze
-        self.rows: dict[str, int] = {}
-        self.component_counters: dict[tuple[str, int], int] = {}
-
-    def write(self, block: CommunityBlock) -> None:
-        base = dict(self.rows)
-        for chunk in block.chunks:
-            columns = dict(chunk.fields)
-            start = base.get(chunk.table, 0)
-            if chunk.own_id:
-                columns["id"] = pg.int_field(start + np.arange(chunk.rows) + 1)
-            for column, (table, local) in chunk.refs.items():
-                columns[column] = pg.int_field(base.get(table, 0) + local + 1, null=local < 0)
-            if chunk.table == "components":
-                columns["id"] = self._component_ids(block.code[:6], block.component_class)
-            if chunk.id_code is not None:
-                name, prefix = chunk.id_code
-                serial = digits((start + np.arange(chunk.rows) + 1) % 10**7, 7)
-                columns[name] = pg.text_field(VarBytes.from_fixed(ascii_rows(prefix, serial)))
-            pg.copy_rows(self.connection, chunk.table, columns,
-                         freeze=self.freeze and chunk.table in BLOCK_TABLES)
-            self.rows[chunk.table] = self.rows.get(chunk.table, 0) + chunk.rows
-
-    def _component_ids(self, district: str, classes: np.ndarray) -> pg.Field:
-        """17-digit ids: district + major + minor + a sequence per district and class."""
-        order = np.argsort(classes, kind="stable")
-        sequence = np.empty(len(classes), dtype=np.int64)
-        for cls in np.unique(classes).tolist():
-            at = order[classes[order] == cls]
-            first = self.component_counters.get((district, cls), 0)
-            sequence[at] = first + np.arange(1, len(at) + 1)
-            self.component_counters[district, cls] = first + len(at)
-        majors = np.array([m + n for m, n, _, _ in COMPONENT_MIX]).astype("S5")
-        code = ascii_rows(district, majors.view(np.uint8).reshape(-1, 5)[classes],
-                          digits(sequence, 6))
-        return pg.text_field(VarBytes.from_fixed(code))
 
 
 class _Progress:

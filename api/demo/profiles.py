@@ -53,27 +53,27 @@ DISTRICT_PROFILES: dict[str, DistrictProfile] = {
 CHARACTERS: dict[str, dict[str, float]] = {
     # 城中村: dense 握手楼 with shops on the lanes
     "village": {"uv": 0.72, "shop": 0.10, "walkup": 0.02, "factory": 0.05, "civic": 0.03,
-                "school": 0.008, "clinic": 0.002, "other": 0.176},
+                "school": 0.008, "clinic": 0.002, "other": 0.123},
     # 住宅小区: gated estates of towers and older walk-ups, with villages in between
     "estate": {"tower": 0.05, "walkup": 0.12, "uv": 0.45, "mixed": 0.03, "shop": 0.11,
-               "factory": 0.04, "civic": 0.04, "school": 0.012, "clinic": 0.004, "other": 0.297},
+               "factory": 0.04, "civic": 0.04, "school": 0.012, "clinic": 0.004, "other": 0.208},
     # 商务中心: offices, malls, 商住楼 — and the villages next to them (岗厦, 上沙...)
     "centre": {"office": 0.10, "mall": 0.008, "shop": 0.16, "mixed": 0.04, "tower": 0.04,
-               "uv": 0.42, "civic": 0.04, "school": 0.008, "clinic": 0.004, "other": 0.27},
+               "uv": 0.42, "civic": 0.04, "school": 0.008, "clinic": 0.004, "other": 0.189},
     # 工业园区: factories with dormitories, and the villages around them
     "industrial": {"factory": 0.46, "dorm": 0.025, "uv": 0.38, "shop": 0.04, "office": 0.005,
-                   "civic": 0.02, "school": 0.006, "clinic": 0.002, "other": 0.165},
+                   "civic": 0.02, "school": 0.006, "clinic": 0.002, "other": 0.115},
     "mixed": {"uv": 0.55, "tower": 0.02, "walkup": 0.04, "shop": 0.08, "mixed": 0.015,
               "factory": 0.20, "dorm": 0.008, "office": 0.008, "civic": 0.03, "school": 0.008,
-              "clinic": 0.002, "other": 0.149},
+              "clinic": 0.002, "other": 0.104},
     # 生态区: mountains and coast with a few villages
     "green": {"uv": 0.55, "walkup": 0.02, "shop": 0.06, "factory": 0.10, "civic": 0.06,
-              "school": 0.01, "clinic": 0.005, "other": 0.263},
+              "school": 0.01, "clinic": 0.005, "other": 0.184},
     # 保税区 / 机场 / 前海: the special "virtual communities" (虚拟社区)
-    "bonded": {"factory": 0.55, "office": 0.20, "other": 0.27, "civic": 0.05},
-    "airport": {"other": 0.743, "office": 0.20, "civic": 0.20, "shop": 0.05},
+    "bonded": {"factory": 0.55, "office": 0.20, "other": 0.189, "civic": 0.05},
+    "airport": {"other": 0.52, "office": 0.20, "civic": 0.20, "shop": 0.05},
     "cbd": {"office": 0.45, "mall": 0.08, "mixed": 0.15, "tower": 0.10, "shop": 0.12,
-            "civic": 0.05, "other": 0.068},
+            "civic": 0.05, "other": 0.048},
 }
 
 

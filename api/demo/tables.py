@@ -8,7 +8,6 @@ indices for the loader to offset.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +18,7 @@ from api.buildings.models import BUILDING_USES, ROOM_USES
 from api.components.models import COMPONENT_STATES
 from api.demo import copy as pg
 from api.demo.buildings import room_codes
+from api.demo.chunks import TableChunk
 from api.demo.columns import VarBytes, ascii_rows, digits
 from api.demo.components import COMPONENT_MIX
 from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
@@ -30,7 +30,9 @@ from api.people.models import HUKOU_TYPES, RELATIONS
 from api.privacy import ID_NUMBER, PHONE, PersonalDataCipher
 
 if TYPE_CHECKING:
+    from api.demo.addresses import BuildingLabels
     from api.demo.buildings import BuildingSpecs, Rooms
+    from api.demo.components import Components
     from api.demo.entities import Entities
     from api.demo.events import CategoryTable, EventDraft
     from api.demo.layout import Layout
@@ -40,30 +42,12 @@ if TYPE_CHECKING:
     from grids.partition import BasicGrid
 
 __all__ = [
-    "TableChunk", "encode_actions", "encode_buildings", "encode_components", "encode_entities",
+    "encode_actions", "encode_buildings", "encode_components", "encode_entities",
     "encode_events", "encode_grids", "encode_rooms", "to_web_mercator",
 ]
 
 _EARTH_RADIUS = 6_378_137.0
 _SOURCE = "blockgrid-demo"
-
-
-@dataclass
-class TableChunk:
-    """Rows of one table for one community: encoded columns plus local id references.
-
-    ``refs`` maps a column to (referenced table, local row index or -1 for NULL); the
-    loader turns them into ids. ``own_id`` asks for an ``id`` column from the table's
-    running counter.
-    """
-
-    table: str
-    rows: int
-    fields: dict[str, pg.Field]
-    refs: dict[str, tuple[str, NDArray[np.int64]]] = field(default_factory=dict)
-    own_id: bool = True
-    #: a column made of a per-row ASCII prefix and the row's id (7 digits), e.g. event codes
-    id_code: tuple[str, NDArray[np.uint8]] | None = None
 
 
 def _chunk(table: str, rows: int, fields: dict[str, pg.Field],
@@ -118,7 +102,7 @@ def encode_grids(plan: CommunityPlan, grids: list[BasicGrid], target: tuple[int,
 
 def encode_buildings(code: NDArray[np.uint8], grid_code: NDArray[np.uint8], layout: Layout,
                      order: NDArray[np.int64], kind: NDArray[np.int64], specs: BuildingSpecs,
-                     labels: object) -> TableChunk:
+                     labels: BuildingLabels) -> TableChunk:
     """Buildings in code order."""
     footprints = layout.footprints()[order]
     geom, geom_3857 = _geometries(footprints)
@@ -131,8 +115,8 @@ def encode_buildings(code: NDArray[np.uint8], grid_code: NDArray[np.uint8], layo
         "floors": pg.int_field(specs.floors, 16),
         "floors_below": pg.int_field(specs.floors_below, 16),
         "year_built": pg.int_field(specs.year, 16),
-        "name": pg.text_field(labels.name),  # type: ignore[attr-defined]
-        "address": pg.text_field(labels.address),  # type: ignore[attr-defined]
+        "name": pg.text_field(labels.name),
+        "address": pg.text_field(labels.address),
         "source": pg.text_field(VarBytes.constant(_SOURCE, len(kind))),
     })
 
@@ -206,25 +190,31 @@ def encode_entities(entities: Entities, building_grid: NDArray[np.uint8]) -> Tab
         "legal_person_id": ("people", e.legal_person)})
 
 
-def encode_components(components: object, grid_codes: NDArray[np.uint8],
+def encode_components(components: Components, grid_codes: NDArray[np.uint8],
                       grid: NDArray[np.int64], department_ids: dict[str, int],
                       district: str) -> TableChunk:
-    """City components; their ids are added by the loader (per district and class)."""
+    """City components; the loader fills in the sequence of their ids (per district and class)."""
     c = components
-    cls = c.component_class  # type: ignore[attr-defined]
+    cls = c.component_class
     departments = np.array([
         department_ids.get(f"city-management-{district}", department_ids["city-management"])
         if d == "district" else department_ids[d] for _, _, _, d in COMPONENT_MIX])
-    geom, geom_3857 = _points(c.lonlat)  # type: ignore[attr-defined]
-    return _chunk("components", len(cls), {
+    geom, geom_3857 = _points(c.lonlat)
+    classes = np.array([m + n for m, n, _, _ in COMPONENT_MIX]).astype("S5")
+    prefix = ascii_rows(district, classes.view(np.uint8).reshape(-1, 5)[cls],
+                        np.full((len(cls), 6), ord("0"), dtype=np.uint8))
+    chunk = _chunk("components", len(cls), {
+        "id": pg.text_field(VarBytes.from_fixed(prefix)),
         "major": _vocab([m for m, _, _, _ in COMPONENT_MIX], cls),
         "minor": _vocab([n for _, n, _, _ in COMPONENT_MIX], cls),
         "geom": geom, "geom_3857": geom_3857,
-        "state": _vocab(COMPONENT_STATES, c.state),  # type: ignore[attr-defined]
+        "state": _vocab(COMPONENT_STATES, c.state),
         "department_id": pg.int_field(departments[cls], 32),
         "grid_code": _fixed_text(grid_codes[grid]),
-        "installed_on": pg.date_field(c.installed),  # type: ignore[attr-defined]
+        "installed_on": pg.date_field(c.installed),
     }, own_id=False)
+    chunk.component_class = cls  # the loader numbers them per district and class
+    return chunk
 
 
 def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,

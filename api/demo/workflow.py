@@ -271,7 +271,7 @@ def _walk(case: _Case, reported: int, u: NDArray, f: NDArray, handling: float, p
         if not case.act("resume", t, "street_supervisor", 15):
             return
         dispatched = t
-    t = dispatched + max(m, int(handling * max(case.stage_due - dispatched, 30 * m)))
+    t = max(t, dispatched) + m + int(handling * max(case.stage_due - dispatched, 30 * m))
     if not case.act("report_done", t, "dept_handler", 11):
         return
     for _ in range(reworks):
@@ -282,7 +282,7 @@ def _walk(case: _Case, reported: int, u: NDArray, f: NDArray, handling: float, p
         t = after(t, 0.1 * f[3])
         if not case.act("start", t, "dept_handler", 10):
             return
-        t = rework_start + max(m, int(0.6 * handling * max(case.stage_due - rework_start, 30 * m)))
+        t += m + int(0.6 * handling * max(case.stage_due - rework_start, 30 * m))
         if not case.act("report_done", t, "dept_handler", 11):
             return
     t = after(t, f[4])

@@ -3,8 +3,8 @@
 import { api, apiBlob, apiResponse } from "./api.js";
 import { h, replace } from "./dom.js";
 import { drillState, navigate } from "./drill.js";
-import { formatDateTime, formatDuration } from "./format.js";
-import { t } from "./i18n.js";
+import { formatDateTime, formatDuration, formatLonLat } from "./format.js";
+import { t, tOr } from "./i18n.js";
 import { toast } from "./notify.js";
 import {
   actionLabel, categoryById, categoryName, departmentName, knownDepartments, loadCategories,
@@ -127,7 +127,7 @@ function facts(event) {
 
 function place(event) {
   return h("div.event-place",
-    h("span.event-address", event.address || `${event.lon.toFixed(5)}, ${event.lat.toFixed(5)}`),
+    h("span.event-address", event.address || formatLonLat(event.lon, event.lat)),
     h("span.event-place-actions",
       h("button.btn.btn-small", { type: "button", onclick: () => focusOnMap(event, { fly: true }),
         "data-testid": "event-locate" }, t("event.locate")),
@@ -189,7 +189,7 @@ function timeline(actions) {
           h("div.timeline-head",
             h("strong.timeline-label", actionLabel(a.action, a.label_zh)),
             h("time.timeline-time", { datetime: a.at }, formatDateTime(a.at))),
-          h("div.timeline-meta", [a.actor, a.actor_role ? t(`role.${a.actor_role}`) : null, a.department]
+          h("div.timeline-meta", [a.actor, a.actor_role ? tOr(`role.${a.actor_role}`, a.actor_role) : null, a.department]
             .filter(Boolean).join(" · ") || "—"),
           h("div.timeline-status", moved
             ? `${statusEntry(a.from_status).label} → ${to.label}` : to.label),
@@ -248,7 +248,7 @@ function actionForm(event) {
       h("input", { id: "action-duplicate", value: form.duplicate || "", placeholder: "E2026…",
         oninput: (e) => { form.duplicate = e.target.value; } })));
   }
-  return h("form.action-form", { "data-action": form.action, "data-testid": "action-form",
+  return h("form.action-form", { "data-action": form.action, "data-testid": "action-form", novalidate: true,
     onsubmit: (e) => { e.preventDefault(); submit(); } },
   h("h3.section-title", actionLabel(form.action)),
   extra,
@@ -334,7 +334,9 @@ async function submit() {
     await failed(error, form);
   }
   if (shown.form) shown.form.busy = false;
-  if (eventDetailShown() === event.id) draw();
+  if (eventDetailShown() !== event.id) return;
+  draw();
+  if (shown.notice?.kind !== "ok") shown.body.querySelector("[data-testid=event-message]")?.scrollIntoView({ block: "nearest" });
 }
 
 async function failed(error, form) {

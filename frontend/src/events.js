@@ -3,7 +3,7 @@
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { drillState } from "./drill.js";
-import { eventDetailShown, reloadEventDetail, renderEventDetail } from "./eventdetail.js";
+import { clearEventFocus, eventDetailShown, reloadEventDetail, renderEventDetail } from "./eventdetail.js";
 import { formatDateTime, formatInt } from "./format.js";
 import { t } from "./i18n.js";
 import { activePanel, showPanel } from "./panels.js";
@@ -202,6 +202,7 @@ export const eventsPanel = {
   tab: "panel.tab.events",
   followsArea: true,
   open: () => openEvents(),
+  leave: () => clearEventFocus(),
   async render(body, _props, context) {
     const area = currentArea()?.code || null;
     if (state.view === "detail" && state.areaCode && area !== state.areaCode) state.view = "list";
@@ -212,15 +213,18 @@ export const eventsPanel = {
       await renderEventDetail(body, { id: state.eventId, onBack: back, isCurrent: context.isCurrent });
       return;
     }
+    clearEventFocus();
     await renderList(body, context);
   },
 };
 
-/** A change arrived on the live stream: refresh what the events panel shows. */
-export function onEventChange(change) {
+/** Changes arrived on the live stream: refresh what the events panel shows. */
+export function onEventChanges(changes) {
   if (activePanel() !== "events") return;
   if (state.view === "detail") {
-    if (eventDetailShown() === change.id) reloadEventDetail(change);
+    const shown = eventDetailShown();
+    const latest = changes.filter((change) => change.id === shown).at(-1);
+    if (latest) reloadEventDetail(latest);
   } else {
     loadList({ quiet: true });
   }

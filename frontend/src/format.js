@@ -75,3 +75,8 @@ export function formatMonth(period) {
   return new Intl.DateTimeFormat(getLanguage(), { year: "numeric", month: "long" })
     .format(new Date(year, month - 1, 1));
 }
+
+/** A WGS 84 position for people: "114.05105°E, 22.52865°N" (东经/北纬 in Chinese). */
+export function formatLonLat(lon, lat) {
+  return t("unit.lonlat", { lon: lon.toFixed(5), lat: lat.toFixed(5) });
+}

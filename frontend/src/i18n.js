@@ -1,4 +1,5 @@
 // All UI strings (界面文字), zh-CN by default, English on request; the choice is remembered.
+import { en as eventsEn, LEGEND_EN as EVENTS_LEGEND_EN, zh as eventsZh } from "./i18n-events.js";
 
 const STORAGE_KEY = "blockgrid.lang";
 export const LANGUAGES = ["zh-CN", "en"];
@@ -311,6 +312,11 @@ const LEGEND_EN = {
   },
   components: { intact: "Intact", damaged: "Damaged", lost: "Lost", occupied: "Occupied" },
 };
+
+Object.assign(zh, eventsZh);
+Object.assign(en, eventsEn);
+Object.assign(LEGEND_EN, EVENTS_LEGEND_EN);
+LEGEND_EN.events.verified = "Awaiting closure";
 
 const DICTIONARIES = { "zh-CN": zh, en };
 let current = initialLanguage();

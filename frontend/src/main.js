@@ -6,12 +6,13 @@ import { buildingPanel } from "./building.js";
 import { legendEntry, setCatalog } from "./catalog.js";
 import { savedMetric, saveMetric } from "./choropleth.js";
 import { $, h, replace } from "./dom.js";
-import { drillState, initDrill, navigate, redraw, route, setMetric } from "./drill.js";
+import { drillState, initDrill, navigate, redraw, route, setMetric, showAreaPanel } from "./drill.js";
+import { mountEventViews } from "./eventsui.js";
 import { isChinese, t, toggleLanguage, translatePage } from "./i18n.js";
 import { choroplethLegend, LayersButton, renderLayersPanel, restoreVisibility } from "./layers.js";
 import { createMap, maplibregl, whenIdle } from "./map.js";
-import { mountPanelHost, refreshPanel, registerPanel, setSheetState, tuckSheet } from "./panels.js";
 import { toast } from "./notify.js";
+import { activePanel, mountPanelHost, refreshPanel, registerPanel, setSheetState, tuckSheet } from "./panels.js";
 import { mountSearch } from "./search.js";
 import { AREA_LAYERS } from "./style.js";
 
@@ -92,15 +93,19 @@ function eventPopup(map, feature, lngLat) {
     .setLngLat(lngLat).setDOMContent(content).addTo(map);
 }
 
-function clickableLayers(map) {
-  return ["events-cluster", "events-point", "buildings-fill", ...AREA_LAYERS.map((id) => `${id}-fill`)]
+function clickableLayers(map, extra) {
+  return ["events-cluster", "events-point", ...extra, "buildings-fill",
+    ...AREA_LAYERS.map((id) => `${id}-fill`)]
     .filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
 }
 
-function wireMapClicks(map) {
+/** Map clicks: the event views first (reporting, event points, hotspots), then drill-down. */
+function wireMapClicks(map, views) {
+  const extra = views.clickable || [];
   map.on("click", (event) => {
-    const features = map.queryRenderedFeatures(event.point, { layers: clickableLayers(map) });
+    const features = map.queryRenderedFeatures(event.point, { layers: clickableLayers(map, extra) });
     const byLayer = (id) => features.find((f) => f.layer.id === id);
+    if (views.onMapClick(event, features)) return;
     const cluster = byLayer("events-cluster");
     if (cluster) {
       map.easeTo({ center: event.lngLat, zoom: Math.min(map.getZoom() + 2, 16) });
@@ -121,7 +126,8 @@ function wireMapClicks(map) {
   });
   map.on("dragstart", () => tuckSheet());
   map.on("mousemove", (event) => {
-    const hit = map.queryRenderedFeatures(event.point, { layers: clickableLayers(map) }).length > 0;
+    if (document.body.dataset.picking) return;
+    const hit = map.queryRenderedFeatures(event.point, { layers: clickableLayers(map, extra) }).length > 0;
     map.getCanvas().style.cursor = hit ? "pointer" : "";
   });
 }
@@ -136,7 +142,7 @@ function wireLayers(map) {
     onMetric: (id) => {
       saveMetric(id);
       setMetric(id);
-      refreshPanel({ metricId: id });
+      if (activePanel() === "area") refreshPanel({ metricId: id });
     },
   });
   const button = new LayersButton(() => {
@@ -181,12 +187,13 @@ async function startApp(config) {
   const mapElement = $("#map");
   const map = await createMap(mapElement, { tiles: tiles.layers, config, onError: toast });
   restoreVisibility(map);
-  registerPanel("area", { ...areaPanel, open: () => navigate({ area: drillState().area?.code }) });
-  registerPanel("building", buildingPanel);
+  registerPanel("area", { ...areaPanel, open: () => showAreaPanel() });
+  registerPanel("building", { ...buildingPanel, tabOf: "area" });
+  const views = mountEventViews(map, user);
   mountPanelHost($("#sheet"));
   setSheetState("peek");
   const layers = wireLayers(map);
-  wireMapClicks(map);
+  wireMapClicks(map, views);
   initDrill({
     map, mapElement, breadcrumb: $("#breadcrumb"), body: $("#panel-body"),
     home: homeArea(user), metricId: savedMetric(), basemap: Boolean(config.basemap),
@@ -199,12 +206,14 @@ async function startApp(config) {
     renderUser(user);
     languageButtons();
     layers.relabel();
+    views.relabel();
     redraw();
   });
   window.addEventListener("resize", () => { map.resize(); languageButtons(); });
   // Hooks for the browser tests and for people poking around in the console.
   window.blockgrid = { map, user, navigate, state: drillState(), whenIdle: () => whenIdle(map) };
   await route();
+  if (views.startPanel) await views.startPanel();
   document.body.dataset.ready = "true";
 }
 

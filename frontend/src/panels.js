@@ -4,7 +4,8 @@
 // indicators, hotspots, the report form). A panel is an object with
 // ``render(body, props, {isCurrent})``; for a tab of its own, ``tab: "i18n.key"`` and
 // ``open()``; ``followsArea: true`` keeps it open (re-rendered) when the user drills to
-// another area, instead of switching to the area panel.
+// another area, instead of switching to the area panel; ``leave()`` runs when another
+// panel replaces it; ``tabOf`` names the tab to highlight for a panel without one.
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -68,6 +69,7 @@ const PHONE = window.matchMedia("(max-width: 767px)");
 export async function showPanel(id, props = {}) {
   const panel = registry.get(id);
   if (!panel || !host) throw new Error(`no panel ${id}`);
+  if (active.id && active.id !== id) registry.get(active.id)?.leave?.();
   active = { id, props, generation: active.generation + 1 };
   const generation = active.generation;
   host.body.scrollTop = 0;
@@ -80,6 +82,7 @@ export async function showPanel(id, props = {}) {
 export async function refreshPanel(extraProps = {}) {
   if (!active.id) return;
   active.props = { ...active.props, ...extraProps };
+  renderTabs();
   const panel = registry.get(active.id);
   const generation = active.generation;
   await panel.render(host.body, active.props, { isCurrent: () => active.generation === generation });

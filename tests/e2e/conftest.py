@@ -49,6 +49,23 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture
+def open_dashboard(browser, base_url, artifacts):
+    """``open_dashboard(phone=False)`` → a new signed-out Dashboard; closed after the test."""
+    from tests.e2e.dashboard import Dashboard
+
+    opened: list[Dashboard] = []
+
+    def _open(*, phone: bool = False) -> Dashboard:
+        dashboard = Dashboard.open(browser, base_url, artifacts, phone=phone)
+        opened.append(dashboard)
+        return dashboard
+
+    yield _open
+    for dashboard in opened:
+        dashboard.close()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """One Chromium per module; each test gets its own context (fresh storage).

@@ -45,7 +45,8 @@ class Dashboard:
             self.errors.append(f"console: {message.text}")
 
     def _response(self, response) -> None:
-        if "/tiles/" in response.url and response.url.endswith(".mvt"):
+        path = response.url.split("?", 1)[0]
+        if "/tiles/" in path and path.endswith(".mvt"):
             self.tile_statuses.append((response.status, response.url))
 
     def close(self) -> None:
@@ -74,6 +75,64 @@ class Dashboard:
         )
         response.raise_for_status()
         return response.json()
+
+    def api_post(self, path: str, body: dict, headers: dict | None = None) -> httpx.Response:
+        """POST as the page's user (to change things behind the page's back)."""
+        return httpx.post(
+            f"{self.base_url}{path}",
+            json=body,
+            timeout=20,
+            headers={"Authorization": f"Bearer {self.token()}", **(headers or {})},
+        )
+
+    def console_errors(self, *, allowed_statuses: tuple[int, ...] = ()) -> list[str]:
+        """Console errors, less Chromium's notes on HTTP statuses a test provoked."""
+        allowed = [f"status of {status} " for status in allowed_statuses]
+        return [e for e in self.errors if not any(a in e for a in allowed)]
+
+    # ---- panels and the event views ----------------------------------------------------
+
+    def open_tab(self, panel: str) -> None:
+        self.page.click(f"#panel-tabs [data-panel={panel}]")
+
+    def wait_live(self) -> None:
+        """Until the live change stream is connected."""
+        self.page.wait_for_selector("body[data-live=on]")
+
+    def event_status(self) -> str:
+        return self.page.locator("[data-testid=event-detail]").get_attribute("data-status")
+
+    def wait_event_status(self, event_id: int, status: str) -> None:
+        self.page.wait_for_selector(
+            f"[data-testid=event-detail][data-id='{event_id}'][data-status='{status}']"
+        )
+
+    def take_action(
+        self, action: str, *, note: str | None = None, department: str | None = None
+    ) -> None:
+        """Press a workflow step's button, fill in its form, confirm, wait for the answer."""
+        page = self.page
+        detail = page.locator("[data-testid=event-detail]")
+        version = detail.get_attribute("data-version")
+        page.click(f"[data-testid=event-actions] [data-action={action}]")
+        page.wait_for_selector(f"[data-testid=action-form][data-action={action}]")
+        if note is not None:
+            page.fill("#action-note", note)
+        if department is not None:
+            page.select_option("#action-department", department)
+        page.click("#action-submit")
+        page.wait_for_function(
+            "v => { const d = document.querySelector('[data-testid=event-detail]');"
+            " return d && d.dataset.version !== v && !document.querySelector("
+            "'[data-testid=action-form]'); }",
+            arg=version,
+        )
+
+    def timeline(self) -> list[str]:
+        """The workflow steps in the open event's history, oldest first."""
+        return self.page.locator("[data-testid=timeline] > li").evaluate_all(
+            "items => items.map(li => li.dataset.action)"
+        )
 
     # ---- the map -----------------------------------------------------------------------
 

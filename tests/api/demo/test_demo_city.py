@@ -242,7 +242,8 @@ def test_rollups_equal_direct_counts(db):
         stats = db.execute(
             "SELECT residents, residents_hukou, households, age_60_plus, elderly_alone,"
             " buildings, rooms, rooms_rented, entities, components, components_damaged,"
-            " events_open, grids FROM area_stats WHERE area_code = %s", (code,)).fetchone()
+            " events_open, events_overdue, grids FROM area_stats WHERE area_code = %s",
+            (code,)).fetchone()
         like = code + "%"
         direct = db.execute("""
             SELECT (SELECT count(*) FROM people WHERE grid_code LIKE %(a)s AND moved_out IS NULL),
@@ -263,6 +264,8 @@ def test_rollups_equal_direct_counts(db):
                       AND state <> 'intact'),
                    (SELECT count(*) FROM events WHERE grid_code LIKE %(a)s
                       AND status NOT IN ('closed', 'rejected')),
+                   (SELECT count(*) FROM events WHERE grid_code LIKE %(a)s
+                      AND status NOT IN ('closed', 'rejected') AND stage_due_at < now()),
                    (SELECT count(*) FROM areas WHERE level = 'grid' AND code LIKE %(a)s)""",
                             {"a": like}).fetchone()
         assert tuple(stats) == tuple(direct), code

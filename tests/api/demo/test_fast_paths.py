@@ -98,5 +98,4 @@ def test_var_bytes_build_text_columns_without_python_rows():
                             VarBytes.from_strings(["明", None, "红"]))
     assert names.to_strings() == ["陈小明", None, "欧阳小红"]
     assert names.take([2, 0]).to_strings() == ["欧阳小红", "陈小明"]
-    assert VarBytes.from_ints([0, 9, 10, 12345]).to_strings() == ["0", "9", "10", "12345"]
     assert digits([7], 3).tobytes() == b"007"
