@@ -258,11 +258,19 @@ def _voronoi_regions(
     order = np.argsort(site_group, kind="stable")
     starts = np.searchsorted(site_group[order], np.arange(count + 1))
     dissolved = np.array(
-        [shapely.coverage_union_all(cells[order[starts[g] : starts[g + 1]]]) for g in range(count)],
-        dtype=object,
+        [_dissolve(cells[order[starts[g] : starts[g + 1]]]) for g in range(count)], dtype=object
     )
     in_degrees = shapely.transform(dissolved, lambda xy: xy / scale + origin)
     return list(shapely.intersection(in_degrees, polygon))
+
+
+def _dissolve(cells: NDArray[np.object_]) -> shapely.Geometry:
+    """Union of Voronoi cells: the fast coverage union, or the general one when GEOS finds
+    the cells not exactly noded (sites on a perfectly regular lattice produce that)."""
+    try:
+        return shapely.coverage_union_all(cells)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(cells)
 
 
 def _make_contiguous(
