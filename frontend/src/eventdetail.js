@@ -54,10 +54,14 @@ async function fetchDetail() {
   rememberDepartments([data]);
 }
 
-/** Read the event again (after a change elsewhere); keep a half-written step open. */
+/**
+ * Read the event again after ``change`` (none: the stream reconnected); a half-written step
+ * stays open, with a note that the event moved on (sending it would meet a 412).
+ */
 export async function reloadEventDetail(change) {
   if (!eventDetailShown() || (change && change.version <= shown.detail?.version)) return;
   if (shown.form) {
+    if (!change) return;
     shown.notice = { kind: "warn", text: t("event.changed_elsewhere"), reload: true };
     draw();
     return;

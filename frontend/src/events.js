@@ -218,13 +218,13 @@ export const eventsPanel = {
   },
 };
 
-/** Changes arrived on the live stream: refresh what the events panel shows. */
-export function onEventChanges(changes) {
+/** Changes arrived on the live stream (or it reconnected): refresh what the panel shows. */
+export function onEventChanges(changes, { resync = false } = {}) {
   if (activePanel() !== "events") return;
   if (state.view === "detail") {
     const shown = eventDetailShown();
     const latest = changes.filter((change) => change.id === shown).at(-1);
-    if (latest) reloadEventDetail(latest);
+    if (latest || (resync && shown)) reloadEventDetail(latest);
   } else {
     loadList({ quiet: true });
   }

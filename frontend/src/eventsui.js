@@ -51,12 +51,13 @@ export function mountEventViews(map, user) {
     registerPanel("report", reportPanel);
     reportButton = mountReporting(map, { onReported: () => refreshEventTiles(map) });
   }
-  followChanges(batched(BATCH_MS, (changes) => {
+  const refresh = (changes, { resync = false } = {}) => {
     refreshEventTiles(map);
-    onEventChanges(changes);
+    onEventChanges(changes, { resync });
     onInboxChange();
     window.dispatchEvent(new CustomEvent("blockgrid:events-changed", { detail: changes }));
-  }));
+  };
+  followChanges(batched(BATCH_MS, refresh), { onResync: () => refresh([], { resync: true }) });
   function onMapClick(event, features) {
     if (isPicking()) {
       pickAt(event.lngLat);

@@ -28,13 +28,15 @@ function setState(state) {
 
 /**
  * Follow the change stream; ``onChange(change)`` gets each {id, code, grid_code,
- * department_id, status, version, op}. Returns a function that stops it.
+ * department_id, status, version, op}; ``onResync()`` runs after a reconnection, since
+ * changes made while the stream was down are not replayed. Returns a function that stops it.
  */
-export function followChanges(onChange) {
+export function followChanges(onChange, { onResync = () => {} } = {}) {
   let stopped = false;
   let delay = FIRST_DELAY;
   let controller = null;
   let timer = null;
+  let connections = 0;
 
   function schedule() {
     if (stopped) return;
@@ -86,6 +88,8 @@ export function followChanges(onChange) {
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       setState("on");
       delay = FIRST_DELAY;
+      connections += 1;
+      if (connections > 1) onResync();
       await read(response);
     } catch (error) {
       if (stopped || error.name === "AbortError") return;

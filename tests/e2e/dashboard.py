@@ -60,7 +60,8 @@ class Dashboard:
         page.fill("#login-username", username)
         page.fill("#login-password", DEMO_PASSWORD)
         page.click("#login-submit")
-        page.wait_for_selector("body[data-ready=true]")
+        # The first map of a fresh Chromium compiles its shaders in software: be patient.
+        page.wait_for_selector("body[data-ready=true]", timeout=45_000)
         self.wait_for_map()
 
     def token(self) -> str:

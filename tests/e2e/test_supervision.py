@@ -15,8 +15,12 @@ from tests.e2e.dashboard import Dashboard
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+def assert_rate(shown: str, rate: float | None, what: str) -> None:
+    """``shown`` is ``rate`` as a percentage with one decimal ("—" when there is none)."""
+    if rate is None:
+        assert shown == "—", what
+    else:
+        assert abs(float(shown.removesuffix("%")) - rate * 100) <= 0.05 + 1e-9, (what, shown)
 
 
 def assert_clean(dashboard: Dashboard) -> None:
@@ -35,7 +39,7 @@ def test_indicators_show_the_rates_and_the_league(open_dashboard):
     assert page.input_value("#indicator-period") == month
     for rate, value in expected["rates"].items():
         card = page.locator(f"[data-testid=indicator-rates] [data-rate={rate}] .rate-value")
-        assert card.inner_text() == percent(value), rate
+        assert_rate(card.inner_text(), value, rate)
     text = rates.inner_text()
     for label in ("结案率", "按期结案率", "返工率", "按时立案率", "准确派遣率"):
         assert label in text
@@ -60,7 +64,7 @@ def test_indicators_show_the_rates_and_the_league(open_dashboard):
     previous = page.locator(".indicators-panel").get_attribute("data-period")
     earlier = dashboard.api(f"/api/indicators?area=440304&period={previous}")
     shown = page.locator("[data-rate=on_time_closure_rate] .rate-value").inner_text()
-    assert shown == percent(earlier["rates"]["on_time_closure_rate"])
+    assert_rate(shown, earlier["rates"]["on_time_closure_rate"], "previous month")
 
     # In English too.
     page.click("#lang-toggle")
