@@ -13,6 +13,7 @@ from api.areas.views import router as areas_router
 from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
+from api.departments.views import router as departments_router
 from api.errors import install_error_handlers
 from api.events import sweeper
 from api.events.admin_views import router as event_admin_router
@@ -91,5 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(event_admin_router)
     app.include_router(briefing_router)
     app.include_router(hotspots_router)
+    app.include_router(departments_router)
     install_frontend(app)
     return app

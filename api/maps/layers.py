@@ -38,6 +38,7 @@ class Layer:
     legend: tuple[tuple[str, str, str], ...] = ()  # (value, zh label, colour)
     ogc_where: str | None = None  # OGC filter when the tile ``where`` uses tile parameters
     analysis: bool = False  # drawn from a hotspot run chosen per request; not an OGC collection
+    minute_bound: bool = False  # properties depend on the clock (overdue): cache per minute
 
     @property
     def id(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -85,7 +86,7 @@ async def tile(
 ) -> Response:
     spec = tiles.get_layer(layer)
     tiles.check_address(spec, z, x, y)
-    variant: tuple = ()
+    variant: tuple = (int(time.time() // 60),) if spec.minute_bound else ()
     if spec.analysis:
         variant = (
             await tiles.choose_hotspot_run(

@@ -92,3 +92,10 @@ async def test_the_calendar_api_stores_exceptions(client, as_user):
     assert put.status_code == 200
     days = (await client.get("/api/work-calendar", headers=admin)).json()
     assert {"day": "2027-01-01", "is_workday": False, "note": "元旦"} in days
+
+
+async def test_departments_are_listed_for_the_dispatch_picker(client, as_user):
+    rows = (await client.get("/api/departments", headers=await as_user("street"))).json()
+    codes = {row["code"] for row in rows}
+    assert {"city-management", "water", "city-management-440304"} <= codes
+    assert len(rows) == 27
