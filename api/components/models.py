@@ -34,7 +34,9 @@ class Component(Base, Timestamps):
     __tablename__ = "components"
     __table_args__ = (
         CheckConstraint("id ~ '^[0-9]{17}$'", name="id_format"),
-        CheckConstraint("substr(id, 7, 2) = major AND substr(id, 9, 3) = minor", name="id_has_class"),
+        CheckConstraint(
+            "substr(id, 7, 2) = major AND substr(id, 9, 3) = minor", name="id_has_class"
+        ),
         CheckConstraint(f"state IN {COMPONENT_STATES!r}", name="state_known"),
         CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
         ForeignKeyConstraint(

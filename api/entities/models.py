@@ -11,11 +11,11 @@ from api.columns import Timestamps, code_type
 from api.db import Base
 
 ENTITY_TYPES = (
-    "enterprise",            # 企业
-    "individual_business",   # 个体工商户
-    "social_organisation",   # 社会组织
-    "public_institution",    # 事业单位
-    "government",            # 机关
+    "enterprise",  # 企业
+    "individual_business",  # 个体工商户
+    "social_organisation",  # 社会组织
+    "public_institution",  # 事业单位
+    "government",  # 机关
 )
 ENTITY_STATUSES = ("active", "suspended", "deregistered")  # 存续 / 停业 / 注销
 
@@ -43,7 +43,9 @@ class Entity(Base, Timestamps):
     building_id: Mapped[int] = mapped_column(
         ForeignKey("buildings.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
     grid_code: Mapped[str] = mapped_column(code_type(14), nullable=False, index=True)
     employees: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(15), nullable=False, server_default="active")
