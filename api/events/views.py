@@ -133,7 +133,7 @@ async def report_event(
 
 @router.get("", response_model=EventPage, summary="Events in your area, newest first")
 async def list_events(
-    _: CurrentUser,
+    principal: CurrentUser,
     session: DbSession,
     status: Annotated[list[str] | None, Query()] = None,
     open: bool = False,
@@ -164,7 +164,8 @@ async def list_events(
         status=tuple(status or ()),
         open_only=open,
         overdue=overdue,
-        area=area,
+        # the caller's area as an explicit filter too, so that its index can be used
+        area=area or principal.scope_code,
         category_id=category_id,
         major=major,
         department_id=department_id,

@@ -94,12 +94,21 @@ async def test_areas_show_the_callers_subtree_and_ancestors_only(session):
     ]
 
 
-async def test_scope_prefix_uses_the_grid_code_index(session):
-    await apply_scope(session, Scope("440304"))
+async def test_the_scope_does_not_steer_the_planner_away_from_the_spatial_index(session):
+    """A tile query in a scope uses the GiST index; the scope is a filter on its rows."""
+    await apply_scope(session, Scope("4403"))
     await session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(await session.scalars(text("EXPLAIN SELECT id FROM rooms")))
+    plan = "\n".join(
+        await session.scalars(
+            text(
+                "EXPLAIN SELECT id FROM buildings"
+                " WHERE footprint_3857 && ST_TileEnvelope(16, 53520, 28535)"
+            )
+        )
+    )
     await session.execute(text("RESET ROLE"))
-    assert "ix_rooms_grid_code" in plan
+    assert "footprint_3857" in plan and "ix_buildings_grid_code" not in plan
+    assert "starts_with" in plan
 
 
 async def test_api_requests_run_in_the_callers_scope(client, as_user):
