@@ -1,27 +1,28 @@
 """Building footprints (建筑轮廓) from any GDAL vector source, checked and repaired, in WGS 84.
 
 :func:`read_footprints` reads a GeoPackage, Shapefile, GeoJSON, FileGDB or OpenStreetMap
-file through pyogrio (Arrow when pyarrow is installed), recognises its CRS with
-:mod:`gis.crs` (a file without one is taken as WGS 84 only when its coordinates are
-longitude/latitude in China), refuses swapped latitude/longitude, converts to WGS 84,
-repairs the geometries (:func:`repair_polygons`) and maps the attributes (source id,
-use, floors, year, name, address). Features that cannot be used are returned as
-:class:`Reject` rows with a reason instead of failing the file. No database here: the
-loader is ``api.buildings.importer``.
+file through pyogrio and Arrow, recognises its CRS with :mod:`gis.crs` (a file without
+one is taken as WGS 84 only when its coordinates are longitude/latitude in China),
+refuses swapped latitude/longitude, converts to WGS 84, repairs the geometries
+(:mod:`gis.repair`) and maps the attributes (source id, use, floors, year, name,
+address); geometry and attributes are worked on in parallel threads. Features that
+cannot be used are returned as :class:`Reject` rows with a reason instead of failing
+the file. No database here: the loader is ``api.buildings.importer``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from numpy.typing import ArrayLike, NDArray
@@ -37,6 +38,16 @@ from gis.crs import (
     resolve_crs,
     to_wgs84,
 )
+from gis.repair import (
+    EMPTY,
+    MIN_AREA_M2,
+    NOT_POLYGON,
+    REPAIRED,
+    SLIVER,
+    UNREPAIRABLE,
+    repair_polygons,
+)
+from gis.wkb import as_multipolygon_wkb, wkb_array
 
 __all__ = [
     "USE_TYPES",
@@ -53,9 +64,7 @@ __all__ = [
 #: Building uses (楼栋用途); the same values as ``api.buildings.models.BUILDING_USES``.
 USE_TYPES = ("residential", "urban_village", "commercial", "office", "industrial",
              "school", "medical", "public", "mixed", "other")
-MIN_AREA_M2 = 1.0  #: polygon parts smaller than this are slivers and dropped
 MAX_FLOORS = 200
-_M_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
 
 _USE_ALIASES = {
     "residential": ("apartments", "house", "detached", "semidetached_house", "terrace",
@@ -140,34 +149,27 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
     return polygonal[0] if polygonal else None
 
 
-def _read_source(path: Path, layer: str | None) -> tuple[dict[str, Any], pd.DataFrame, Any, Any]:
-    """(meta, attributes, fids, WKB) of one layer; Arrow when pyarrow is installed."""
+def _read_source(path: Path, layer: str | None
+                 ) -> tuple[dict[str, Any], pd.DataFrame, Any, pa.BinaryArray]:
+    """(meta, attributes, fids, WKB) of one layer, read through Arrow."""
     try:
         info = pyogrio.read_info(path, layer=0 if layer is None else layer)
         driver = str(info.get("driver", ""))
         layer = _choose_layer(path, layer, driver)
         where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            meta, fids, wkb, columns = pyogrio.raw.read(path, layer=layer, where=where,
-                                                        return_fids=True)
-            frame = pd.DataFrame(dict(zip(meta["fields"], columns, strict=True)),
-                                 index=pd.RangeIndex(len(wkb)))
-        else:
-            meta, table = pyogrio.read_arrow(path, layer=layer, where=where, return_fids=True)
-            names = table.column_names  # [fid,] fields..., geometry (names may repeat)
-            fields = list(meta["fields"])
-            first = len(names) - len(fields) - 1
-            wkb = table.column(len(names) - 1).to_numpy(zero_copy_only=False)
-            fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
-            frame = pd.DataFrame({name: table.column(first + i).to_pandas()
-                                  for i, name in enumerate(fields)},
-                                 index=pd.RangeIndex(table.num_rows))
+        meta, table = pyogrio.read_arrow(path, layer=layer, where=where, return_fids=True)
+        names = table.column_names  # [fid,] fields..., geometry (names may repeat)
+        fields = list(meta["fields"])
+        first = len(names) - len(fields) - 1
+        wkb = table.column(len(names) - 1)
+        fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
+        frame = pd.DataFrame({name: table.column(first + i).to_pandas()
+                              for i, name in enumerate(fields)},
+                             index=pd.RangeIndex(table.num_rows))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
     meta = {**meta, "driver": driver, "layer": layer}
-    return meta, frame, np.asarray(fids), np.asarray(wkb, dtype=object)
+    return meta, frame, np.asarray(fids), wkb_array(wkb)
 
 
 def read_footprints(
@@ -209,44 +211,83 @@ def read_footprints(
     """
     path = Path(path)
     meta, frame, fids, wkb = _read_source(path, layer)
-    geoms = shapely.from_wkb(wkb, on_invalid="fix")
-    if shapely.has_z(geoms).any():
-        geoms = shapely.force_2d(geoms)
-    n = len(geoms)
+    n = len(wkb)
     notes: list[str] = []
-    resolved = detect_crs(meta.get("crs"), geoms, override=crs, notes=notes)
-    columns = {str(name).lower(): str(name) for name in frame.columns}
-    source_ids = _source_ids(frame, columns, fids, wkb, meta["driver"], id_field)
-    outside = _outside_china(geoms, resolved) if resolved.geographic else None
-    wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
-    if outside is None:
-        outside = _outside_china(wgs, resolved)
-    fixed, status = repair_polygons(wgs)
-    tags = _osm_tags(frame, columns)
-    floor_values = _pick(frame, columns, _FLOOR_FIELDS, tags)
-    floors, floors_bad = parse_floors(floor_values)
+    # Geometry work (shapely, mostly without the GIL) runs in a second thread while this
+    # one maps the attributes (pandas): the database is idle during reading, so both
+    # cores serve the reader.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as pool:
+        cleaning = pool.submit(_clean_geometries, wkb, meta.get("crs"), crs, notes)
+        try:
+            columns = {str(name).lower(): str(name) for name in frame.columns}
+            source_ids = _source_ids(frame, columns, fids, wkb, meta["driver"], id_field)
+            tags = _osm_tags(frame, columns)
+            floor_values = _pick(frame, columns, _FLOOR_FIELDS, tags)
+            floors, floors_bad = parse_floors(floor_values)
+            use_types = map_use_types(_pick(frame, columns, _USE_FIELDS, tags))
+            years = _years(_pick(frame, columns, _YEAR_FIELDS, tags))
+            names = _texts(_pick(frame, columns, _NAME_FIELDS, tags), 200)
+            addresses = _texts(_pick(frame, columns, _ADDRESS_FIELDS, tags), 300)
+        except FootprintError:
+            cleaning.result()  # a CRS or coordinate error is reported first, as it was
+            raise
+        resolved, wgs, outside, fixed, status = cleaning.result()
     reasons = np.full(n, None, dtype=object)  # the first reason that applies is reported
-    _set_reason(reasons, status == _EMPTY, "empty geometry")
-    _set_reason(reasons, status == _NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
+    _set_reason(reasons, status == EMPTY, "empty geometry")
+    _set_reason(reasons, status == NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
     _set_reason(reasons, outside, "outside China")
-    _set_reason(reasons, status == _UNREPAIRABLE, "invalid and unrepairable")
-    _set_reason(reasons, status == _SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
+    _set_reason(reasons, status == UNREPAIRABLE, "invalid and unrepairable")
+    _set_reason(reasons, status == SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
     _reject_duplicates(reasons, source_ids)
     _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
-    keep = np.asarray([r is None for r in reasons], dtype=bool)
+    keep = _none(reasons)
     rejects = [Reject(int(i), source_ids[i], str(reasons[i]), wgs[i])
                for i in np.flatnonzero(~keep)]
     return Footprints(
         geometry=fixed[keep], index=np.flatnonzero(keep).astype(np.int64),
-        source_id=source_ids[keep],
-        use_type=map_use_types(_pick(frame, columns, _USE_FIELDS, tags))[keep],
-        floors=floors[keep],
-        year_built=_years(_pick(frame, columns, _YEAR_FIELDS, tags))[keep],
-        name=_texts(_pick(frame, columns, _NAME_FIELDS, tags), 200)[keep],
-        address=_texts(_pick(frame, columns, _ADDRESS_FIELDS, tags), 300)[keep],
-        crs=resolved, read=n, repaired=int(((status == _REPAIRED) & keep).sum()),
+        source_id=source_ids[keep], use_type=use_types[keep], floors=floors[keep],
+        year_built=years[keep], name=names[keep], address=addresses[keep],
+        crs=resolved, read=n, repaired=int(((status == REPAIRED) & keep).sum()),
         rejects=rejects, notes=notes,
     )
+
+
+def _clean_geometries(
+    wkb: pa.BinaryArray, declared: str | None, override: CrsLike | None, notes: list[str]
+) -> tuple[ResolvedCrs, NDArray[np.object_], NDArray[np.bool_], NDArray[np.object_],
+           NDArray[np.int8]]:
+    """Parse, recognise the CRS, convert to WGS 84 and repair: (crs, WGS 84 geometries as
+    read, outside-China mask, repaired MultiPolygons, repair status).
+
+    Parsing and repair work on two halves at once (shapely releases the GIL).
+    """
+    half = len(wkb) // 2
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="geometry") as pool:
+        parsed = pool.map(_parse_wkb, (wkb.slice(0, half), wkb.slice(half)))
+        geoms = np.concatenate(list(parsed))
+        resolved = detect_crs(declared, geoms, override=override, notes=notes)
+        outside = _outside_china(geoms, resolved) if resolved.geographic else None
+        wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name,
+                                                                 check=False)
+        if outside is None:
+            outside = _outside_china(wgs, resolved)
+        repaired = list(pool.map(repair_polygons, (wgs[:half], wgs[half:])))
+    fixed = np.concatenate([part[0] for part in repaired])
+    status = np.concatenate([part[1] for part in repaired])
+    return resolved, wgs, outside, fixed, status
+
+
+def _parse_wkb(wkb: pa.BinaryArray) -> NDArray[np.object_]:
+    """Geometries of WKB values, fixing what the parser can fix, in 2D.
+
+    Polygons are wrapped as one-part MultiPolygons while still bytes, so that most
+    footprints come out of the parser as what is stored and need no rebuilding.
+    """
+    wrapped = as_multipolygon_wkb(wkb)
+    geoms = shapely.from_wkb(wrapped.to_numpy(zero_copy_only=False), on_invalid="fix")
+    if shapely.has_z(geoms).any():
+        geoms = shapely.force_2d(geoms)
+    return np.asarray(geoms, dtype=object)
 
 
 def _set_reason(reasons: NDArray[np.object_], mask: ArrayLike,
@@ -347,76 +388,6 @@ def _outside_china(geoms: NDArray[np.object_], crs: ResolvedCrs) -> NDArray[np.b
     return outside
 
 
-# -- geometry repair --------------------------------------------------------------------
-_OK, _REPAIRED, _EMPTY, _NOT_POLYGON, _UNREPAIRABLE, _SLIVER = range(6)
-
-
-def repair_polygons(
-    geometries: ArrayLike, *, min_area_m2: float = MIN_AREA_M2
-) -> tuple[NDArray[np.object_], NDArray[np.int8]]:
-    """Make lon/lat footprints valid MultiPolygons: ``make_valid``, polygonal parts, no slivers.
-
-    Parameters
-    ----------
-    geometries : array_like of shapely geometries
-        WGS 84 geometries (None allowed).
-    min_area_m2 : float
-        Polygon parts smaller than this (approximate square metres) are dropped.
-
-    Returns
-    -------
-    (multipolygons, status)
-        ``multipolygons`` holds a valid MultiPolygon per usable feature (None elsewhere);
-        ``status`` is 0 unchanged, 1 repaired, 2 empty, 3 not a polygon, 4 invalid and
-        unrepairable, 5 only slivers.
-
-    Examples
-    --------
-    >>> from shapely import Polygon
-    >>> fixed, status = repair_polygons([Polygon([(114, 22.5), (114.001, 22.501),
-    ...                                           (114.001, 22.5), (114, 22.501)])])
-    >>> len(fixed[0].geoms), status.tolist()
-    (2, [1])
-    """
-    geoms = np.asarray(geometries, dtype=object)
-    n = len(geoms)
-    status = np.full(n, _OK, dtype=np.int8)
-    kind = shapely.get_type_id(geoms)
-    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    status[empty] = _EMPTY
-    status[~empty & ~np.isin(kind, (3, 6, 7))] = _NOT_POLYGON
-    work = np.flatnonzero(status == _OK)
-    invalid = work[~shapely.is_valid(geoms[work])]
-    fixed = geoms.copy()
-    fixed[invalid] = shapely.make_valid(geoms[invalid])
-    parts, owner = shapely.get_parts(fixed[work], return_index=True)
-    owner = work[owner]
-    while len(nested := np.flatnonzero(np.isin(shapely.get_type_id(parts), (6, 7)))):
-        inner, which = shapely.get_parts(parts[nested], return_index=True)
-        keep = np.ones(len(parts), dtype=bool)
-        keep[nested] = False
-        parts = np.concatenate([parts[keep], inner])
-        owner = np.concatenate([owner[keep], owner[nested][which]])
-    polygonal = shapely.get_type_id(parts) == 3
-    bounds = shapely.bounds(parts)
-    scale = _M_PER_DEGREE**2 * np.cos(np.radians((bounds[:, 1] + bounds[:, 3]) / 2))
-    big = polygonal & (shapely.area(parts) * scale >= min_area_m2)
-    counts = np.bincount(owner, minlength=n)
-    kept = np.bincount(owner[big], minlength=n)
-    has_polygon = np.bincount(owner[polygonal], minlength=n) > 0
-    was_invalid = np.zeros(n, dtype=bool)
-    was_invalid[invalid] = True
-    ok = status == _OK
-    status[ok & (kept == 0) & was_invalid] = _UNREPAIRABLE
-    status[ok & (kept == 0) & ~was_invalid & has_polygon] = _SLIVER
-    status[ok & (kept == 0) & ~was_invalid & ~has_polygon] = _NOT_POLYGON
-    status[ok & (kept > 0) & (was_invalid | (kept < counts))] = _REPAIRED
-    result = np.full(n, None, dtype=object)
-    order = np.argsort(owner[big], kind="stable")
-    shapely.multipolygons(parts[big][order], indices=owner[big][order], out=result)
-    return result, status
-
-
 # -- attributes -------------------------------------------------------------------------
 def _pick(frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str],
           tags: dict[str, pd.Series]) -> NDArray[np.object_]:
@@ -501,13 +472,15 @@ def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
     >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).tolist()
     ['residential', 'industrial', 'other', 'other', 'office', 'other']
     """
-    keys = pd.Series(np.asarray(values, dtype=object), dtype=object).astype(str)
-    mapped = keys.str.strip().str.lower().map(_USE_OF)
-    return mapped.fillna("other").to_numpy(dtype=object)
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object),
+                                  use_na_sentinel=False)
+    keys = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
+    mapped = keys.str.strip().str.lower().map(_USE_OF).fillna("other").to_numpy(dtype=object)
+    return mapped[codes] if len(codes) else np.zeros(0, dtype=object)
 
 
 def _source_ids(frame: pd.DataFrame, columns: dict[str, str], fids: NDArray[Any],
-                wkb: NDArray[np.object_], driver: str, id_field: str | None) -> NDArray[Any]:
+                wkb: pa.BinaryArray, driver: str, id_field: str | None) -> NDArray[Any]:
     """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash."""
     n = len(frame)
     ids = np.full(n, None, dtype=object)
@@ -528,7 +501,7 @@ def _source_ids(frame: pd.DataFrame, columns: dict[str, str], fids: NDArray[Any]
         ids = np.asarray(fids).astype(str).astype(object)
     missing = np.flatnonzero(_none(ids))
     for i in missing:
-        blob = wkb[i] if isinstance(wkb[i], bytes) else b""
+        blob = wkb[int(i)].as_py() or b""
         ids[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
     return np.asarray([str(v)[:200] for v in ids], dtype=object)
 

@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+from gis.footprints import USE_TYPES
 from gis.pgcopy import (
     COPY_HEADER,
     COPY_TRAILER,
@@ -37,7 +38,6 @@ from gis.pgcopy import (
     point_field,
     text_field,
 )
-from gis.footprints import USE_TYPES
 from gis.wkb import reproject_multipolygon_wkb, wkb_array
 
 __all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings",
@@ -140,9 +140,9 @@ def copy_new_buildings(connection: psycopg.Connection, rows: NewBuildings, *, so
 def indexes_set_aside(connection: psycopg.Connection, bulk: bool) -> Iterator[None]:
     """For a bulk load, drop the rebuildable indexes and constraints, then rebuild them.
 
-    The rebuild runs with a large ``maintenance_work_mem`` and a parallel worker for the
-    B-tree builds (GiST builds are not parallel in PostgreSQL 15). Holds an exclusive
-    lock on ``buildings`` until the transaction ends.
+    The rebuild is a sorted build of each index (with the caller's large
+    ``maintenance_work_mem``) and one validating join for the foreign key. Holds an
+    exclusive lock on ``buildings`` until the transaction ends.
     """
     rebuilt = connection.execute(_REBUILDABLE).fetchall() if bulk else []
     for constraint, index, _ in rebuilt:

@@ -121,7 +121,8 @@ def issue_codes(connection: psycopg.Connection, grids: Grids, grid: NDArray[np.i
     base = np.array([last[str(code)] for code in grids.codes[grid[starts]]], dtype=np.int64)
     full = np.flatnonzero(base + sizes > MAX_SEQUENCE)
     if len(full):
-        raise GridsFull(str(grids.codes[grid[starts[full[0]]]]), int(base[full[0]] + sizes[full[0]]))
+        first = full[0]
+        raise GridsFull(str(grids.codes[grid[starts[first]]]), int(base[first] + sizes[first]))
     sequence = np.arange(len(grid)) - np.repeat(starts, sizes) + np.repeat(base, sizes) + 1
     grid_bytes = grids.codes.astype("S14").view(np.uint8).reshape(len(grids), 14)
     return order, np.concatenate([grid_bytes[grid], digits(sequence, 5)], axis=1)

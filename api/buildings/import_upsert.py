@@ -28,6 +28,8 @@ _IDS = """
 CREATE TEMP TABLE import_ids (ord integer NOT NULL, source_id text NOT NULL) ON COMMIT DROP
 """
 
+_ANY_IDS = "SELECT EXISTS (SELECT FROM buildings WHERE source_id IS NOT NULL)"
+
 _FIND = """
 SELECT f.ord, b.id, b.source IS NOT DISTINCT FROM %(source)s,
        coalesce(quote_literal(b.source), 'NULL')
@@ -82,8 +84,8 @@ def find_existing(connection: psycopg.Connection, source_ids: NDArray[np.object_
     n = len(source_ids)
     found = Existing(np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool),
                      np.full(n, None, dtype=object))
-    if n == 0:
-        return found
+    if n == 0 or not connection.execute(_ANY_IDS).fetchone()[0]:
+        return found  # e.g. the first import into a city: nothing to match
     connection.execute(_IDS)
     copy_batches(connection, "import_ids", ("ord", "source_id"), n,
                  lambda part: [int_field(np.arange(part.start, part.stop), 32),

@@ -81,10 +81,12 @@ def import_(
     count: int = 300_000, scale: float = typer.Option(0.05, help=SCALE_HELP), seed: int = 20111
 ) -> None:
     """ogr2ogr vs blockgrid import of the same GeoPackage (target ≥ 1.0×)."""
-    from bench.import_bench import run_import_benchmark
+    from bench.import_bench import import_suite, run_import_benchmark
 
     url, _ = _city(scale, seed)
-    run_import_benchmark(url, count=count, workdir=get_settings().var_dir / "bench" / "import")
+    result = run_import_benchmark(url, count=count,
+                                  workdir=get_settings().var_dir / "bench" / "import")
+    import_suite(result).report()
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +27,7 @@ from api.events.workflow import (
 )
 
 TOTAL_CAP = 10_000
+_CODE_PREFIX = re.compile(r"^[Ee][0-9]{2,15}$")
 
 
 def etag_of(event_id: int, version: int) -> str:
@@ -222,8 +224,10 @@ def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
     if filters.building_code:
         query = query.where(Building.code == filters.building_code)
     if filters.text:
-        like = f"%{filters.text}%"
-        query = query.where(Event.code.ilike(like) | Event.title.ilike(like))
+        if _CODE_PREFIX.match(filters.text):  # a case code: prefix search on its index
+            query = query.where(Event.code.startswith(filters.text.upper(), autoescape=True))
+        else:
+            query = query.where(Event.title.contains(filters.text, autoescape=True))
     return query
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import psycopg
 import pytest
 import shapely
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
@@ -331,6 +331,29 @@ def test_source_id_of_another_source_is_rejected(import_db, tmp_path):
     result = import_buildings_file(import_db, path, source="two")
     assert result.inserted == 0
     assert [r.reason for r in result.rejects] == ["source id already used by source 'one'"]
+
+
+def test_holed_and_multipart_footprints_store_exact_derived_columns(import_db, tmp_path):
+    lon, lat = 114.0115, 22.5365
+    holed = Polygon([(lon, lat), (lon + 4e-4, lat), (lon + 4e-4, lat + 4e-4), (lon, lat + 4e-4)],
+                    [[(lon + 1e-4, lat + 1e-4), (lon + 2e-4, lat + 1e-4),
+                      (lon + 2e-4, lat + 2e-4)]])
+    parts = MultiPolygon([box(lon + 6e-4, lat, lon + 8e-4, lat + 2e-4),
+                          box(lon + 9e-4, lat, lon + 11e-4, lat + 1e-4)])
+    path = write(tmp_path / "shapes.gpkg", [holed, shapely.reverse(holed), parts], 4326,
+                 id=["sh-1", "sh-2", "sh-3"])
+    result = import_buildings_file(import_db, path, source="shapes", bulk=True)
+    assert (result.inserted, result.rejected) == (3, 0)
+    with psycopg.connect(import_db) as connection:
+        stored = connection.execute(
+            "SELECT source_id, ST_NumGeometries(footprint), ST_NumInteriorRings(ST_GeometryN("
+            "footprint, 1)), footprint_3857 = ST_Transform(footprint, 3857),"
+            " centroid = ST_Centroid(footprint), ST_SRID(footprint_3857), ST_SRID(centroid)"
+            " FROM buildings WHERE source = 'shapes' ORDER BY source_id").fetchall()
+    assert stored == [("sh-1", 1, 1, True, True, 3857, 4326),
+                      ("sh-2", 1, 1, True, True, 3857, 4326),
+                      ("sh-3", 2, 0, True, True, 3857, 4326)]
+    assert all(r["grid_code"] == GRID_2 for r in rows(import_db, "shapes"))
 
 
 def test_use_types_match_the_model():
