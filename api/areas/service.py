@@ -92,7 +92,8 @@ def _area_read(
     )
 
 
-async def _breadcrumb(session: AsyncSession, code: str) -> list[AreaRef]:
+async def breadcrumb(session: AsyncSession, code: str) -> list[AreaRef]:
+    """The area and its ancestors, city first (深圳市 › 区 › 街道 › 社区 › 网格)."""
     codes = [*ancestors(code), code]
     rows = await session.execute(
         select(Area.code, Area.level, Area.short_name)
@@ -131,7 +132,7 @@ async def read_area(session: AsyncSession, *, code: str, scope_code: str) -> Are
             message_zh=f"无权访问或不存在的区划 {code}",
         )
     workers = await _workers(session, [code]) if row[0].level == "grid" else {}
-    return _area_read(row, await _breadcrumb(session, code), workers.get(code, []), scope_code)
+    return _area_read(row, await breadcrumb(session, code), workers.get(code, []), scope_code)
 
 
 async def read_children(session: AsyncSession, *, code: str, scope_code: str) -> AreaChildren:

@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.areas.models import Area
-from api.areas.schemas import AreaRef
+from api.areas.service import breadcrumb
 from api.audit import service as audit
 from api.auth.schemas import Principal
 from api.buildings.models import Building, Room
@@ -28,7 +27,7 @@ from api.events.models import Event, EventCategory
 from api.people.models import Person
 from api.people.service import to_masked
 from api.privacy import PersonalDataCipher
-from grids.codes import ancestors, parse_room_segment
+from grids.codes import parse_room_segment
 
 NEARBY_METRES = 50
 EVENTS_ON_CARD = 50
@@ -44,16 +43,6 @@ async def get_building(session: AsyncSession, *, code: str) -> Building:
             message_zh=f"无权访问或不存在的楼栋 {code}",
         )
     return building
-
-
-async def location_of(session: AsyncSession, grid_code: str) -> list[AreaRef]:
-    codes = [*ancestors(grid_code), grid_code]
-    rows = await session.execute(
-        select(Area.code, Area.level, Area.short_name)
-        .where(Area.code.in_(codes))
-        .order_by(func.length(Area.code))
-    )
-    return [AreaRef(code=c, level=level, name=name) for c, level, name in rows]
 
 
 async def building_card(
@@ -118,7 +107,7 @@ async def building_card(
         floors_below=building.floors_below,
         year_built=building.year_built,
         grid_code=building.grid_code,
-        location=await location_of(session, building.grid_code),
+        location=await breadcrumb(session, building.grid_code),
         centroid=[round(centroid[0], 6), round(centroid[1], 6)],
         footprint_m2=round(centroid[2], 1),
         residents=len(people),
@@ -227,7 +216,7 @@ async def address_of(session: AsyncSession, *, code: str) -> AddressRead:
             )
         )
     ).one()
-    place = " ".join(a.name for a in (await location_of(session, building.grid_code))[1:4])
+    place = " ".join(a.name for a in (await breadcrumb(session, building.grid_code))[1:4])
     text = f"{place} {building.address or building.name or building.code}"
     level = "building"
     if len(code) == 25:

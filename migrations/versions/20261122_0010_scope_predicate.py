@@ -38,7 +38,7 @@ def _prefix(column: str) -> str:
     return f"blockgrid_scope() <> '' AND starts_with({column}, blockgrid_scope())"
 
 
-def _policies(scoped) -> None:  # noqa: ANN001
+def _policies(scoped) -> None:
     for table, column in GRID_SCOPED.items():
         op.execute(f"DROP POLICY area_scope ON {table}")
         op.execute(f"CREATE POLICY area_scope ON {table} USING ({scoped(column)})")
