@@ -73,9 +73,9 @@ def ensure_city(
     admin.dispose()
     url = server_url.rsplit("/", 1)[0] + f"/{name}"
     marker = workdir / f"{name}.loaded.json"
+    migrate.upgrade(url)
     if exists and marker.exists():
         return url, None
-    migrate.upgrade(url)
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / f"{name}.load.json"
     context = multiprocessing.get_context("spawn")

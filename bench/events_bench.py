@@ -186,6 +186,9 @@ def worker_grid(url: str) -> tuple[str, int]:
     return grid, events
 
 
+OFFERED = 1.1  # steps are offered 10 % faster than the target, which must be met in full
+
+
 def run_events_benchmark(
     url: str, *, seconds: float = 30, rate: float = 50, rounds: int = 100
 ) -> Suite:
@@ -197,7 +200,7 @@ def run_events_benchmark(
         "rate_per_second": rate,
         "seconds": seconds,
     }
-    ids = seed_events(url, grid, int(rate * seconds / len(STEPS) * 2) + 50)
+    ids = seed_events(url, grid, int(rate * OFFERED * seconds / len(STEPS) * 2) + 50)
     with server(url, workers=2) as base:
         users = {
             "admin": "demo-admin",
@@ -222,7 +225,9 @@ def run_events_benchmark(
             figures = percentiles(samples)
             suite.add(f"  p95 {key}", figures["p95"], "ms", note=f"p50 {figures['p50']:.1f}")
         outcome = asyncio.run(
-            drive_workflow(base, headers, ids, rate=rate, seconds=seconds, duplicate_share=0.1)
+            drive_workflow(
+                base, headers, ids, rate=rate * OFFERED, seconds=seconds, duplicate_share=0.1
+            )
         )
     successes = outcome.statuses.get(200, 0)
     achieved = successes / outcome.seconds
@@ -233,8 +238,8 @@ def run_events_benchmark(
         achieved,
         "1/s",
         target="≥ 50",
-        ok=achieved >= 0.95 * rate and server_errors == 0,
-        note=f"{outcome.attempted} steps in {outcome.seconds:.0f} s",
+        ok=achieved >= rate and server_errors == 0,
+        note=f"{outcome.attempted} steps offered in {outcome.seconds:.0f} s",
     )
     step_figures = percentiles(outcome.latencies)
     suite.add("workflow step p95 (GET + POST)", step_figures["p95"], "ms")

@@ -23,9 +23,16 @@ def free_port() -> int:
 
 @contextmanager
 def server(
-    url: str, *, workers: int = 2, env: dict[str, str] | None = None, timeout: float = 60
+    url: str,
+    *,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    application: str = "api.main:create_app",
+    ready_path: str = "/readyz",
 ) -> Iterator[str]:
-    """``uvicorn api.main:create_app`` on ``url``'s database; yields the base URL."""
+    """``uvicorn`` serving ``application`` (a factory when it names ``create_app``) on
+    ``url``'s database; yields the base URL."""
     port = free_port()
     environment = (
         os.environ
@@ -42,8 +49,8 @@ def server(
             sys.executable,
             "-m",
             "uvicorn",
-            "api.main:create_app",
-            "--factory",
+            application,
+            *(["--factory"] if application.endswith(":create_app") else []),
             "--host",
             "127.0.0.1",
             "--port",
@@ -64,7 +71,7 @@ def server(
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}")
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready_path}", timeout=1).status_code < 500:
                     break
             except httpx.HTTPError:
                 pass

@@ -111,6 +111,15 @@ def tiles(
 
 
 @app.command()
+def areas(scale: float = typer.Option(1.0, help=SCALE_HELP), seed: int = 20111) -> None:
+    """Drill-down statistics: /api/areas/{code} and /children at every level."""
+    from bench.areas_bench import run_areas_benchmark
+
+    url, _ = _city(scale, seed)
+    run_areas_benchmark(url).report()
+
+
+@app.command()
 def hotspots(scale: float = typer.Option(1.0, help=SCALE_HELP), seed: int = 20111) -> None:
     """Gi* over every grid, H3 aggregation, cached hotspot queries."""
     from bench.hotspots_bench import run_hotspots_benchmark
@@ -125,5 +134,6 @@ def all_(seed: int = 20111) -> None:
     demo(scales=[0.05, 1.0], seed=seed)
     import_(count=300_000, scale=0.05, seed=seed)
     tiles(scale=0.25, seed=seed, count=240, seconds=20, concurrency=8)
+    areas(scale=1.0, seed=seed)
     events(scale=1.0, seed=seed, seconds=30, rate=50)
     hotspots(scale=1.0, seed=seed)

@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.columns import Timestamps, code_type, geometry
@@ -275,4 +275,10 @@ class HotspotUnitResult(Base):
     q: Mapped[float] = mapped_column(Float, nullable=False)
     gi_bin: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     pattern: Mapped[str | None] = mapped_column(String(30))
+    pattern_label: Mapped[str | None] = mapped_column(String(30))
+    p_permutation: Mapped[float | None] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer, nullable=False)
+    weekly: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
     geom_3857 = mapped_column(geometry("MULTIPOLYGON", 3857), nullable=False)
+
+    __table_args__ = (Index("ix_hotspot_results_run_id_rank", "run_id", "rank", unique=True),)

@@ -263,6 +263,21 @@ async def _repeat_locations(
     return sorted(repeats, key=lambda r: (-r["events"], r["building_code"]))
 
 
+def list_ranks(z: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Each unit's place in the supervisor's list: significant units first, each part by
+    descending z (hot 99 % at the top, cold spots at the end of the significant part).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``rank[i]`` is unit ``i``'s 0-based position.
+    """
+    order = np.lexsort((np.arange(len(z)), -z, bins == 0))
+    rank = np.empty(len(z), dtype=np.int64)
+    rank[order] = np.arange(len(z))
+    return rank
+
+
 async def _store(
     session: AsyncSession,
     *,
@@ -284,27 +299,7 @@ async def _store(
         ("cold_" if side < 0 else "") + EmergingPattern(p).name.lower()
         for p, side in zip(emerging.pattern.tolist(), emerging.side.tolist(), strict=True)
     ]
-    order = np.argsort(-result.z, kind="stable")
-    ranked = [
-        {
-            "unit_id": units.ids[i],
-            "name": units.names[i] if units.names else None,
-            "events": int(counts[i]),
-            "rate": None if rates is None else round(float(rates[i]), 3),
-            "z": round(float(result.z[i]), 3),
-            "p": float(result.p[i]),
-            "q": float(result.q[i]),
-            "p_permutation": (
-                float(result.p_permutation[i]) if result.p_permutation is not None else None
-            ),
-            "gi_bin": int(result.bins[i]),
-            "class": CLASS_NAMES[int(result.bins[i])],
-            "pattern": patterns[i] if emerging.pattern[i] else None,
-            "pattern_label": labels[i] if emerging.pattern[i] else None,
-            "weekly": weekly[i].tolist(),
-        }
-        for i in order.tolist()
-    ]
+    rank = list_ranks(result.z, result.bins)
     summary = {name: int((result.bins == b).sum()) for b, name in CLASS_NAMES.items()}
     run = HotspotRun(
         area_code=query.area,
@@ -317,7 +312,6 @@ async def _store(
             "weights": "H3 k-ring 1" if query.unit == "h3" else "Queen contiguity (0.5 m)",
         },
         results={
-            "units": ranked,
             "summary": summary,
             "repeat_locations": repeats,
             "units_total": len(units.ids),
@@ -338,18 +332,31 @@ async def _store(
         "q": result.q.tolist(),
         "bins": result.bins.astype(int).tolist(),
         "patterns": [p if emerging.pattern[i] else None for i, p in enumerate(patterns)],
+        "labels": [label if emerging.pattern[i] else None for i, label in enumerate(labels)],
+        "p_perm": (
+            [None] * len(units.ids)
+            if result.p_permutation is None
+            else result.p_permutation.tolist()
+        ),
+        "ranks": rank.tolist(),
+        "weekly": [",".join(map(str, w)) for w in weekly.astype(int).tolist()],
     }
     if units.hexagon_wkb is None:
         await session.execute(
             text("""
             INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
-                                         pattern, geom_3857)
+                                         pattern, pattern_label, p_permutation, rank, weekly,
+                                         geom_3857)
             SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
+                   u.label, u.p_perm, u.rank, string_to_array(u.weekly, ',')::int[],
                    a.geom_3857
             FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), CAST(:events AS int[]),
                         CAST(:rates AS float8[]), CAST(:z AS float8[]), CAST(:p AS float8[]),
-                        CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]))
-                 AS u(id, name, events, rate, z, p, q, bin, pattern)
+                        CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]),
+                        CAST(:labels AS text[]), CAST(:p_perm AS float8[]), CAST(:ranks AS int[]),
+                        CAST(:weekly AS text[]))
+                 AS u(id, name, events, rate, z, p, q, bin, pattern, label, p_perm, rank,
+                      weekly)
             JOIN areas a ON a.code = u.id"""),
             values,
         )
@@ -357,14 +364,51 @@ async def _store(
         await session.execute(
             text("""
             INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
-                                         pattern, geom_3857)
+                                         pattern, pattern_label, p_permutation, rank, weekly,
+                                         geom_3857)
             SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
+                   u.label, u.p_perm, u.rank, string_to_array(u.weekly, ',')::int[],
                    ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326), 3857))
             FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), CAST(:events AS int[]),
                         CAST(:rates AS float8[]), CAST(:z AS float8[]), CAST(:p AS float8[]),
                         CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]),
-                        CAST(:wkb AS bytea[]))
-                 AS u(id, name, events, rate, z, p, q, bin, pattern, wkb)"""),
+                        CAST(:labels AS text[]), CAST(:p_perm AS float8[]), CAST(:ranks AS int[]),
+                        CAST(:weekly AS text[]), CAST(:wkb AS bytea[]))
+                 AS u(id, name, events, rate, z, p, q, bin, pattern, label, p_perm, rank,
+                      weekly, wkb)"""),
             values | {"wkb": units.hexagon_wkb},
         )
     return run
+
+
+async def ranked_units(
+    session: AsyncSession, run: HotspotRun, *, limit: int, offset: int = 0
+) -> list[dict]:
+    """One page of a run's list, in ``rank`` order (significant units first)."""
+    rows = await session.execute(
+        text("""
+        SELECT unit_id, name, events, rate, z, p, q, p_permutation, gi_bin, pattern,
+               pattern_label, weekly
+        FROM hotspot_results WHERE run_id = :run AND rank >= :offset
+        ORDER BY rank LIMIT :limit"""),
+        {"run": run.id, "offset": offset, "limit": limit},
+    )
+    return [
+        {
+            "unit_id": unit_id,
+            "name": name,
+            "events": events,
+            "rate": None if rate is None else round(rate, 3),
+            "z": round(z, 3),
+            "p": p,
+            "q": q,
+            "p_permutation": p_permutation,
+            "gi_bin": gi_bin,
+            "class": CLASS_NAMES[gi_bin],
+            "pattern": pattern,
+            "pattern_label": pattern_label,
+            "weekly": weekly,
+        }
+        for (unit_id, name, events, rate, z, p, q, p_permutation, gi_bin, pattern,
+             pattern_label, weekly) in rows
+    ]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from api.deps import CurrentUser, DbSession, require
 from api.errors import BadRequest, Forbidden
 from api.events.calendar import BEIJING, now
-from api.hotspots.service import HotspotQuery, analyse
+from api.hotspots.service import HotspotQuery, analyse, ranked_units
 from api.validation import AreaCode
 
 router = APIRouter(
@@ -84,6 +84,7 @@ async def hotspots(
     weeks: Annotated[int, Query(ge=4, le=104)] = 12,
     repeat_min: Annotated[int, Query(ge=2, le=1000)] = 5,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
     query = build_query(
         principal,
@@ -100,16 +101,16 @@ async def hotspots(
         repeat_min,
     )
     run = await analyse(session, query=query, now=now())
-    units = run.results["units"]
-    significant = [u for u in units if u["gi_bin"] != 0]
-    shown = (significant + [u for u in units if u["gi_bin"] == 0])[:limit]
+    summary = run.results["summary"]
     return {
         "run_id": run.id,
         "computed_at": run.computed_at.isoformat(),
         "params": run.params,
-        "summary": run.results["summary"],
+        "summary": summary,
         "units_total": run.results["units_total"],
-        "units": shown,
+        "units_significant": run.results["units_total"] - summary["not_significant"],
+        "offset": offset,
+        "units": await ranked_units(session, run, limit=limit, offset=offset),
         "repeat_locations": run.results["repeat_locations"],
     }
 

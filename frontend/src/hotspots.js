@@ -221,7 +221,7 @@ function summary(data) {
     chips.length ? chips.map(([name, n]) => h("span.summary-chip", swatch(binEntry(bins[name]).color),
       `${binEntry(bins[name]).label} ${n}`)) : h("span", t("hotspots.none_significant")),
     h("p.panel-lead", t("hotspots.lead", { total: formatInt(data.units_total),
-      significant: formatInt(data.units.filter((u) => u.gi_bin !== 0).length), permutations: data.params.permutations })));
+      significant: formatInt(data.units_significant), permutations: data.params.permutations })));
 }
 
 function listView(data, majors) {

@@ -19,12 +19,13 @@ from api.settings import PROJECT_ROOT
 CHROMIUM = Path(os.environ.get("BLOCKGRID_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 
-# WebGL in headless Chromium: SwiftShader through ANGLE, in the GPU process. Not
-# --disable-gpu: with the software compositor Chromium drops a strip of the WebGL canvas
-# from screenshots.
+# The flags the project requires (--headless --no-sandbox --disable-gpu
+# --disable-background-networking --disable-component-update --no-first-run), plus WebGL
+# through ANGLE's SwiftShader, which MapLibre needs once the GPU is disabled.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
+    "--disable-gpu",
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
     "--disable-background-networking",

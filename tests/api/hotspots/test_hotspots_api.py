@@ -102,6 +102,25 @@ async def test_runs_are_cached_and_drawn_as_tiles(demo_client, planted):
     assert tile.status_code == 200 and len(tile.content) > 100
 
 
+async def test_the_list_comes_in_pages_significant_first(demo_client):
+    headers = await sign_in(demo_client, "demo-admin")
+    params = {"window": 90, "unit": "grid", "major": "09"}
+    whole = (await demo_client.get("/api/hotspots", headers=headers,
+                                   params=params | {"limit": 5000})).json()
+    units = whole["units"]
+    assert len(units) == whole["units_total"]
+    significant = [u for u in units if u["gi_bin"] != 0]
+    assert len(significant) == whole["units_significant"] > 0
+    assert units[: len(significant)] == significant
+    assert [u["z"] for u in significant] == sorted((u["z"] for u in significant), reverse=True)
+    rest = [u["z"] for u in units[len(significant):]]
+    assert rest == sorted(rest, reverse=True)
+    page = (await demo_client.get("/api/hotspots", headers=headers,
+                                  params=params | {"limit": 7, "offset": 5})).json()
+    assert page["run_id"] == whole["run_id"] and page["offset"] == 5
+    assert page["units"] == units[5:12]
+
+
 async def test_repeat_locations_and_the_weekly_series(demo_client, planted):
     headers = await sign_in(demo_client, "demo-admin")
     body = (await demo_client.get("/api/hotspots", headers=headers, params={
