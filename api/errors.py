@@ -164,10 +164,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.connection_invalidated or is_connection_failure(exc):
             return await _database_down(_, exc)
         if getattr(exc.orig, "sqlstate", None) == "57014" or "QueryCanceled" in repr(exc.orig):
-            return _json(ServiceUnavailable(
-                "the query took too long and was cancelled; narrow the filters",
-                code="query_timeout", message_zh="查询超时，请缩小查询范围",
-                headers={"Retry-After": "5"}))
+            return _json(
+                ServiceUnavailable(
+                    "the query took too long and was cancelled; narrow the filters",
+                    code="query_timeout",
+                    message_zh="查询超时，请缩小查询范围",
+                    headers={"Retry-After": "5"},
+                )
+            )
         log.exception("database error")
         return _json(BlockgridError("internal error"))
 

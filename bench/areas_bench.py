@@ -66,10 +66,16 @@ async def measure(
 def run_areas_benchmark(url: str, *, rounds: int = 3, concurrency: int = 4) -> Suite:
     suite = Suite("areas")
     sample = sample_areas(url)
-    futian = {level: [c for c in codes if c.startswith("440304")] for level, codes in
-              sample.items() if level != "city"}
-    suite.context = {"areas_per_level": {k: len(v) for k, v in sample.items()},
-                     "rounds": rounds, "concurrency": concurrency}
+    futian = {
+        level: [c for c in codes if c.startswith("440304")]
+        for level, codes in sample.items()
+        if level != "city"
+    }
+    suite.context = {
+        "areas_per_level": {k: len(v) for k, v in sample.items()},
+        "rounds": rounds,
+        "concurrency": concurrency,
+    }
     everything: list[float] = []
     with server(url, workers=2) as base:
         users = {"demo-admin": sample, "demo-futian": futian}
@@ -87,10 +93,18 @@ def run_areas_benchmark(url: str, *, rounds: int = 3, concurrency: int = 4) -> S
                     children += got["children"]
                 everything += area + children
                 a, c = percentiles(area), percentiles(children)
-                suite.add(f"  {username} {level}: area p95", a["p95"], "ms",
-                          note=f"p50 {a['p50']:.1f}, {len(codes)} areas")
-                suite.add(f"  {username} {level}: children p95", c["p95"], "ms",
-                          note=f"p50 {c['p50']:.1f}")
+                suite.add(
+                    f"  {username} {level}: area p95",
+                    a["p95"],
+                    "ms",
+                    note=f"p50 {a['p50']:.1f}, {len(codes)} areas",
+                )
+                suite.add(
+                    f"  {username} {level}: children p95",
+                    c["p95"],
+                    "ms",
+                    note=f"p50 {c['p50']:.1f}",
+                )
     overall = percentiles(everything)
     headline = Measure(
         "GET /api/areas/{code} and /children p95 (all levels)",

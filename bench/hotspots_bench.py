@@ -65,16 +65,37 @@ def run_hotspots_benchmark(url: str) -> Suite:
         grids = connection.execute(text("SELECT count(*) FROM areas WHERE level = 'grid'")).scalar()
     engine.dispose()
     gi = synthetic["gi_star_units_999_s"]
-    suite.add("Gi* on 20,000 synthetic units, 999 permutations", gi, "s", target="≤ 5",
-              ok=gi <= 5)
-    suite.add("H3 res-9 aggregation of 3M synthetic points", synthetic["h3_res9_aggregation_s"],
-              "s", target="≤ 3", ok=synthetic["h3_res9_aggregation_s"] <= 3)
-    suite.add(f"hotspots for all {grids:,} grids of the city (API, computed)", cold, "s",
-              target="≤ 5", ok=cold <= 5,
-              note="read events + weights + Gi* 999 perms + emerging + store")
-    suite.add(f"H3 res-9 aggregation of {events:,} events", counting, "s", target="≤ 3",
-              ok=counting <= 3, note=f"plus {read:.2f} s to read the points from PostGIS")
+    suite.add("Gi* on 20,000 synthetic units, 999 permutations", gi, "s", target="≤ 5", ok=gi <= 5)
+    suite.add(
+        "H3 res-9 aggregation of 3M synthetic points",
+        synthetic["h3_res9_aggregation_s"],
+        "s",
+        target="≤ 3",
+        ok=synthetic["h3_res9_aggregation_s"] <= 3,
+    )
+    suite.add(
+        f"hotspots for all {grids:,} grids of the city (API, computed)",
+        cold,
+        "s",
+        target="≤ 5",
+        ok=cold <= 5,
+        note="read events + weights + Gi* 999 perms + emerging + store",
+    )
+    suite.add(
+        f"H3 res-9 aggregation of {events:,} events",
+        counting,
+        "s",
+        target="≤ 3",
+        ok=counting <= 3,
+        note=f"plus {read:.2f} s to read the points from PostGIS",
+    )
     figures = percentiles(cached)
-    suite.add("cached hotspot query p95 (HTTP)", figures["p95"], "ms", target="≤ 100",
-              ok=figures["p95"] <= 100, note=f"p50 {figures['p50']:.1f} ms")
+    suite.add(
+        "cached hotspot query p95 (HTTP)",
+        figures["p95"],
+        "ms",
+        target="≤ 100",
+        ok=figures["p95"] <= 100,
+        note=f"p50 {figures['p50']:.1f} ms",
+    )
     return suite

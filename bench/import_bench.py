@@ -64,13 +64,14 @@ def write_synthetic_footprints(url: str, path: Path, *, count: int, seed: int = 
     lat = y[:, None] + (dx * sin + dy * cos) / _M_PER_DEGREE
     rings = np.stack([lon, lat], axis=2)
     polygons = shapely.polygons(shapely.linearrings(rings))
-    frame = pd.DataFrame({
-        "floors": rng.integers(1, 34, n).astype(np.int32),
-        "use": _USES[rng.integers(0, len(_USES), n)],
-        "name": np.char.add("楼", np.arange(n).astype(str)),
-    })
-    pyogrio.write_dataframe(_geodataframe(frame, polygons), path, layer="buildings",
-                            driver="GPKG")
+    frame = pd.DataFrame(
+        {
+            "floors": rng.integers(1, 34, n).astype(np.int32),
+            "use": _USES[rng.integers(0, len(_USES), n)],
+            "name": np.char.add("楼", np.arange(n).astype(str)),
+        }
+    )
+    pyogrio.write_dataframe(_geodataframe(frame, polygons), path, layer="buildings", driver="GPKG")
     return n
 
 
@@ -86,16 +87,41 @@ def _ogr2ogr(url: str, path: Path) -> float:
     if binary is None:
         raise RuntimeError("ogr2ogr is missing: install gdal-bin (scripts/install-system-deps.sh)")
     parts = conninfo_to_dict(url)
-    target = " ".join(f"{key}={parts[name]}" for key, name in (
-        ("host", "host"), ("port", "port"), ("dbname", "dbname"), ("user", "user"))
-        if parts.get(name))
+    target = " ".join(
+        f"{key}={parts[name]}"
+        for key, name in (
+            ("host", "host"),
+            ("port", "port"),
+            ("dbname", "dbname"),
+            ("user", "user"),
+        )
+        if parts.get(name)
+    )
     env = {**os.environ, "PGPASSWORD": str(parts.get("password") or "")}
     started = time.perf_counter()
     subprocess.run(
-        [binary, "-f", "PostgreSQL", f"PG:{target}", str(path), "-nln", OGR_TABLE,
-         "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST",
-         "--config", "PG_USE_COPY", "YES", "-gt", "65536", "-overwrite"],
-        check=True, env=env, capture_output=True,
+        [
+            binary,
+            "-f",
+            "PostgreSQL",
+            f"PG:{target}",
+            str(path),
+            "-nln",
+            OGR_TABLE,
+            "-lco",
+            "GEOMETRY_NAME=geom",
+            "-lco",
+            "SPATIAL_INDEX=GIST",
+            "--config",
+            "PG_USE_COPY",
+            "YES",
+            "-gt",
+            "65536",
+            "-overwrite",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
@@ -109,9 +135,7 @@ def _clean(url: str) -> None:
         connection.execute("VACUUM buildings")
 
 
-def run_import_benchmark(
-    url: str, *, count: int = 300_000, workdir: Path, seed: int = 0
-) -> dict:
+def run_import_benchmark(url: str, *, count: int = 300_000, workdir: Path, seed: int = 0) -> dict:
     """Time ogr2ogr and the blockgrid importer on ``count`` synthetic footprints.
 
     Returns rows, seconds and rows/s of each, ``ratio`` = blockgrid ÷ ogr2ogr rows/s
@@ -150,12 +174,26 @@ def import_suite(result: dict) -> Suite:
     """The benchmark's figures as a harness suite (printed and saved by the caller)."""
     suite = Suite("import")
     suite.context = result
-    suite.add("ogr2ogr -f PostgreSQL", result["ogr2ogr_rows_per_s"], "rows/s",
-              note=f"{result['ogr2ogr_seconds']:.2f} s, plain COPY, no validation")
-    suite.add("blockgrid import", result["blockgrid_rows_per_s"], "rows/s",
-              note=f"{result['blockgrid_seconds']:.2f} s: validated, grids assigned, coded")
-    suite.add("blockgrid ÷ ogr2ogr", result["ratio"], "×", target="≥ 1.0",
-              ok=result["ratio"] >= 1.0, note=f"{result['rows']:,} footprints (GeoPackage)")
+    suite.add(
+        "ogr2ogr -f PostgreSQL",
+        result["ogr2ogr_rows_per_s"],
+        "rows/s",
+        note=f"{result['ogr2ogr_seconds']:.2f} s, plain COPY, no validation",
+    )
+    suite.add(
+        "blockgrid import",
+        result["blockgrid_rows_per_s"],
+        "rows/s",
+        note=f"{result['blockgrid_seconds']:.2f} s: validated, grids assigned, coded",
+    )
+    suite.add(
+        "blockgrid ÷ ogr2ogr",
+        result["ratio"],
+        "×",
+        target="≥ 1.0",
+        ok=result["ratio"] >= 1.0,
+        note=f"{result['rows']:,} footprints (GeoPackage)",
+    )
     for step, seconds in result.get("blockgrid_steps", {}).items():
         suite.add(f"blockgrid step: {step}", seconds, "s")
     return suite

@@ -247,8 +247,9 @@ def run_tiles_benchmark(
         "layers": {k: list(v) for k, v in LAYER_ZOOMS.items()},
         "load_generator": "wrk -t 2",
     }
-    with server(url, workers=2, application="bench.sql_floor_app:app",
-                ready_path="/tiles/grids/0/0/0.mvt") as base:
+    with server(
+        url, workers=2, application="bench.sql_floor_app:app", ready_path="/tiles/grids/0/0/0.mvt"
+    ) as base:
         floor = wrk(base, paths, "", seconds=seconds, concurrency=concurrency, workdir=workdir)
     direct = asyncio.run(sql_floor(url, tiles, seconds=seconds, concurrency=concurrency))
     with server(url, workers=2, env={"BLOCKGRID_TILE_CACHE_MB": "0"}) as base:

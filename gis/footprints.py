@@ -62,35 +62,104 @@ __all__ = [
 ]
 
 #: Building uses (楼栋用途); the same values as ``api.buildings.models.BUILDING_USES``.
-USE_TYPES = ("residential", "urban_village", "commercial", "office", "industrial",
-             "school", "medical", "public", "mixed", "other")
+USE_TYPES = (
+    "residential",
+    "urban_village",
+    "commercial",
+    "office",
+    "industrial",
+    "school",
+    "medical",
+    "public",
+    "mixed",
+    "other",
+)
 MAX_FLOORS = 200
 
 _USE_ALIASES = {
-    "residential": ("apartments", "house", "detached", "semidetached_house", "terrace",
-                    "dormitory", "bungalow", "residence", "housing", "住宅", "居住", "宿舍"),
+    "residential": (
+        "apartments",
+        "house",
+        "detached",
+        "semidetached_house",
+        "terrace",
+        "dormitory",
+        "bungalow",
+        "residence",
+        "housing",
+        "住宅",
+        "居住",
+        "宿舍",
+    ),
     "urban_village": ("urban village", "城中村", "农民房", "私宅", "村民自建房", "自建房"),
-    "commercial": ("retail", "shop", "supermarket", "kiosk", "hotel", "mall", "商业", "商铺",
-                   "商场", "酒店"),
+    "commercial": (
+        "retail",
+        "shop",
+        "supermarket",
+        "kiosk",
+        "hotel",
+        "mall",
+        "商业",
+        "商铺",
+        "商场",
+        "酒店",
+    ),
     "office": ("offices", "写字楼", "办公"),
     "industrial": ("warehouse", "factory", "manufacture", "厂房", "工业", "仓库"),
     "school": ("university", "college", "kindergarten", "学校", "教育", "幼儿园"),
     "medical": ("hospital", "clinic", "healthcare", "医院", "医疗", "卫生"),
-    "public": ("civic", "government", "public_building", "train_station", "transportation",
-               "fire_station", "police", "community_centre", "公共", "公建", "政府", "公共建筑"),
+    "public": (
+        "civic",
+        "government",
+        "public_building",
+        "train_station",
+        "transportation",
+        "fire_station",
+        "police",
+        "community_centre",
+        "公共",
+        "公建",
+        "政府",
+        "公共建筑",
+    ),
     "mixed": ("mixed_use", "mixed use", "商住", "综合"),
     "other": ("yes", "其他", "其它"),
 }
 _USE_OF = {alias: use for use, aliases in _USE_ALIASES.items() for alias in (use, *aliases)}
 
 # Attribute names tried in order (compared case-insensitively).
-ID_FIELDS = ("id", "osm_id", "fid", "objectid", "building_id", "bldg_id", "uuid", "gml_id",
-             "编号", "建筑编号")
+ID_FIELDS = (
+    "id",
+    "osm_id",
+    "fid",
+    "objectid",
+    "building_id",
+    "bldg_id",
+    "uuid",
+    "gml_id",
+    "编号",
+    "建筑编号",
+)
 _USE_FIELDS = ("use_type", "use", "usage", "type", "building", "function", "用途", "建筑用途")
-_FLOOR_FIELDS = ("floors", "building:levels", "building_levels", "levels", "storeys",
-                 "num_floors", "层数", "地上层数")
-_YEAR_FIELDS = ("year_built", "year", "built_year", "construction_year", "start_date",
-                "建成年份", "竣工年份")
+_FLOOR_FIELDS = (
+    "floors",
+    "building:levels",
+    "building_levels",
+    "levels",
+    "storeys",
+    "num_floors",
+    "层数",
+    "地上层数",
+)
+_YEAR_FIELDS = (
+    "year_built",
+    "year",
+    "built_year",
+    "construction_year",
+    "start_date",
+    "建成年份",
+    "竣工年份",
+)
 _NAME_FIELDS = ("name", "building_name", "bldg_name", "名称", "建筑名称")
 _ADDRESS_FIELDS = ("address", "addr", "addr:full", "地址", "门牌地址")
 _OSM_TAGS = ("building:levels", "start_date", "addr:full")
@@ -149,8 +218,9 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
     return polygonal[0] if polygonal else None
 
 
-def _read_source(path: Path, layer: str | None
-                 ) -> tuple[dict[str, Any], pd.DataFrame, Any, pa.BinaryArray]:
+def _read_source(
+    path: Path, layer: str | None
+) -> tuple[dict[str, Any], pd.DataFrame, Any, pa.BinaryArray]:
     """(meta, attributes, fids, WKB) of one layer, read through Arrow."""
     try:
         info = pyogrio.read_info(path, layer=0 if layer is None else layer)
@@ -163,9 +233,10 @@ def _read_source(path: Path, layer: str | None
         first = len(names) - len(fields) - 1
         wkb = table.column(len(names) - 1)
         fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
-        frame = pd.DataFrame({name: table.column(first + i).to_pandas()
-                              for i, name in enumerate(fields)},
-                             index=pd.RangeIndex(table.num_rows))
+        frame = pd.DataFrame(
+            {name: table.column(first + i).to_pandas() for i, name in enumerate(fields)},
+            index=pd.RangeIndex(table.num_rows),
+        )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
     meta = {**meta, "driver": driver, "layer": layer}
@@ -241,21 +312,31 @@ def read_footprints(
     _reject_duplicates(reasons, source_ids)
     _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
     keep = _none(reasons)
-    rejects = [Reject(int(i), source_ids[i], str(reasons[i]), wgs[i])
-               for i in np.flatnonzero(~keep)]
+    rejects = [
+        Reject(int(i), source_ids[i], str(reasons[i]), wgs[i]) for i in np.flatnonzero(~keep)
+    ]
     return Footprints(
-        geometry=fixed[keep], index=np.flatnonzero(keep).astype(np.int64),
-        source_id=source_ids[keep], use_type=use_types[keep], floors=floors[keep],
-        year_built=years[keep], name=names[keep], address=addresses[keep],
-        crs=resolved, read=n, repaired=int(((status == REPAIRED) & keep).sum()),
-        rejects=rejects, notes=notes,
+        geometry=fixed[keep],
+        index=np.flatnonzero(keep).astype(np.int64),
+        source_id=source_ids[keep],
+        use_type=use_types[keep],
+        floors=floors[keep],
+        year_built=years[keep],
+        name=names[keep],
+        address=addresses[keep],
+        crs=resolved,
+        read=n,
+        repaired=int(((status == REPAIRED) & keep).sum()),
+        rejects=rejects,
+        notes=notes,
     )
 
 
 def _clean_geometries(
     wkb: pa.BinaryArray, declared: str | None, override: CrsLike | None, notes: list[str]
-) -> tuple[ResolvedCrs, NDArray[np.object_], NDArray[np.bool_], NDArray[np.object_],
-           NDArray[np.int8]]:
+) -> tuple[
+    ResolvedCrs, NDArray[np.object_], NDArray[np.bool_], NDArray[np.object_], NDArray[np.int8]
+]:
     """Parse, recognise the CRS, convert to WGS 84 and repair: (crs, WGS 84 geometries as
     read, outside-China mask, repaired MultiPolygons, repair status).
 
@@ -267,8 +348,7 @@ def _clean_geometries(
         geoms = np.concatenate(list(parsed))
         resolved = detect_crs(declared, geoms, override=override, notes=notes)
         outside = _outside_china(geoms, resolved) if resolved.geographic else None
-        wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name,
-                                                                 check=False)
+        wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
         if outside is None:
             outside = _outside_china(wgs, resolved)
         repaired = list(pool.map(repair_polygons, (wgs[:half], wgs[half:])))
@@ -290,8 +370,9 @@ def _parse_wkb(wkb: pa.BinaryArray) -> NDArray[np.object_]:
     return np.asarray(geoms, dtype=object)
 
 
-def _set_reason(reasons: NDArray[np.object_], mask: ArrayLike,
-                reason: str | Callable[[int], str]) -> None:
+def _set_reason(
+    reasons: NDArray[np.object_], mask: ArrayLike, reason: str | Callable[[int], str]
+) -> None:
     """Give ``reason`` (text, or a function of the feature index) to the features in
     ``mask`` that have none yet."""
     for i in np.flatnonzero(np.asarray(mask, dtype=bool) & _none(reasons)):
@@ -340,8 +421,10 @@ def detect_crs(
     if override is not None:
         wanted = resolve_crs(override)
         if wanted.srid is None and found is not None and not found.geographic:
-            raise CrsError(f"{wanted.label} coordinates are longitude/latitude, but the file "
-                           f"declares {found.name} ({found.label}); drop --from or fix the file")
+            raise CrsError(
+                f"{wanted.label} coordinates are longitude/latitude, but the file "
+                f"declares {found.name} ({found.label}); drop --from or fix the file"
+            )
         if found is not None and wanted.srid is not None and wanted.srid != found.srid:
             notes.append(f"the file declares {found.name}; read as {wanted.name} as asked")
         return wanted
@@ -353,8 +436,10 @@ def detect_crs(
         return resolve_crs(WGS84_SRID)
     x, y = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
     if _inside(x, y).mean() >= 0.5:
-        notes.append("the file declares no CRS; its coordinates are longitude/latitude in China, "
-                     "so WGS 84 is assumed (use --from gcj02 or bd09 for web-map coordinates)")
+        notes.append(
+            "the file declares no CRS; its coordinates are longitude/latitude in China, "
+            "so WGS 84 is assumed (use --from gcj02 or bd09 for web-map coordinates)"
+        )
         return resolve_crs(WGS84_SRID)
     if _inside(y, x).mean() >= 0.5:
         check_lonlat_in_china(x, y)  # raises "coordinates look swapped"
@@ -383,14 +468,17 @@ def _outside_china(geoms: NDArray[np.object_], crs: ResolvedCrs) -> NDArray[np.b
         try:
             check_lonlat_in_china(x, y)
         except CoordinateError as exc:
-            raise CoordinateError(f"after converting from {crs.name} ({crs.label}): {exc}; "
-                                  "is the declared CRS right (or are x and y swapped)?") from exc
+            raise CoordinateError(
+                f"after converting from {crs.name} ({crs.label}): {exc}; "
+                "is the declared CRS right (or are x and y swapped)?"
+            ) from exc
     return outside
 
 
 # -- attributes -------------------------------------------------------------------------
-def _pick(frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str],
-          tags: dict[str, pd.Series]) -> NDArray[np.object_]:
+def _pick(
+    frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str], tags: dict[str, pd.Series]
+) -> NDArray[np.object_]:
     """The first attribute of ``names`` (or OSM tag) holding any value, as objects."""
     for name in names:
         column = frame[columns[name]] if name in columns else tags.get(name)
@@ -404,8 +492,9 @@ def _osm_tags(frame: pd.DataFrame, columns: dict[str, str]) -> dict[str, pd.Seri
     if "other_tags" not in columns:
         return {}
     text = frame[columns["other_tags"]].astype("string")
-    return {tag: text.str.extract(rf'"{re.escape(tag)}"=>"([^"]*)"', expand=False)
-            for tag in _OSM_TAGS}
+    return {
+        tag: text.str.extract(rf'"{re.escape(tag)}"=>"([^"]*)"', expand=False) for tag in _OSM_TAGS
+    }
 
 
 def _none(values: NDArray[Any]) -> NDArray[np.bool_]:
@@ -472,29 +561,39 @@ def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
     >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).tolist()
     ['residential', 'industrial', 'other', 'other', 'office', 'other']
     """
-    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object), dtype=object),
-                                  use_na_sentinel=False)
+    codes, uniques = pd.factorize(
+        pd.Series(np.asarray(values, dtype=object), dtype=object), use_na_sentinel=False
+    )
     keys = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
     mapped = keys.str.strip().str.lower().map(_USE_OF).fillna("other").to_numpy(dtype=object)
     return mapped[codes] if len(codes) else np.zeros(0, dtype=object)
 
 
-def _source_ids(frame: pd.DataFrame, columns: dict[str, str], fids: NDArray[Any],
-                wkb: pa.BinaryArray, driver: str, id_field: str | None) -> NDArray[Any]:
+def _source_ids(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    fids: NDArray[Any],
+    wkb: pa.BinaryArray,
+    driver: str,
+    id_field: str | None,
+) -> NDArray[Any]:
     """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash."""
     n = len(frame)
     ids = np.full(n, None, dtype=object)
     if id_field is not None:
         if id_field.lower() not in columns:
-            raise FootprintError(f"no field {id_field!r} in the layer; its fields are: "
-                                 f"{', '.join(map(str, frame.columns)) or '(none)'}")
+            raise FootprintError(
+                f"no field {id_field!r} in the layer; its fields are: "
+                f"{', '.join(map(str, frame.columns)) or '(none)'}"
+            )
         ids = _id_text(frame[columns[id_field.lower()]])
     elif driver == "OSM":
         for column, kind in (("osm_way_id", "way"), ("osm_id", "relation")):
             if column in columns:
                 text = _id_text(frame[columns[column]])
-                ids = np.where(_none(ids) & ~_none(text),
-                               np.char.add(f"{kind}/", text.astype(str)), ids)
+                ids = np.where(
+                    _none(ids) & ~_none(text), np.char.add(f"{kind}/", text.astype(str)), ids
+                )
     elif (name := next((c for c in ID_FIELDS if c in columns), None)) is not None:
         ids = _id_text(frame[columns[name]])
     elif driver in ("GPKG", "OpenFileGDB", "FileGDB"):
@@ -522,8 +621,11 @@ def _reject_duplicates(reasons: NDArray[np.object_], ids: NDArray[np.object_]) -
     repeat = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
     if repeat.any():
         first = {value: i for i, value in reversed(list(enumerate(ids.tolist())))}
-        _set_reason(reasons, repeat,
-                    lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[ids[i]]})")
+        _set_reason(
+            reasons,
+            repeat,
+            lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[ids[i]]})",
+        )
 
 
 # -- rejects report ---------------------------------------------------------------------
@@ -533,15 +635,20 @@ def write_rejects(rejects: Sequence[Reject], path: str | Path) -> Path:
     The GeoPackage keeps the WGS 84 geometry of each rejected feature where there is one.
     """
     path = Path(path)
-    frame = pd.DataFrame({"feature": [r.index for r in rejects],
-                          "source_id": [r.source_id for r in rejects],
-                          "reason": [r.reason for r in rejects]})
+    frame = pd.DataFrame(
+        {
+            "feature": [r.index for r in rejects],
+            "source_id": [r.source_id for r in rejects],
+            "reason": [r.reason for r in rejects],
+        }
+    )
     if path.suffix.lower() == ".gpkg":
         import geopandas
 
         geometry = geopandas.GeoSeries([r.geometry for r in rejects], crs=WGS84_SRID)
-        geopandas.GeoDataFrame(frame, geometry=geometry).to_file(path, layer="rejects",
-                                                                 driver="GPKG")
+        geopandas.GeoDataFrame(frame, geometry=geometry).to_file(
+            path, layer="rejects", driver="GPKG"
+        )
     else:
         frame.to_csv(path, index=False, encoding="utf-8")
     return path

@@ -68,10 +68,12 @@ def int_field(values: ArrayLike, bits: int = 32, *, null: ArrayLike | None = Non
         return CopyField(block=block)
     width = block.shape[1]
     values_array = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(width), len(block), [None, pa.py_buffer(block.tobytes())])
+        pa.binary(width), len(block), [None, pa.py_buffer(block.tobytes())]
+    )
     mask = pa.array(np.asarray(null, dtype=bool))
-    return CopyField(values=pc.if_else(mask, pa.scalar(None, pa.binary()),
-                                       values_array.cast(pa.binary())))
+    return CopyField(
+        values=pc.if_else(mask, pa.scalar(None, pa.binary()), values_array.cast(pa.binary()))
+    )
 
 
 def ascii_field(block: NDArray[np.uint8]) -> CopyField:
@@ -110,15 +112,16 @@ def ewkb_field(wkb: pa.BinaryArray, srid: int) -> CopyField:
     geometry an SRID before writing it.
     """
     _, offsets, data = wkb.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int32)[wkb.offset:wkb.offset + len(wkb) + 1]
+    ends = np.frombuffer(offsets, dtype=np.int32)[wkb.offset : wkb.offset + len(wkb) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     if len(wkb) and np.any(raw[ends[:-1]] != 1):
         raise ValueError("ewkb_field needs little-endian WKB")
     kinds = raw[ends[:-1, None] + 1 + np.arange(4)].view("<u4").reshape(-1) if len(wkb) else []
     parts = []
     for kind in np.unique(kinds):
-        header = (b"\x01" + (int(kind) | _HAS_SRID).to_bytes(4, "little")
-                  + srid.to_bytes(4, "little"))
+        header = (
+            b"\x01" + (int(kind) | _HAS_SRID).to_bytes(4, "little") + srid.to_bytes(4, "little")
+        )
         parts.append((kinds == kind, pa.scalar(header, pa.binary())))
     body = pc.binary_slice(wkb, 5, 1 << 30)
     if len(parts) == 1:
@@ -132,8 +135,10 @@ def ewkb_field(wkb: pa.BinaryArray, srid: int) -> CopyField:
 def point_field(x: ArrayLike, y: ArrayLike, srid: int) -> CopyField:
     """PostGIS ``geometry(Point)`` values (EWKB, 25 bytes each) from coordinate arrays."""
     xs = np.asarray(x, dtype="<f8")
-    record = np.zeros(len(xs), dtype=[("order", "u1"), ("kind", "<u4"), ("srid", "<u4"),
-                                      ("x", "<f8"), ("y", "<f8")])
+    record = np.zeros(
+        len(xs),
+        dtype=[("order", "u1"), ("kind", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")],
+    )
     record["order"], record["kind"], record["srid"] = 1, _POINT | _HAS_SRID, srid
     record["x"], record["y"] = xs, np.asarray(y, dtype="<f8")
     return CopyField(block=record.view(np.uint8).reshape(len(xs), 25))
@@ -142,13 +147,14 @@ def point_field(x: ArrayLike, y: ArrayLike, srid: int) -> CopyField:
 def _lengths(values: pa.BinaryArray) -> pa.Array:
     """The 4-byte big-endian length of each value (``-1`` for NULL) as an Arrow array."""
     _, offsets, _ = values.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int32)[values.offset:values.offset + len(values) + 1]
+    ends = np.frombuffer(offsets, dtype=np.int32)[values.offset : values.offset + len(values) + 1]
     lengths = np.diff(ends)
     if values.null_count:
         lengths[~values.is_valid().to_numpy(zero_copy_only=False)] = -1
     block = _big_endian(lengths, ">i4")
     return pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(4), len(block), [None, pa.py_buffer(block.tobytes())]).cast(pa.binary())
+        pa.binary(4), len(block), [None, pa.py_buffer(block.tobytes())]
+    ).cast(pa.binary())
 
 
 def _pack(blocks: Sequence[NDArray[np.uint8]], lead: bytes = b"") -> pa.BinaryArray:
@@ -156,14 +162,15 @@ def _pack(blocks: Sequence[NDArray[np.uint8]], lead: bytes = b"") -> pa.BinaryAr
     n = len(blocks[0])
     widths = [b.shape[1] for b in blocks]
     out = np.empty((n, len(lead) + sum(widths) + 4 * len(widths)), dtype=np.uint8)
-    out[:, :len(lead)] = np.frombuffer(lead, dtype=np.uint8)
+    out[:, : len(lead)] = np.frombuffer(lead, dtype=np.uint8)
     at = len(lead)
     for block, width in zip(blocks, widths, strict=True):
-        out[:, at:at + 4] = np.frombuffer(width.to_bytes(4, "big"), dtype=np.uint8)
-        out[:, at + 4:at + 4 + width] = block
+        out[:, at : at + 4] = np.frombuffer(width.to_bytes(4, "big"), dtype=np.uint8)
+        out[:, at + 4 : at + 4 + width] = block
         at += 4 + width
     return pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(out.shape[1]), n, [None, pa.py_buffer(out.tobytes())]).cast(pa.binary())
+        pa.binary(out.shape[1]), n, [None, pa.py_buffer(out.tobytes())]
+    ).cast(pa.binary())
 
 
 def encode_rows(fields: Sequence[CopyField]) -> pa.Buffer:
@@ -200,5 +207,5 @@ def encode_rows(fields: Sequence[CopyField]) -> pa.Buffer:
         pieces.append(_EMPTY)
     rows = pc.binary_join_element_wise(*pieces, _EMPTY)
     _, offsets, data = rows.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int32)[rows.offset:rows.offset + n + 1]
+    ends = np.frombuffer(offsets, dtype=np.int32)[rows.offset : rows.offset + n + 1]
     return data.slice(int(ends[0]), int(ends[-1] - ends[0]))

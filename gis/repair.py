@@ -16,8 +16,16 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["EMPTY", "MIN_AREA_M2", "NOT_POLYGON", "OK", "REPAIRED", "SLIVER", "UNREPAIRABLE",
-           "repair_polygons"]
+__all__ = [
+    "EMPTY",
+    "MIN_AREA_M2",
+    "NOT_POLYGON",
+    "OK",
+    "REPAIRED",
+    "SLIVER",
+    "UNREPAIRABLE",
+    "repair_polygons",
+]
 
 MIN_AREA_M2 = 1.0  #: polygon parts smaller than this are slivers and dropped
 _M_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
@@ -77,8 +85,9 @@ def repair_polygons(
     done[status != OK] = True
     rest = np.flatnonzero(~done)
     if len(rest):
-        _repair_parts(geoms, rest, rest[~shapely.is_valid(geoms[rest])], status, result,
-                      min_area_m2)
+        _repair_parts(
+            geoms, rest, rest[~shapely.is_valid(geoms[rest])], status, result, min_area_m2
+        )
     return result, status
 
 
@@ -89,9 +98,14 @@ def _area_m2(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
     return np.asarray(shapely.area(geoms) * scale, dtype=np.float64)
 
 
-def _repair_parts(geoms: NDArray[np.object_], work: NDArray[np.intp], invalid: NDArray[np.intp],
-                  status: NDArray[np.int8], result: NDArray[np.object_],
-                  min_area_m2: float) -> None:
+def _repair_parts(
+    geoms: NDArray[np.object_],
+    work: NDArray[np.intp],
+    invalid: NDArray[np.intp],
+    status: NDArray[np.int8],
+    result: NDArray[np.object_],
+    min_area_m2: float,
+) -> None:
     """The general path of :func:`repair_polygons` for the features ``work``: ``make_valid``
     the ``invalid`` ones, split into polygonal parts, drop slivers, regroup."""
     n = len(geoms)

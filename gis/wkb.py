@@ -29,14 +29,16 @@ __all__ = [
 ]
 
 #: ``(x, y) -> (x, y)`` on float64 arrays, e.g. ``pyproj.Transformer.transform``.
-Conversion = Callable[[NDArray[np.float64], NDArray[np.float64]],
-                      tuple[NDArray[np.float64], NDArray[np.float64]]]
+Conversion = Callable[
+    [NDArray[np.float64], NDArray[np.float64]], tuple[NDArray[np.float64], NDArray[np.float64]]
+]
 
 _LITTLE_ENDIAN = 1
 _POLYGON, _MULTIPOLYGON = 3, 6
 #: A little-endian MultiPolygon header holding one part (the polygon's WKB follows).
-_ONE_PART_HEADER = bytes([_LITTLE_ENDIAN]) + (_MULTIPOLYGON).to_bytes(4, "little") + (
-    1).to_bytes(4, "little")
+_ONE_PART_HEADER = (
+    bytes([_LITTLE_ENDIAN]) + (_MULTIPOLYGON).to_bytes(4, "little") + (1).to_bytes(4, "little")
+)
 
 
 def wkb_array(values: object) -> pa.BinaryArray:
@@ -53,7 +55,7 @@ def wkb_array(values: object) -> pa.BinaryArray:
 def _data(wkb: pa.BinaryArray) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
     """The data buffer and the start of each value in it (``n + 1`` offsets)."""
     _, offsets, data = wkb.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int32)[wkb.offset:wkb.offset + len(wkb) + 1]
+    ends = np.frombuffer(offsets, dtype=np.int32)[wkb.offset : wkb.offset + len(wkb) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     return raw, ends.astype(np.int64)
 
@@ -83,7 +85,8 @@ def as_multipolygon_wkb(wkb: pa.BinaryArray) -> pa.BinaryArray:
     head = lengths >= 9
     polygon = np.zeros(len(wkb), dtype=bool)
     polygon[head] = (data[starts[head]] == _LITTLE_ENDIAN) & (
-        _uint32(data, starts[head] + 1) == _POLYGON)
+        _uint32(data, starts[head] + 1) == _POLYGON
+    )
     if wkb.null_count:
         polygon &= wkb.is_valid().to_numpy(zero_copy_only=False)
     if not polygon.any():
@@ -119,8 +122,9 @@ def multipolygon_layout(wkb: pa.BinaryArray) -> MultiPolygonLayout:
     """
     data, ends = _data(wkb)
     starts = ends[:-1]
-    if len(starts) and (np.any(data[starts] != _LITTLE_ENDIAN)
-                        or np.any(_uint32(data, starts + 1) != _MULTIPOLYGON)):
+    if len(starts) and (
+        np.any(data[starts] != _LITTLE_ENDIAN) or np.any(_uint32(data, starts + 1) != _MULTIPOLYGON)
+    ):
         raise ValueError("multipolygon_layout needs little-endian 2D MultiPolygon WKB")
     runs: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], bool]] = []
     cursor = starts + 9  # first polygon of each geometry
@@ -161,31 +165,36 @@ def _windows(data: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.lib.stride_tricks.as_strided(data, shape=(count, 16), strides=(1, 1))
 
 
-def read_vertices(wkb: pa.BinaryArray, layout: MultiPolygonLayout
-                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def read_vertices(
+    wkb: pa.BinaryArray, layout: MultiPolygonLayout
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The x and y of every vertex of ``layout``."""
     data, _ = _data(wkb)
     xy = np.ascontiguousarray(_windows(data)[layout.vertex]).view("<f8")
     return xy[:, 0].astype(np.float64), xy[:, 1].astype(np.float64)
 
 
-def with_vertices(wkb: pa.BinaryArray, layout: MultiPolygonLayout, x: NDArray[np.float64],
-                  y: NDArray[np.float64]) -> pa.BinaryArray:
+def with_vertices(
+    wkb: pa.BinaryArray, layout: MultiPolygonLayout, x: NDArray[np.float64], y: NDArray[np.float64]
+) -> pa.BinaryArray:
     """A copy of ``wkb`` with its vertices replaced by ``x``, ``y``."""
     data, ends = _data(wkb)
-    out = data[ends[0]:ends[-1]].copy() if len(ends) else data.copy()
+    out = data[ends[0] : ends[-1]].copy() if len(ends) else data.copy()
     xy = np.empty((len(x), 2), dtype="<f8")
     xy[:, 0], xy[:, 1] = x, y
-    windows = np.lib.stride_tricks.as_strided(out, shape=(max(len(out) - 15, 0), 16),
-                                              strides=(1, 1), writeable=True)
+    windows = np.lib.stride_tricks.as_strided(
+        out, shape=(max(len(out) - 15, 0), 16), strides=(1, 1), writeable=True
+    )
     windows[layout.vertex - (ends[0] if len(ends) else 0)] = xy.view(np.uint8).reshape(-1, 16)
     offsets = (ends - (ends[0] if len(ends) else 0)).astype(np.int32)
-    return pa.BinaryArray.from_buffers(pa.binary(), len(wkb),
-                                       [None, pa.py_buffer(offsets), pa.py_buffer(out)])
+    return pa.BinaryArray.from_buffers(
+        pa.binary(), len(wkb), [None, pa.py_buffer(offsets), pa.py_buffer(out)]
+    )
 
 
-def reproject_multipolygon_wkb(wkb: pa.BinaryArray, convert: Conversion,
-                               layout: MultiPolygonLayout | None = None) -> pa.BinaryArray:
+def reproject_multipolygon_wkb(
+    wkb: pa.BinaryArray, convert: Conversion, layout: MultiPolygonLayout | None = None
+) -> pa.BinaryArray:
     """The same MultiPolygon WKB with every vertex passed through ``convert``.
 
     Examples

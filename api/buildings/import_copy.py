@@ -40,15 +40,26 @@ from gis.pgcopy import (
 )
 from gis.wkb import reproject_multipolygon_wkb, wkb_array
 
-__all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings",
-           "indexes_set_aside"]
+__all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings", "indexes_set_aside"]
 
 #: Rows per COPY batch: large enough for vectorised work, small enough that the first
 #: batch reaches the server early and Arrow reuses its memory (~6 MB per batch).
 BATCH_ROWS = 16_384
 
-_COLUMNS = ("code", "grid_code", "centroid", "floors", "year_built", "use_type", "footprint",
-            "footprint_3857", "name", "address", "source", "source_id")
+_COLUMNS = (
+    "code",
+    "grid_code",
+    "centroid",
+    "floors",
+    "year_built",
+    "use_type",
+    "footprint",
+    "footprint_3857",
+    "name",
+    "address",
+    "source",
+    "source_id",
+)
 
 # What a bulk load drops and rebuilds: the unique and foreign-key constraints and the
 # other indexes of ``buildings``, all but the primary key that other tables reference,
@@ -99,25 +110,39 @@ def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
     years = rows.year_built[part]
     code = rows.code[part]
     return [
-        ascii_field(code), ascii_field(code[:, :14]),
+        ascii_field(code),
+        ascii_field(code[:, :14]),
         point_field(shapely.get_x(centroid), shapely.get_y(centroid), 4326),
-        int_field(rows.floors[part], 16), int_field(years, 16, null=years == 0),
-        choice_field(USE_TYPES, rows.use_type[part]), ewkb_field(wkb, 4326),
+        int_field(rows.floors[part], 16),
+        int_field(years, 16, null=years == 0),
+        choice_field(USE_TYPES, rows.use_type[part]),
+        ewkb_field(wkb, 4326),
         ewkb_field(reproject_multipolygon_wkb(wkb, _to_web_mercator()), 3857),
-        text_field(rows.name[part]), text_field(rows.address[part]),
-        constant_field(source, len(code)), text_field(rows.source_id[part]),
+        text_field(rows.name[part]),
+        text_field(rows.address[part]),
+        constant_field(source, len(code)),
+        text_field(rows.source_id[part]),
     ]
 
 
-def copy_batches(connection: psycopg.Connection, table: str, columns: Sequence[str], n: int,
-                 fields: Callable[[slice], list[CopyField]], *, batch_rows: int = BATCH_ROWS,
-                 done: Callable[[int], None] | None = None) -> None:
+def copy_batches(
+    connection: psycopg.Connection,
+    table: str,
+    columns: Sequence[str],
+    n: int,
+    fields: Callable[[slice], list[CopyField]],
+    *,
+    batch_rows: int = BATCH_ROWS,
+    done: Callable[[int], None] | None = None,
+) -> None:
     """Binary COPY of ``n`` rows into ``table``, encoding batch k+1 while batch k is sent."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    with connection.cursor() as cursor, cursor.copy(
-        statement, writer=QueuedLibpqWriter(cursor)
-    ) as copy:
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy,
+    ):
         copy.write(COPY_HEADER)
         for start in range(0, n, batch_rows):
             part = slice(start, min(n, start + batch_rows))
@@ -127,12 +152,23 @@ def copy_batches(connection: psycopg.Connection, table: str, columns: Sequence[s
         copy.write(COPY_TRAILER)
 
 
-def copy_new_buildings(connection: psycopg.Connection, rows: NewBuildings, *, source: str,
-                       done: Callable[[int], None] | None = None) -> int:
+def copy_new_buildings(
+    connection: psycopg.Connection,
+    rows: NewBuildings,
+    *,
+    source: str,
+    done: Callable[[int], None] | None = None,
+) -> int:
     """COPY ``rows`` into ``buildings``; return how many were inserted."""
     if len(rows):
-        copy_batches(connection, "buildings", _COLUMNS, len(rows),
-                     lambda part: _fields(rows, source, part), done=done)
+        copy_batches(
+            connection,
+            "buildings",
+            _COLUMNS,
+            len(rows),
+            lambda part: _fields(rows, source, part),
+            done=done,
+        )
     return len(rows)
 
 
@@ -148,7 +184,9 @@ def indexes_set_aside(connection: psycopg.Connection, bulk: bool) -> Iterator[No
     for constraint, index, _ in rebuilt:
         connection.execute(
             sql.SQL("ALTER TABLE buildings DROP CONSTRAINT {}").format(sql.Identifier(constraint))
-            if constraint else sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+            if constraint
+            else sql.SQL("DROP INDEX {}").format(sql.Identifier(index))
+        )
     yield
     for _, _, definition in rebuilt:
         connection.execute(definition)

@@ -42,8 +42,10 @@ class GridsFull(Exception):
     """A grid would need a building sequence above 99999."""
 
     def __init__(self, grid_code: str, sequence: int) -> None:
-        super().__init__(f"grid {grid_code} would need building sequence {sequence}; "
-                         "a grid holds at most 99999 building codes")
+        super().__init__(
+            f"grid {grid_code} would need building sequence {sequence}; "
+            "a grid holds at most 99999 building codes"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def assign_grids(anchors: NDArray[np.object_], grids: Grids) -> NDArray[np.int64
     west = np.searchsorted(sorted_x, bounds[:, 0], side="left")
     east = np.searchsorted(sorted_x, bounds[:, 2], side="right")
     for i in range(len(grids) - 1, -1, -1):
-        near = by_x[west[i]:east[i]]
+        near = by_x[west[i] : east[i]]
         near = near[(y[near] >= bounds[i, 1]) & (y[near] <= bounds[i, 3])]
         if len(near):
             placed[near[shapely.intersects_xy(grids.polygons[i], x[near], y[near])]] = i
@@ -98,8 +100,9 @@ def reading_rank(anchors: NDArray[np.object_]) -> NDArray[np.int64]:
     return rank
 
 
-def issue_codes(connection: psycopg.Connection, grids: Grids, grid: NDArray[np.int64],
-                rank: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.uint8]]:
+def issue_codes(
+    connection: psycopg.Connection, grids: Grids, grid: NDArray[np.int64], rank: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.uint8]]:
     """Codes for new buildings in grids ``grid`` (indexes into ``grids``), in ``rank`` order.
 
     Returns ``(order, codes)``: the buildings sorted by code and their 19-digit codes as

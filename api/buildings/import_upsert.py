@@ -49,8 +49,16 @@ CREATE TEMP TABLE import_existing (
 ) ON COMMIT DROP
 """
 
-_COLUMNS = ("building_id", "footprint", "grid_code", "use_type", "floors", "year_built", "name",
-            "address")
+_COLUMNS = (
+    "building_id",
+    "footprint",
+    "grid_code",
+    "use_type",
+    "floors",
+    "year_built",
+    "name",
+    "address",
+)
 
 _UPDATE = """
 UPDATE buildings b
@@ -78,18 +86,28 @@ class Existing:
     owner: NDArray[np.object_]
 
 
-def find_existing(connection: psycopg.Connection, source_ids: NDArray[np.object_],
-                  source: str) -> Existing:
+def find_existing(
+    connection: psycopg.Connection, source_ids: NDArray[np.object_], source: str
+) -> Existing:
     """Look up the buildings that already hold the file's source ids (one join)."""
     n = len(source_ids)
-    found = Existing(np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool),
-                     np.full(n, None, dtype=object))
+    found = Existing(
+        np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+    )
     if n == 0 or not connection.execute(_ANY_IDS).fetchone()[0]:
         return found  # e.g. the first import into a city: nothing to match
     connection.execute(_IDS)
-    copy_batches(connection, "import_ids", ("ord", "source_id"), n,
-                 lambda part: [int_field(np.arange(part.start, part.stop), 32),
-                               text_field(source_ids[part])], batch_rows=100_000)
+    copy_batches(
+        connection,
+        "import_ids",
+        ("ord", "source_id"),
+        n,
+        lambda part: [
+            int_field(np.arange(part.start, part.stop), 32),
+            text_field(source_ids[part]),
+        ],
+        batch_rows=100_000,
+    )
     rows = connection.execute(_FIND, {"source": source}).fetchall()
     if rows:
         where = np.array([row[0] for row in rows], dtype=np.int64)
@@ -99,11 +117,18 @@ def find_existing(connection: psycopg.Connection, source_ids: NDArray[np.object_
     return found
 
 
-def update_existing(connection: psycopg.Connection, *, building_id: NDArray[np.int64],
-                    footprint: NDArray[np.object_], grid_code: NDArray[np.str_],
-                    use_type: NDArray[np.object_], floors: NDArray[np.int16],
-                    year_built: NDArray[np.int16], name: NDArray[np.object_],
-                    address: NDArray[np.object_]) -> int:
+def update_existing(
+    connection: psycopg.Connection,
+    *,
+    building_id: NDArray[np.int64],
+    footprint: NDArray[np.object_],
+    grid_code: NDArray[np.str_],
+    use_type: NDArray[np.object_],
+    floors: NDArray[np.int16],
+    year_built: NDArray[np.int16],
+    name: NDArray[np.object_],
+    address: NDArray[np.object_],
+) -> int:
     """Update the buildings whose footprint or attributes changed; return how many did."""
     if len(building_id) == 0:
         return 0
@@ -112,10 +137,16 @@ def update_existing(connection: psycopg.Connection, *, building_id: NDArray[np.i
     def fields(part: slice) -> list[CopyField]:
         wkb = wkb_array(shapely.to_wkb(footprint[part], byte_order=1, output_dimension=2))
         years = year_built[part]
-        return [int_field(building_id[part], 64), ewkb_field(wkb, 4326),
-                text_field(grid_code[part]), text_field(use_type[part]),
-                int_field(floors[part], 16), int_field(years, 16, null=years == 0),
-                text_field(name[part]), text_field(address[part])]
+        return [
+            int_field(building_id[part], 64),
+            ewkb_field(wkb, 4326),
+            text_field(grid_code[part]),
+            text_field(use_type[part]),
+            int_field(floors[part], 16),
+            int_field(years, 16, null=years == 0),
+            text_field(name[part]),
+            text_field(address[part]),
+        ]
 
     copy_batches(connection, "import_existing", _COLUMNS, len(building_id), fields)
     connection.execute("ANALYZE import_existing")

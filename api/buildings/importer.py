@@ -46,8 +46,10 @@ Progress = Callable[[str, int, int], None]
 
 OUTSIDE_GRIDS = "outside every community and grid of the loaded city"
 #: Settings of the import transaction (temp_buffers must precede the first temporary table).
-_SETTINGS = ("SET LOCAL statement_timeout = 0; SET LOCAL temp_buffers = '512MB';"
-             " SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '1GB'")
+_SETTINGS = (
+    "SET LOCAL statement_timeout = 0; SET LOCAL temp_buffers = '512MB';"
+    " SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '1GB'"
+)
 _CODE_LOCK = 0x6267_636F_6465  # pg_advisory_xact_lock key serialising code issuance
 
 
@@ -107,14 +109,20 @@ def import_footprints(
     """
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
-    result = ImportResult(read=footprints.read, repaired=footprints.repaired,
-                          rejects=list(footprints.rejects), notes=list(footprints.notes))
+    result = ImportResult(
+        read=footprints.read,
+        repaired=footprints.repaired,
+        rejects=list(footprints.rejects),
+        notes=list(footprints.notes),
+    )
     if strict and result.rejects:
         raise ImportRefused(_refusal(result.rejects), details=result.rejects)
     total = len(footprints)
     lap = started
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="anchors") as pool, \
-            psycopg.connect(url) as connection:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="anchors") as pool,
+        psycopg.connect(url) as connection,
+    ):
         # Points-on-surface are computed while the database answers the first queries.
         anchoring = pool.submit(shapely.point_on_surface, footprints.geometry)
         connection.execute(_SETTINGS)
@@ -133,11 +141,16 @@ def import_footprints(
         placed = grid >= 0
         mine = placed & existing.same_source
         result.updated = update_existing(
-            connection, building_id=existing.building_id[mine],
-            footprint=footprints.geometry[mine], grid_code=grids.codes[grid[mine]],
-            use_type=footprints.use_type[mine], floors=footprints.floors[mine],
-            year_built=footprints.year_built[mine], name=footprints.name[mine],
-            address=footprints.address[mine])
+            connection,
+            building_id=existing.building_id[mine],
+            footprint=footprints.geometry[mine],
+            grid_code=grids.codes[grid[mine]],
+            use_type=footprints.use_type[mine],
+            floors=footprints.floors[mine],
+            year_built=footprints.year_built[mine],
+            name=footprints.name[mine],
+            address=footprints.address[mine],
+        )
         result.unchanged = int(mine.sum()) - result.updated
         report("update", total, total)
         lap = result.lap("update", lap)
@@ -150,8 +163,11 @@ def import_footprints(
         lap = result.lap("codes", lap)
         with indexes_set_aside(connection, _is_bulk(connection, len(rows), bulk)):
             result.inserted = copy_new_buildings(
-                connection, rows, source=source,
-                done=lambda count: report("insert", count, len(rows)))
+                connection,
+                rows,
+                source=source,
+                done=lambda count: report("insert", count, len(rows)),
+            )
             lap = result.lap("copy", lap)
         lap = result.lap("indexes", lap)
         report("insert", len(rows), len(rows))
@@ -165,25 +181,42 @@ def import_footprints(
     return result
 
 
-def _database_rejects(footprints: Footprints, grid: NDArray[np.int64],
-                      existing: Existing) -> list[Reject]:
+def _database_rejects(
+    footprints: Footprints, grid: NDArray[np.int64], existing: Existing
+) -> list[Reject]:
     """Footprints outside every grid, or whose source id belongs to another source."""
     rejects = []
     foreign = (existing.building_id >= 0) & ~existing.same_source
     for i in np.flatnonzero((grid < 0) | foreign):
-        reason = (OUTSIDE_GRIDS if grid[i] < 0
-                  else f"source id already used by source {existing.owner[i]}")
-        rejects.append(Reject(int(footprints.index[i]), str(footprints.source_id[i]), reason,
-                              footprints.geometry[i]))
+        reason = (
+            OUTSIDE_GRIDS
+            if grid[i] < 0
+            else f"source id already used by source {existing.owner[i]}"
+        )
+        rejects.append(
+            Reject(
+                int(footprints.index[i]),
+                str(footprints.source_id[i]),
+                reason,
+                footprints.geometry[i],
+            )
+        )
     return rejects
 
 
-def _new_buildings(footprints: Footprints, take: NDArray[np.int64],
-                   codes: NDArray[np.uint8]) -> NewBuildings:
-    return NewBuildings(code=codes, footprint=footprints.geometry[take],
-                        use_type=footprints.use_type[take], floors=footprints.floors[take],
-                        year_built=footprints.year_built[take], name=footprints.name[take],
-                        address=footprints.address[take], source_id=footprints.source_id[take])
+def _new_buildings(
+    footprints: Footprints, take: NDArray[np.int64], codes: NDArray[np.uint8]
+) -> NewBuildings:
+    return NewBuildings(
+        code=codes,
+        footprint=footprints.geometry[take],
+        use_type=footprints.use_type[take],
+        floors=footprints.floors[take],
+        year_built=footprints.year_built[take],
+        name=footprints.name[take],
+        address=footprints.address[take],
+        source_id=footprints.source_id[take],
+    )
 
 
 def _is_bulk(connection: psycopg.Connection, fresh: int, bulk: bool | None) -> bool:
@@ -192,15 +225,19 @@ def _is_bulk(connection: psycopg.Connection, fresh: int, bulk: bool | None) -> b
         return bulk
     if fresh < BULK_MIN_ROWS:
         return False
-    return bool(connection.execute(
-        "SELECT count(*) <= %s FROM (SELECT FROM buildings LIMIT %s + 1) t",
-        (fresh, fresh)).fetchone()[0])
+    return bool(
+        connection.execute(
+            "SELECT count(*) <= %s FROM (SELECT FROM buildings LIMIT %s + 1) t", (fresh, fresh)
+        ).fetchone()[0]
+    )
 
 
 def _refusal(rejects: list[Reject]) -> str:
     first = min(rejects, key=lambda reject: reject.index)
-    return (f"--strict: {len(rejects)} feature(s) rejected (first: feature {first.index}, "
-            f"{first.reason}); nothing was imported")
+    return (
+        f"--strict: {len(rejects)} feature(s) rejected (first: feature {first.index}, "
+        f"{first.reason}); nothing was imported"
+    )
 
 
 def import_buildings_file(
@@ -229,8 +266,15 @@ def import_buildings_file(
         if progress:
             progress("read", 1, 1)
         read = time.perf_counter() - started
-        result = import_footprints(url, footprints, source=source or path.stem, strict=strict,
-                                   refresh_stats=refresh_stats, bulk=bulk, progress=progress)
+        result = import_footprints(
+            url,
+            footprints,
+            source=source or path.stem,
+            strict=strict,
+            refresh_stats=refresh_stats,
+            bulk=bulk,
+            progress=progress,
+        )
     result.steps = {"read": round(read, 3), **result.steps}
     result.seconds = time.perf_counter() - started
     return result

@@ -84,8 +84,9 @@ def import_(
     from bench.import_bench import import_suite, run_import_benchmark
 
     url, _ = _city(scale, seed)
-    result = run_import_benchmark(url, count=count,
-                                  workdir=get_settings().var_dir / "bench" / "import")
+    result = run_import_benchmark(
+        url, count=count, workdir=get_settings().var_dir / "bench" / "import"
+    )
     import_suite(result).report()
 
 

@@ -27,8 +27,9 @@ def import_events(
     async def _run() -> hotline_import.ImportReport:
         rows = hotline_import.read_rows(file.name, content)
         async with admin_session(url) as session:
-            report = await hotline_import.import_hotline(session, rows=rows,
-                                                         all_or_nothing=all_or_nothing)
+            report = await hotline_import.import_hotline(
+                session, rows=rows, all_or_nothing=all_or_nothing
+            )
             if not report.applied:
                 await session.rollback()
             return report
@@ -42,29 +43,44 @@ def import_events(
         rejects.write_text(report.rejects_csv(), encoding="utf-8")
         console.print(f"[yellow]{len(report.rejected)} rows rejected[/]: see {rejects}")
     state = "imported" if report.applied else "nothing imported (--all-or-nothing)"
-    console.print(f"{report.rows} rows: {report.imported} {state}, "
-                  f"{report.skipped_existing} already there")
+    console.print(
+        f"{report.rows} rows: {report.imported} {state}, {report.skipped_existing} already there"
+    )
     if not report.applied:
         raise typer.Exit(code=1)
 
 
-_STAGES = {"read": "reading and repairing", "copy": "copying to staging",
-           "assign": "assigning grids", "update": "updating changed buildings",
-           "insert": "inserting and issuing codes", "stats": "refreshing area statistics"}
+_STAGES = {
+    "read": "reading and repairing",
+    "copy": "copying to staging",
+    "assign": "assigning grids",
+    "update": "updating changed buildings",
+    "insert": "inserting and issuing codes",
+    "stats": "refreshing area statistics",
+}
 
 
 @app.command("buildings")
 def import_buildings(
-    file: Path = typer.Argument(..., exists=True, help="any GDAL vector source: .gpkg, .shp, "
-                                ".geojson, .gdb, .osm.pbf/.osm"),
-    from_crs: str = typer.Option(None, "--from", help="CRS of the coordinates when the file "
-                                 "lacks or misstates it: gcj02, bd09 or e.g. EPSG:4547"),
+    file: Path = typer.Argument(
+        ..., exists=True, help="any GDAL vector source: .gpkg, .shp, .geojson, .gdb, .osm.pbf/.osm"
+    ),
+    from_crs: str = typer.Option(
+        None,
+        "--from",
+        help="CRS of the coordinates when the file "
+        "lacks or misstates it: gcj02, bd09 or e.g. EPSG:4547",
+    ),
     layer: str = typer.Option(None, help="layer to read (default: the only polygon layer)"),
     source: str = typer.Option(None, help="name of the data source (default: the file name)"),
-    id_field: str = typer.Option(None, help="attribute with the stable feature id "
-                                 "(default: id, osm_id, fid...; else a geometry hash)"),
-    rejects: Path = typer.Option(None, help="rejects report, .csv or .gpkg "
-                                 "(default: FILE.rejects.csv)"),
+    id_field: str = typer.Option(
+        None,
+        help="attribute with the stable feature id "
+        "(default: id, osm_id, fid...; else a geometry hash)",
+    ),
+    rejects: Path = typer.Option(
+        None, help="rejects report, .csv or .gpkg (default: FILE.rejects.csv)"
+    ),
     strict: bool = typer.Option(False, help="import nothing if any feature is rejected"),
     refresh_stats: bool = typer.Option(True, help="recompute area statistics afterwards"),
 ) -> None:
@@ -79,8 +95,12 @@ def import_buildings(
 
     url = ready_database()
     rejects_path = rejects or file.with_name(file.name + ".rejects.csv")
-    columns = ("[progress.description]{task.description}", BarColumn(), TaskProgressColumn(),
-               TimeElapsedColumn())
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("reading", total=None)
 
@@ -89,13 +109,22 @@ def import_buildings(
 
         try:
             result = import_buildings_file(
-                url, file, source=source, layer=layer, crs=from_crs, id_field=id_field,
-                strict=strict, refresh_stats=refresh_stats, progress=progress)
+                url,
+                file,
+                source=source,
+                layer=layer,
+                crs=from_crs,
+                id_field=id_field,
+                strict=strict,
+                refresh_stats=refresh_stats,
+                progress=progress,
+            )
         except ImportRefused as exc:
             if exc.details:
                 write_rejects(exc.details, rejects_path)
-                console.print(f"[yellow]{len(exc.details)} features rejected[/]: "
-                              f"see {rejects_path}")
+                console.print(
+                    f"[yellow]{len(exc.details)} features rejected[/]: see {rejects_path}"
+                )
             raise fail(exc.message) from exc
         except (CrsError, CoordinateError, FootprintError) as exc:
             raise fail(f"{file.name}: {exc}; nothing was imported") from exc

@@ -21,8 +21,18 @@ from api.demo.profiles import KIND_NAMES
 __all__ = ["BuildingLabels", "label_buildings"]
 
 _NUMERALS = "一二三四五六七八九十"
-_CIVIC = ("党群服务中心", "文体活动中心", "综合市场", "警务室", "老年人日间照料中心", "图书馆",
-          "消防站", "垃圾转运站", "邮政所", "体育公园管理处")
+_CIVIC = (
+    "党群服务中心",
+    "文体活动中心",
+    "综合市场",
+    "警务室",
+    "老年人日间照料中心",
+    "图书馆",
+    "消防站",
+    "垃圾转运站",
+    "邮政所",
+    "体育公园管理处",
+)
 _OTHER = ("配电房", "仓库", "铁皮房", "祠堂", "停车楼", "加油站", "仓储用房", "泵房")
 _SCHOOLS = ("幼儿园", "小学", "幼儿园", "中学", "实验学校", "小学")
 _CLINICS = ("社区健康服务中心", "门诊部", "医院")
@@ -81,8 +91,10 @@ def label_buildings(
     """
     village = stem if stem.endswith("村") else stem + "村"
     rows = {row: i for i, row in enumerate(sorted(set(block_row.tolist())))}
-    roads = {row: f"{stem}{_numeral(i % 20 + 1)}{ROAD_SUFFIXES[i % len(ROAD_SUFFIXES)]}"
-             for row, i in rows.items()}
+    roads = {
+        row: f"{stem}{_numeral(i % 20 + 1)}{ROAD_SUFFIXES[i % len(ROAD_SUFFIXES)]}"
+        for row, i in rows.items()
+    }
     house_numbers: dict[int, int] = {}
     block_names: dict[int, str] = {}
     block_counters: dict[int, int] = {}
@@ -108,7 +120,8 @@ def label_buildings(
                 block_names[b] = (
                     f"{stem}{_trade_name(rng)[0]}{_PARKS[b % len(_PARKS)]}"
                     if name in ("factory", "dorm")
-                    else _trade_name(rng) + ESTATE_SUFFIXES[b % len(ESTATE_SUFFIXES)])
+                    else _trade_name(rng) + ESTATE_SUFFIXES[b % len(ESTATE_SUFFIXES)]
+                )
             number = block_counters[b] = block_counters.get(b, 0) + 1
             label = f"{block_names[b]}{'宿舍' if name == 'dorm' else ''}{number}栋"
             where = label
@@ -123,8 +136,11 @@ def label_buildings(
                 if count > len(_SCHOOLS):
                     label = f"{district_short}{_trade_name(rng)}{_SCHOOLS[count % len(_SCHOOLS)]}"
             elif name == "clinic":
-                label = (f"{stem}社区健康服务中心" if count == 1
-                         else f"{_trade_name(rng)}{_CLINICS[count % len(_CLINICS)]}")
+                label = (
+                    f"{stem}社区健康服务中心"
+                    if count == 1
+                    else f"{_trade_name(rng)}{_CLINICS[count % len(_CLINICS)]}"
+                )
             elif name == "civic":
                 label = f"{stem}{_CIVIC[(count - 1) % len(_CIVIC)]}"
             elif name == "other":

@@ -56,8 +56,10 @@ class BuildingSpecs:
 def draw_specs(kind: NDArray[np.int64], rng: np.random.Generator) -> BuildingSpecs:
     """Draw floors, basements, units, doors, year and 底商 for buildings of ``kind``."""
     n = len(kind)
-    out = {name: np.zeros(n, dtype=np.int64) for name in
-           ("floors", "floors_below", "units", "doors", "year")}
+    out = {
+        name: np.zeros(n, dtype=np.int64)
+        for name in ("floors", "floors_below", "units", "doors", "year")
+    }
     shops = np.zeros(n, dtype=bool)
     for index, name in enumerate(KIND_NAMES):
         at = np.flatnonzero(kind == index)
@@ -160,8 +162,12 @@ def building_sequence(grid: NDArray[np.int64], lonlat: NDArray[np.float64]) -> N
 def room_codes(building_codes: NDArray[np.uint8], rooms: Rooms) -> NDArray[np.uint8]:
     """25-digit room codes, ``(n, 25)`` ASCII: building code + unit + floor (9nn below) + door."""
     floor_digits = np.where(rooms.floor < 0, 900 - rooms.floor, rooms.floor)
-    return ascii_rows(building_codes[rooms.building], digits(rooms.unit, 1),
-                      digits(floor_digits, 3), digits(rooms.door, 2))
+    return ascii_rows(
+        building_codes[rooms.building],
+        digits(rooms.unit, 1),
+        digits(floor_digits, 3),
+        digits(rooms.door, 2),
+    )
 
 
 def door_labels(rooms: Rooms) -> tuple[VarBytes, VarBytes]:

@@ -83,25 +83,27 @@ def pack_chunk(chunk: TableChunk) -> PackedChunk:
         name, prefix = chunk.id_code
         placeholder = np.zeros((n, CODE_SERIAL_DIGITS), dtype=np.uint8) + ord("0")
         columns[name] = pg.text_field(VarBytes.from_fixed(np.hstack([prefix, placeholder])))
-        plans.append(("serial", name, chunk.table, np.arange(n, dtype=np.int64),
-                      prefix.shape[1]))
+        plans.append(("serial", name, chunk.table, np.arange(n, dtype=np.int64), prefix.shape[1]))
     if chunk.component_class is not None:
-        plans.append(("component", "id", chunk.table, chunk.component_class,
-                      17 - COMPONENT_SERIAL_DIGITS))
+        plans.append(
+            ("component", "id", chunk.table, chunk.component_class, 17 - COMPONENT_SERIAL_DIGITS)
+        )
     names = tuple(columns)
     wanted = [names.index(column) for _, column, _, _, _ in plans]
     payload, offsets = pg.encode_table([columns[c] for c in names], offsets_of=wanted)
     patches = tuple(
         Patch(kind, table, where[where >= 0] + skip, local[where >= 0])
-        for (kind, _, table, local, skip), where in zip(plans, offsets, strict=True))
+        for (kind, _, table, local, skip), where in zip(plans, offsets, strict=True)
+    )
     return PackedChunk(chunk.table, n, names, payload, patches)
 
 
 class ChunkWriter:
     """Fills in ids and COPYs packed chunks, community after community (in the parent)."""
 
-    def __init__(self, connection: Connection, *, freeze_tables: frozenset[str] = frozenset()
-                 ) -> None:
+    def __init__(
+        self, connection: Connection, *, freeze_tables: frozenset[str] = frozenset()
+    ) -> None:
         self.connection = connection
         self.freeze_tables = freeze_tables
         self.rows: dict[str, int] = {}
@@ -122,10 +124,18 @@ class ChunkWriter:
                     values = (base.get(patch.table, 0) + patch.local + 1) % 10**CODE_SERIAL_DIGITS
                     _write(data, patch.offsets, digits(values, CODE_SERIAL_DIGITS))
                 else:
-                    _write(data, patch.offsets, digits(self._sequence(district, patch.local),
-                                                       COMPONENT_SERIAL_DIGITS))
-            pg.copy_payload(self.connection, chunk.table, chunk.columns, data,
-                            freeze=chunk.table in self.freeze_tables)
+                    _write(
+                        data,
+                        patch.offsets,
+                        digits(self._sequence(district, patch.local), COMPONENT_SERIAL_DIGITS),
+                    )
+            pg.copy_payload(
+                self.connection,
+                chunk.table,
+                chunk.columns,
+                data,
+                freeze=chunk.table in self.freeze_tables,
+            )
             self.rows[chunk.table] = self.rows.get(chunk.table, 0) + chunk.rows
 
     def _sequence(self, district: str, classes: NDArray[np.int64]) -> NDArray[np.int64]:

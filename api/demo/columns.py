@@ -103,8 +103,9 @@ class VarBytes:
     def from_bytes(cls, values: Iterable[bytes | None]) -> VarBytes:
         """From Python byte strings (``None`` = NULL)."""
         items = list(values)
-        lengths = np.fromiter((-1 if v is None else len(v) for v in items), dtype=np.int64,
-                              count=len(items))
+        lengths = np.fromiter(
+            (-1 if v is None else len(v) for v in items), dtype=np.int64, count=len(items)
+        )
         data = np.frombuffer(b"".join(v for v in items if v is not None), dtype=np.uint8)
         return cls(lengths, data.copy())
 
@@ -199,8 +200,9 @@ class VarBytes:
         """Append columns one after the other (more rows)."""
         if not columns:
             return VarBytes(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8))
-        return VarBytes(np.concatenate([c.lengths for c in columns]),
-                        np.concatenate([c.data for c in columns]))
+        return VarBytes(
+            np.concatenate([c.lengths for c in columns]), np.concatenate([c.data for c in columns])
+        )
 
     def to_strings(self) -> list[str | None]:
         """Decode to Python strings (for tests and small outputs)."""

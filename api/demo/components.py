@@ -23,18 +23,37 @@ COMPONENTS_PER_BUILDING = 2.5
 #: (major, minor, relative frequency, responsible department code; "district" = the district's
 #: city-management bureau)
 COMPONENT_MIX: tuple[tuple[str, str, float, str], ...] = (
-    ("01", "001", 7, "water"), ("01", "002", 7, "water"), ("01", "003", 8, "water"),
-    ("01", "004", 5, "power"), ("01", "005", 6, "telecom"), ("01", "006", 3, "gas"),
-    ("01", "007", 16, "district"), ("01", "008", 4, "fire"), ("01", "009", 2, "power"),
+    ("01", "001", 7, "water"),
+    ("01", "002", 7, "water"),
+    ("01", "003", 8, "water"),
+    ("01", "004", 5, "power"),
+    ("01", "005", 6, "telecom"),
+    ("01", "006", 3, "gas"),
+    ("01", "007", 16, "district"),
+    ("01", "008", 4, "fire"),
+    ("01", "009", 2, "power"),
     ("01", "010", 6, "water"),
-    ("02", "001", 0.5, "transport"), ("02", "002", 1, "transport"), ("02", "003", 0.2, "transport"),
-    ("02", "004", 0.1, "transport"), ("02", "005", 1.5, "traffic-police"),
-    ("02", "006", 3, "transport"), ("02", "007", 2, "transport"), ("02", "008", 2, "transport"),
-    ("03", "001", 0.4, "district"), ("03", "002", 6, "district"), ("03", "003", 0.2, "district"),
-    ("03", "004", 4, "district"), ("03", "005", 1.5, "district"),
-    ("04", "001", 0.2, "district"), ("04", "002", 12, "district"), ("04", "003", 1, "district"),
-    ("04", "004", 1.5, "district"), ("04", "005", 0.2, "district"),
-    ("05", "001", 4, "police"), ("05", "002", 1, "district"), ("05", "003", 0.3, "district"),
+    ("02", "001", 0.5, "transport"),
+    ("02", "002", 1, "transport"),
+    ("02", "003", 0.2, "transport"),
+    ("02", "004", 0.1, "transport"),
+    ("02", "005", 1.5, "traffic-police"),
+    ("02", "006", 3, "transport"),
+    ("02", "007", 2, "transport"),
+    ("02", "008", 2, "transport"),
+    ("03", "001", 0.4, "district"),
+    ("03", "002", 6, "district"),
+    ("03", "003", 0.2, "district"),
+    ("03", "004", 4, "district"),
+    ("03", "005", 1.5, "district"),
+    ("04", "001", 0.2, "district"),
+    ("04", "002", 12, "district"),
+    ("04", "003", 1, "district"),
+    ("04", "004", 1.5, "district"),
+    ("04", "005", 0.2, "district"),
+    ("05", "001", 4, "police"),
+    ("05", "002", 1, "district"),
+    ("05", "003", 0.3, "district"),
     ("05", "004", 0.8, "district"),
 )
 _WEIGHTS = np.array([w for _, _, w, _ in COMPONENT_MIX])
@@ -52,14 +71,13 @@ class Components:
     installed: NDArray[np.int64]  # days since 1970-01-01
 
 
-def make_components(rng: np.random.Generator, points: NDArray[np.float64],
-                    as_of_day: int) -> Components:
+def make_components(
+    rng: np.random.Generator, points: NDArray[np.float64], as_of_day: int
+) -> Components:
     """Give each pavement point in ``points`` a class, a state and an installation date."""
     n = len(points)
     component_class = rng.choice(len(COMPONENT_MIX), n, p=_WEIGHTS / _WEIGHTS.sum())
-    state = rng.choice(len(COMPONENT_STATES), n,
-                       p=[_STATE_P[s] for s in COMPONENT_STATES])
+    state = rng.choice(len(COMPONENT_STATES), n, p=[_STATE_P[s] for s in COMPONENT_STATES])
     years = rng.uniform(0.2, 22, n)
     installed = as_of_day - np.floor(years * _DAYS_PER_YEAR).astype(np.int64)
-    return Components(points, component_class.astype(np.int64), state.astype(np.int64),
-                      installed)
+    return Components(points, component_class.astype(np.int64), state.astype(np.int64), installed)

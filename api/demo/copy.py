@@ -136,9 +136,16 @@ def numeric2_field(cents: ArrayLike, *, null: ArrayLike | None = None) -> Field:
     if len(values) and values.min() < 0:
         raise ValueError("numeric2_field takes non-negative hundredths")
     whole, fraction = values // 100, values % 100
-    record = np.zeros(len(values), dtype=[("ndigits", ">i2"), ("weight", ">i2"),
-                                          ("sign", ">u2"), ("dscale", ">i2"),
-                                          ("digits", ">i2", 3)])
+    record = np.zeros(
+        len(values),
+        dtype=[
+            ("ndigits", ">i2"),
+            ("weight", ">i2"),
+            ("sign", ">u2"),
+            ("dscale", ">i2"),
+            ("digits", ">i2", 3),
+        ],
+    )
     record["ndigits"], record["weight"], record["dscale"] = 3, 1, 2
     record["digits"] = np.column_stack([whole // 10_000, whole % 10_000, fraction * 100])
     return _fixed(record.view("V14"), "V14", null)
@@ -172,8 +179,9 @@ def encode_rows(fields: Sequence[Field]) -> bytes:
     return data.tobytes()
 
 
-def encode_rows_with_offsets(fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
-                             ) -> tuple[U8, list[NDArray[np.int64]]]:
+def encode_rows_with_offsets(
+    fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
+) -> tuple[U8, list[NDArray[np.int64]]]:
     """Like :func:`encode_rows`, as an array, with where values of some columns start.
 
     For each column index in ``offsets_of``, the offset of each row's value in the
@@ -206,8 +214,9 @@ def encode_rows_with_offsets(fields: Sequence[Field], *, offsets_of: Sequence[in
     return out, [offsets[i] for i in offsets_of]
 
 
-def encode_table(fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
-                 ) -> tuple[U8, list[NDArray[np.int64]]]:
+def encode_table(
+    fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
+) -> tuple[U8, list[NDArray[np.int64]]]:
     """:func:`encode_rows_with_offsets` in batches of 50,000 rows (bounded temporary memory)."""
     n = len(fields[0]) if fields else 0
     parts: list[U8] = []
@@ -215,8 +224,9 @@ def encode_table(fields: Sequence[Field], *, offsets_of: Sequence[int] = ()
     size = 0
     for start in range(0, n, _ROWS_PER_BATCH):
         stop = min(n, start + _ROWS_PER_BATCH)
-        data, offsets = encode_rows_with_offsets([f.rows(start, stop) for f in fields],
-                                                 offsets_of=offsets_of)
+        data, offsets = encode_rows_with_offsets(
+            [f.rows(start, stop) for f in fields], offsets_of=offsets_of
+        )
         for bucket, where in zip(found, offsets, strict=True):
             bucket.append(np.where(where >= 0, where + size, -1))
         parts.append(data)
@@ -236,8 +246,14 @@ def _put_block(out: U8, starts: NDArray[np.int64], block: U8) -> None:
     out[starts[:, None] + np.arange(block.shape[1])] = block
 
 
-def copy_payload(connection: Connection, table: str, columns: Sequence[str], payload: bytes | U8,
-                 *, freeze: bool = False) -> None:
+def copy_payload(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    payload: bytes | U8,
+    *,
+    freeze: bool = False,
+) -> None:
     """COPY already encoded tuples (``payload``) of ``columns`` into ``table``."""
     with _copy(connection, table, columns, freeze) as copy:
         copy.write(payload if isinstance(payload, bytes) else memoryview(payload))
@@ -267,8 +283,9 @@ def copy_rows(
 
 
 @contextmanager
-def _copy(connection: Connection, table: str, columns: Sequence[str], freeze: bool
-          ) -> Iterator[Copy]:
+def _copy(
+    connection: Connection, table: str, columns: Sequence[str], freeze: bool
+) -> Iterator[Copy]:
     """A binary COPY into ``table``: header written on entry, trailer on exit."""
     options = sql.SQL("FORMAT BINARY, FREEZE") if freeze else sql.SQL("FORMAT BINARY")
     statement = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(

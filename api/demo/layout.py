@@ -30,8 +30,21 @@ __all__ = ["Layout", "LocalFrame", "place_buildings", "sidewalk_points"]
 _METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
 _BOUNDARY_MARGIN_M = 2.0
 #: the order in which kinds take lots: centre first, edge last
-_FILL_ORDER = ("office", "mall", "mixed", "shop", "tower", "walkup", "uv", "school", "clinic",
-               "civic", "dorm", "factory", "other")
+_FILL_ORDER = (
+    "office",
+    "mall",
+    "mixed",
+    "shop",
+    "tower",
+    "walkup",
+    "uv",
+    "school",
+    "clinic",
+    "civic",
+    "dorm",
+    "factory",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +56,9 @@ class LocalFrame:
 
     @property
     def _scale(self) -> NDArray[np.float64]:
-        return np.array([_METRES_PER_DEGREE * math.cos(math.radians(self.origin[1])),
-                         _METRES_PER_DEGREE])
+        return np.array(
+            [_METRES_PER_DEGREE * math.cos(math.radians(self.origin[1])), _METRES_PER_DEGREE]
+        )
 
     def to_plane(self, lonlat: NDArray[np.float64]) -> NDArray[np.float64]:
         """(lon, lat) → (u, v) metres along the street grid."""
@@ -81,15 +95,26 @@ class Layout:
     @property
     def centres(self) -> NDArray[np.float64]:
         """Footprint centres in the plane, (n, 2)."""
-        return np.column_stack([(self.corners[:, 0] + self.corners[:, 2]) / 2,
-                                (self.corners[:, 1] + self.corners[:, 3]) / 2])
+        return np.column_stack(
+            [
+                (self.corners[:, 0] + self.corners[:, 2]) / 2,
+                (self.corners[:, 1] + self.corners[:, 3]) / 2,
+            ]
+        )
 
     def footprints(self) -> NDArray[np.object_]:
         """Footprints as WGS 84 shapely MultiPolygons."""
         u0, v0, u1, v1 = self.corners.T
-        ring = np.stack([np.column_stack([u0, v0]), np.column_stack([u1, v0]),
-                         np.column_stack([u1, v1]), np.column_stack([u0, v1]),
-                         np.column_stack([u0, v0])], axis=1)
+        ring = np.stack(
+            [
+                np.column_stack([u0, v0]),
+                np.column_stack([u1, v0]),
+                np.column_stack([u1, v1]),
+                np.column_stack([u0, v1]),
+                np.column_stack([u0, v0]),
+            ],
+            axis=1,
+        )
         lonlat = self.frame.to_lonlat(ring.reshape(-1, 2)).reshape(-1, 5, 2)
         return shapely.multipolygons(shapely.polygons(lonlat)[:, None])
 
@@ -169,16 +194,19 @@ def place_buildings(
     )
 
 
-def _blocks(plane: shapely.Geometry, size: float, street: float, start: NDArray,
-            rng: np.random.Generator) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+def _blocks(
+    plane: shapely.Geometry, size: float, street: float, start: NDArray, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Blocks touching the community, nearest to ``start`` first (with noise)."""
     pitch = size + street
     minx, miny, maxx, maxy = plane.bounds
     phase = rng.uniform(0, pitch, 2)
-    i = np.arange(math.floor((minx - phase[0]) / pitch) - 1,
-                  math.ceil((maxx - phase[0]) / pitch) + 1)
-    j = np.arange(math.floor((miny - phase[1]) / pitch) - 1,
-                  math.ceil((maxy - phase[1]) / pitch) + 1)
+    i = np.arange(
+        math.floor((minx - phase[0]) / pitch) - 1, math.ceil((maxx - phase[0]) / pitch) + 1
+    )
+    j = np.arange(
+        math.floor((miny - phase[1]) / pitch) - 1, math.ceil((maxy - phase[1]) / pitch) + 1
+    )
     ii, jj = (a.reshape(-1) for a in np.meshgrid(i, j))
     u0, v0 = phase[0] + ii * pitch, phase[1] + jj * pitch
     rects = np.column_stack([u0, v0, u0 + size, v0 + size])
@@ -217,14 +245,16 @@ class _Cursor:
             return None
         left = u0 + ((u1 - u0) - count * width) / 2
         starts = left + width * np.arange(count)
-        row = np.column_stack([starts, np.full(count, self._v), starts + width,
-                               np.full(count, self._v + height)])
+        row = np.column_stack(
+            [starts, np.full(count, self._v), starts + width, np.full(count, self._v + height)]
+        )
         self._v += height
         return row
 
 
-def _footprints(lots: NDArray[np.float64], kind: BuildingKind, rng: np.random.Generator
-                ) -> NDArray[np.float64]:
+def _footprints(
+    lots: NDArray[np.float64], kind: BuildingKind, rng: np.random.Generator
+) -> NDArray[np.float64]:
     """A rectangle in each lot, a little smaller than the kind's nominal size."""
     w, h = kind.footprint
     cw, ch = kind.cell
@@ -237,8 +267,9 @@ def _footprints(lots: NDArray[np.float64], kind: BuildingKind, rng: np.random.Ge
     return np.column_stack([cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2])
 
 
-def sidewalk_points(layout: Layout, polygon: Polygon | MultiPolygon, n: int,
-                    rng: np.random.Generator) -> NDArray[np.float64]:
+def sidewalk_points(
+    layout: Layout, polygon: Polygon | MultiPolygon, n: int, rng: np.random.Generator
+) -> NDArray[np.float64]:
     """``n`` random points (lon, lat) on the pavements around the used blocks, inside ``polygon``.
 
     Pavements run a third of a street width outside each used block's edge, so the
@@ -254,8 +285,9 @@ def sidewalk_points(layout: Layout, polygon: Polygon | MultiPolygon, n: int,
     w, h = u1 - u0, v1 - v0
     t = rng.random(2 * n) * 2 * (w + h)
     u = np.select([t < w, t < w + h, t < 2 * w + h], [u0 + t, u1, u1 - (t - w - h)], default=u0)
-    v = np.select([t < w, t < w + h, t < 2 * w + h], [v0, v0 + (t - w), v1],
-                  default=v1 - (t - 2 * w - h))
+    v = np.select(
+        [t < w, t < w + h, t < 2 * w + h], [v0, v0 + (t - w), v1], default=v1 - (t - 2 * w - h)
+    )
     lonlat = layout.frame.to_lonlat(np.column_stack([u, v]))
     inside = shapely.contains_xy(polygon, lonlat[:, 0], lonlat[:, 1])
     return lonlat[inside][:n]

@@ -54,10 +54,29 @@ from grids.hierarchy import build_shenzhen
 __all__ = ["DemoSummary", "load_demo_city"]
 
 #: Tables written by COPY, in foreign-key order.
-LOADED_TABLES = ("areas", "buildings", "rooms", "households", "people", "entities",
-                 "components", "events", "event_actions")
-_PARKED_TABLES = ("buildings", "building_stats", "rooms", "households", "people", "entities",
-                  "components", "events", "event_actions", "event_attachments")
+LOADED_TABLES = (
+    "areas",
+    "buildings",
+    "rooms",
+    "households",
+    "people",
+    "entities",
+    "components",
+    "events",
+    "event_actions",
+)
+_PARKED_TABLES = (
+    "buildings",
+    "building_stats",
+    "rooms",
+    "households",
+    "people",
+    "entities",
+    "components",
+    "events",
+    "event_actions",
+    "event_attachments",
+)
 _PARALLEL_FROM_SCALE = 0.01  # below this, worker start-up costs more than it saves
 _REBUILD_FROM_SCALE = 0.01  # below this, keeping the indexes is as fast
 _WORKER_NICENESS = 5
@@ -83,12 +102,17 @@ class DemoSummary:
 
     def as_dict(self) -> dict[str, object]:
         """Plain values (for JSON benchmark records)."""
-        return {"scale": self.scale, "seed": self.seed, "as_of": self.as_of.isoformat(),
-                "rows": dict(self.rows), "seconds": {k: round(v, 2) for k, v in
-                                                     self.seconds.items()},
-                "total_seconds": round(self.total_seconds, 2),
-                "dropped_buildings": self.dropped_buildings, "peak_rss_mb": self.peak_rss_mb,
-                "workers": self.workers}
+        return {
+            "scale": self.scale,
+            "seed": self.seed,
+            "as_of": self.as_of.isoformat(),
+            "rows": dict(self.rows),
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+            "total_seconds": round(self.total_seconds, 2),
+            "dropped_buildings": self.dropped_buildings,
+            "peak_rss_mb": self.peak_rss_mb,
+            "workers": self.workers,
+        }
 
     def table(self) -> Table:
         """A rich table for the CLI."""
@@ -161,13 +185,17 @@ def load_demo_city(
         connection.execute("SET maintenance_work_mem = '1GB'")
         with clock("prepare"):
             context = GeneratorContext(
-                scale=scale, seed=seed, as_of_us=int(now.timestamp() * _MICROS),
+                scale=scale,
+                seed=seed,
+                as_of_us=int(now.timestamp() * _MICROS),
                 start_us=int(now.timestamp() * _MICROS) - int(months * 30.44 * 86_400 * _MICROS),
-                data_key=settings.data_key_bytes, categories=read_categories(connection),
+                data_key=settings.data_key_bytes,
+                categories=read_categories(connection),
                 department_ids=read_departments(connection),
                 household_target=(settings.household_target_min, settings.household_target_max),
                 residents_total=sum(p.residents_expected for p in plans),
-                work_calendar=read_work_calendar(connection))
+                work_calendar=read_work_calendar(connection),
+            )
             replace_hierarchy(connection, [a for a in areas if a.level != "grid"])
             set_row_triggers(connection, _PARKED_TABLES, enabled=False)
             parked = park_indexes(connection, _PARKED_TABLES) if rebuild else None
@@ -192,13 +220,18 @@ def load_demo_city(
         with clock("analyze"):
             connection.execute("ANALYZE areas, area_stats, building_stats")
             for table in LOADED_TABLES[1:]:
-                connection.execute(psycopg.sql.SQL("ANALYZE {}").format(
-                    psycopg.sql.Identifier(table)))
+                connection.execute(
+                    psycopg.sql.SQL("ANALYZE {}").format(psycopg.sql.Identifier(table))
+                )
             connection.commit()
-    summary.rows = {"grids": writer.rows.get("areas", 0),
-                    **{t: writer.rows.get(t, 0) for t in LOADED_TABLES[1:]}}
-    usage = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    summary.rows = {
+        "grids": writer.rows.get("areas", 0),
+        **{t: writer.rows.get(t, 0) for t in LOADED_TABLES[1:]},
+    }
+    usage = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     summary.peak_rss_mb = usage / 1024
     return summary
 
@@ -218,8 +251,9 @@ def _generate_in_worker(plan: CommunityPlan, geometry: bytes) -> CommunityBlock:
     return generate_community(plan, geometry, _WORKER_CONTEXT)
 
 
-def _generate(plans: list[CommunityPlan], geometry: dict[str, bytes],
-              context: GeneratorContext, workers: int) -> Iterator[CommunityBlock]:
+def _generate(
+    plans: list[CommunityPlan], geometry: dict[str, bytes], context: GeneratorContext, workers: int
+) -> Iterator[CommunityBlock]:
     """Communities in plan order, generated by ``workers`` processes (0: in this one)."""
     if workers <= 0:
         for plan in plans:
@@ -243,9 +277,14 @@ class _Progress:
     """rich progress bars, or nothing when ``enabled`` is false."""
 
     def __init__(self, enabled: bool, console: Console) -> None:
-        self.bars = Progress(TextColumn("{task.description}"), BarColumn(),
-                             MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                             disable=not enabled)
+        self.bars = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not enabled,
+        )
 
     def __enter__(self) -> _Progress:
         self.bars.__enter__()
@@ -262,4 +301,3 @@ class _Progress:
             self.bars.advance(task)
         else:
             self.bars.update(task, advance=1, description=description)
-

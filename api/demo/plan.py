@@ -27,8 +27,17 @@ __all__ = ["EVENTS_AT_FULL_SCALE", "CommunityPlan", "plan_city"]
 
 #: Events over the whole period at scale 1.0 (SPEC target: about 3 million).
 EVENTS_AT_FULL_SCALE = 3_000_000
-_RESIDENT_WEIGHT = {"village": 1.25, "estate": 1.1, "centre": 0.75, "industrial": 0.9,
-                    "mixed": 1.0, "green": 0.35, "bonded": 0.0, "airport": 0.0, "cbd": 0.25}
+_RESIDENT_WEIGHT = {
+    "village": 1.25,
+    "estate": 1.1,
+    "centre": 0.75,
+    "industrial": 0.9,
+    "mixed": 1.0,
+    "green": 0.35,
+    "bonded": 0.0,
+    "airport": 0.0,
+    "cbd": 0.25,
+}
 _FIXED_BUILDINGS = {"bonded": 350, "airport": 120}  # communities without residents
 _MAX_RESIDENTIAL_ROOMS = 36_000  # at 400 households per grid: 90 of the 99 grid codes
 _MAX_LOT_SHARE = 0.45  # lots may cover at most this share of a community
@@ -109,8 +118,9 @@ def plan_city(areas: list[Area], *, scale: float, seed: int) -> list[CommunityPl
     weight *= rng.lognormal(0, 0.35, len(communities))
     per = np.array([_per_building(c) for c in characters])  # residents, rooms, lot m²
     buildings_cap = np.minimum(
-        np.divide(_MAX_RESIDENTIAL_ROOMS, per[:, 1], out=np.full(len(per), np.inf),
-                  where=per[:, 1] > 0),
+        np.divide(
+            _MAX_RESIDENTIAL_ROOMS, per[:, 1], out=np.full(len(per), np.inf), where=per[:, 1] > 0
+        ),
         _MAX_LOT_SHARE * km2 * 1e6 / per[:, 2],
     )
     cap_residents = buildings_cap * per[:, 0]
@@ -130,18 +140,20 @@ def plan_city(areas: list[Area], *, scale: float, seed: int) -> list[CommunityPl
         mix = _mix(characters[index])
         expected = np.array([buildings[index] * mix.get(k, 0.0) * scale for k in KIND_NAMES])
         counts = np.floor(expected + rng.random(len(expected))).astype(int)
-        plans.append(CommunityPlan(
-            ordinal=index,
-            code=area.code,
-            name=area.short_name,
-            street_name=names[area.code[:9]],
-            district_name=names[area.code[:6]],
-            character=characters[index],
-            hosts_street_office=index == 0 or communities[index - 1].code[:9] != area.code[:9],
-            buildings={k: int(c) for k, c in zip(KIND_NAMES, counts, strict=True) if c},
-            events=int(np.floor(events[index] * scale + rng.random())),
-            residents_expected=float(residents[index] * scale),
-        ))
+        plans.append(
+            CommunityPlan(
+                ordinal=index,
+                code=area.code,
+                name=area.short_name,
+                street_name=names[area.code[:9]],
+                district_name=names[area.code[:6]],
+                character=characters[index],
+                hosts_street_office=index == 0 or communities[index - 1].code[:9] != area.code[:9],
+                buildings={k: int(c) for k, c in zip(KIND_NAMES, counts, strict=True) if c},
+                events=int(np.floor(events[index] * scale + rng.random())),
+                residents_expected=float(residents[index] * scale),
+            )
+        )
     return plans
 
 

@@ -48,8 +48,7 @@ _TYPES = {
     "single_mid": ((38, 50, 64), 0.60, 0, (1, 0, 0, 0), (1, 0, 0), (0, 0), (0, 0), 0.0),
     "couple": ((22, 31, 58), 0.80, 1, (1, 0, 0, 0), (1, 0, 0), (0, 0), (0, 0), 0.0),
     "family": ((26, 38, 58), 0.78, 1, (0.08, 0.62, 0.28, 0.02), (1, 0, 0), (0, 0), (0, 0), 0.05),
-    "three_gen": ((28, 36, 48), 0.80, 1, (0, 0.65, 0.35, 0), (0, 0.8, 0.2), (0, 0), (0, 0),
-                  0.1),
+    "three_gen": ((28, 36, 48), 0.80, 1, (0, 0.65, 0.35, 0), (0, 0.8, 0.2), (0, 0), (0, 0), 0.1),
     "elderly_couple": ((58, 64, 85), 0.85, 1, (1, 0, 0, 0), (1, 0, 0), (0, 0), (0, 0), 0.25),
     "elderly_alone": ((60, 68, 92), 0.38, 0, (1, 0, 0, 0), (1, 0, 0), (0, 0), (0, 0), 0.3),
     "shared": ((19, 24, 34), 0.55, 0, (1, 0, 0, 0), (1, 0, 0), (2, 4), (0, 0), -0.08),
@@ -60,20 +59,31 @@ HOUSEHOLD_TYPES: tuple[str, ...] = tuple(_TYPES)
 
 # building kind → (P of each household type in HOUSEHOLD_TYPES order, occupancy, P(hukou))
 _MIX = {
-    "uv": ((.25, .12, .20, .29, .03, .012, .008, .085, .005, 0), 0.93, 0.13),
-    "tower": ((.08, .09, .17, .44, .12, .04, .02, .03, .01, 0), 0.90, 0.60),
-    "walkup": ((.09, .12, .13, .39, .09, .07, .04, .05, .02, 0), 0.92, 0.56),
-    "mixed": ((.13, .09, .18, .38, .09, .03, .02, .07, .01, 0), 0.88, 0.45),
+    "uv": ((0.25, 0.12, 0.20, 0.29, 0.03, 0.012, 0.008, 0.085, 0.005, 0), 0.93, 0.13),
+    "tower": ((0.08, 0.09, 0.17, 0.44, 0.12, 0.04, 0.02, 0.03, 0.01, 0), 0.90, 0.60),
+    "walkup": ((0.09, 0.12, 0.13, 0.39, 0.09, 0.07, 0.04, 0.05, 0.02, 0), 0.92, 0.56),
+    "mixed": ((0.13, 0.09, 0.18, 0.38, 0.09, 0.03, 0.02, 0.07, 0.01, 0), 0.88, 0.45),
     "dorm": ((0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0.95, 0.02),
 }
 _ROLE_HEAD, _ROLE_SPOUSE, _ROLE_CHILD, _ROLE_PARENT, _ROLE_OTHER, _ROLE_GRANDCHILD = range(6)
 #: relation of each role (people.relation); co-tenants of a shared flat are 'tenant'
-_RELATION = {role: RELATIONS.index(name) for role, name in enumerate(
-    ("head", "spouse", "child", "parent", "other", "grandchild"))}
+_RELATION = {
+    role: RELATIONS.index(name)
+    for role, name in enumerate(("head", "spouse", "child", "parent", "other", "grandchild"))
+}
 _TENANT = RELATIONS.index("tenant")
 _DAYS_PER_YEAR = 365.2425
-_SZ_DISTRICTS = ("440303", "440304", "440305", "440306", "440307", "440308", "440309",
-                 "440310", "440311")
+_SZ_DISTRICTS = (
+    "440303",
+    "440304",
+    "440305",
+    "440306",
+    "440307",
+    "440308",
+    "440309",
+    "440310",
+    "440311",
+)
 _ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 _ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 SLOTS = 500  # sequence pairs (odd male, even female) of a 3-digit 顺序码
@@ -85,8 +95,14 @@ def mean_household_size(kind: str) -> tuple[float, float]:
     size = 0.0
     for share, spec in zip(shares, _TYPES.values(), strict=True):
         _, _, spouse, children, parents, others, grandchildren, _ = spec
-        members = (1 + spouse + np.dot(children, range(4)) + np.dot(parents, range(3))
-                   + sum(others) / 2 + sum(grandchildren) / 2)
+        members = (
+            1
+            + spouse
+            + np.dot(children, range(4))
+            + np.dot(parents, range(3))
+            + sum(others) / 2
+            + sum(grandchildren) / 2
+        )
         size += share * members
     return size * occupancy, occupancy
 
@@ -162,7 +178,8 @@ def populate(
     members = _members(rng, household_type, area_m2[occupied], as_of_day)
     h = members["household"]
     hukou_household = rng.random(len(occupied)) < np.clip(
-        hukou_p[occupied] + np.array([s[-1] for s in _TYPES.values()])[household_type], 0, 1)
+        hukou_p[occupied] + np.array([s[-1] for s in _TYPES.values()])[household_type], 0, 1
+    )
     hukou = hukou_household[h]
     relation = np.array([_RELATION[r] for r in range(6)])[members["role"]]
     shared = household_type[h] == HOUSEHOLD_TYPES.index("shared")
@@ -170,10 +187,17 @@ def populate(
     tenure = _tenure(rng, kinds[occupied], len(occupied))
     moved_in = np.maximum(as_of_day - tenure[h], members["birth"])
     people = {
-        "room": room[occupied][h], "household": h, "relation": relation,
-        "male": members["male"], "birth": members["birth"], "hukou": hukou,
-        "moved_in": moved_in, "moved_out": np.full(len(h), -1, dtype=np.int64),
-        "surname": members["surname"], "role": members["role"], "htype": household_type[h],
+        "room": room[occupied][h],
+        "household": h,
+        "relation": relation,
+        "male": members["male"],
+        "birth": members["birth"],
+        "hukou": hukou,
+        "moved_in": moved_in,
+        "moved_out": np.full(len(h), -1, dtype=np.int64),
+        "surname": members["surname"],
+        "role": members["role"],
+        "htype": household_type[h],
     }
     people = _append_former_residents(rng, people, room, kinds, as_of_day)
     region = _regions(rng, people, district, as_of_day)
@@ -188,16 +212,26 @@ def populate(
         household_room=room[occupied],
         household_collective=household_type == HOUSEHOLD_TYPES.index("dorm"),
         household_registered=registered,
-        room=people["room"], household=people["household"], relation=people["relation"],
-        male=people["male"], birth=birth, hukou=people["hukou"], tags=tags,
-        tag_vocabulary=vocabulary, name=_names(rng, people), id_number=ids, phone=phone,
-        has_phone=has_phone, moved_in=np.minimum(people["moved_in"], as_of_day),
+        room=people["room"],
+        household=people["household"],
+        relation=people["relation"],
+        male=people["male"],
+        birth=birth,
+        hukou=people["hukou"],
+        tags=tags,
+        tag_vocabulary=vocabulary,
+        name=_names(rng, people),
+        id_number=ids,
+        phone=phone,
+        has_phone=has_phone,
+        moved_in=np.minimum(people["moved_in"], as_of_day),
         moved_out=people["moved_out"],
     )
 
 
-def _members(rng: np.random.Generator, htype: NDArray[np.int64], area: NDArray,
-             as_of_day: int) -> dict[str, NDArray]:
+def _members(
+    rng: np.random.Generator, htype: NDArray[np.int64], area: NDArray, as_of_day: int
+) -> dict[str, NDArray]:
     """Roles, ages, sexes and surnames of every member of every household."""
     specs = list(_TYPES.values())
     n = len(htype)
@@ -223,12 +257,20 @@ def _members(rng: np.random.Generator, htype: NDArray[np.int64], area: NDArray,
     role = (position[:, None] >= bounds).sum(axis=1)
     base = head_age[household]
     age = np.select(
-        [role == _ROLE_HEAD, role == _ROLE_SPOUSE, role == _ROLE_CHILD, role == _ROLE_PARENT,
-         role == _ROLE_OTHER],
-        [base, np.maximum(20, base + rng.normal(-1.0, 3.0, len(role))),
-         rng.random(len(role)) * np.clip(base - 22, 0.5, 17.99),
-         base + rng.uniform(23, 30, len(role)),
-         _triangular(rng, (18, 26, 50), len(role))],
+        [
+            role == _ROLE_HEAD,
+            role == _ROLE_SPOUSE,
+            role == _ROLE_CHILD,
+            role == _ROLE_PARENT,
+            role == _ROLE_OTHER,
+        ],
+        [
+            base,
+            np.maximum(20, base + rng.normal(-1.0, 3.0, len(role))),
+            rng.random(len(role)) * np.clip(base - 22, 0.5, 17.99),
+            base + rng.uniform(23, 30, len(role)),
+            _triangular(rng, (18, 26, 50), len(role)),
+        ],
         default=rng.uniform(2, 15, len(role)),
     )
     head_is_male = head_male[household]
@@ -241,20 +283,31 @@ def _members(rng: np.random.Generator, htype: NDArray[np.int64], area: NDArray,
     family_name = rng.choice(len(SURNAMES), n, p=SURNAME_WEIGHTS)[household]
     own_name = rng.choice(len(SURNAMES), len(role), p=SURNAME_WEIGHTS)
     inherits = (role == _ROLE_HEAD) | (role == _ROLE_CHILD) | (role == _ROLE_GRANDCHILD)
-    return {"household": household, "role": role, "male": male, "birth": birth,
-            "surname": np.where(inherits, family_name, own_name)}
+    return {
+        "household": household,
+        "role": role,
+        "male": male,
+        "birth": birth,
+        "surname": np.where(inherits, family_name, own_name),
+    }
 
 
 def _tenure(rng: np.random.Generator, kinds: NDArray, n: int) -> NDArray[np.int64]:
     """Days since each household moved in (城中村 tenants move often, owners stay)."""
-    mean_years = np.select([kinds == "uv", kinds == "dorm", kinds == "walkup"], [2.5, 1.5, 11.0],
-                           default=6.0)
+    mean_years = np.select(
+        [kinds == "uv", kinds == "dorm", kinds == "walkup"], [2.5, 1.5, 11.0], default=6.0
+    )
     years = np.minimum(rng.exponential(mean_years, n), 30)
     return np.floor(years * _DAYS_PER_YEAR).astype(np.int64)
 
 
-def _append_former_residents(rng: np.random.Generator, people: dict[str, NDArray],
-                             room: NDArray, kinds: NDArray, as_of_day: int) -> dict[str, NDArray]:
+def _append_former_residents(
+    rng: np.random.Generator,
+    people: dict[str, NDArray],
+    room: NDArray,
+    kinds: NDArray,
+    as_of_day: int,
+) -> dict[str, NDArray]:
     """Add tenants who moved out (``moved_out`` set, no household): about 4% of the rows."""
     rented = np.flatnonzero(np.isin(kinds, ("uv", "mixed", "walkup")))
     chosen = rented[rng.random(len(rented)) < 0.09]
@@ -263,10 +316,14 @@ def _append_former_residents(rng: np.random.Generator, people: dict[str, NDArray
     moved_in = moved_out - rng.integers(60, 4 * 365, k)
     age = _triangular(rng, (18, 26, 45), k)
     extra = {
-        "room": room[chosen], "household": np.full(k, -1, dtype=np.int64),
-        "relation": np.full(k, _TENANT, dtype=np.int64), "male": rng.random(k) < 0.56,
+        "room": room[chosen],
+        "household": np.full(k, -1, dtype=np.int64),
+        "relation": np.full(k, _TENANT, dtype=np.int64),
+        "male": rng.random(k) < 0.56,
         "birth": as_of_day - np.floor(age * _DAYS_PER_YEAR).astype(np.int64),
-        "hukou": rng.random(k) < 0.05, "moved_in": moved_in, "moved_out": moved_out,
+        "hukou": rng.random(k) < 0.05,
+        "moved_in": moved_in,
+        "moved_out": moved_out,
         "surname": rng.choice(len(SURNAMES), k, p=SURNAME_WEIGHTS),
         "role": np.full(k, _ROLE_HEAD, dtype=np.int64),
         "htype": np.full(k, HOUSEHOLD_TYPES.index("single_young"), dtype=np.int64),
@@ -274,8 +331,9 @@ def _append_former_residents(rng: np.random.Generator, people: dict[str, NDArray
     return {key: np.concatenate([people[key], extra[key]]) for key in people}
 
 
-def _regions(rng: np.random.Generator, people: dict[str, NDArray], district: str,
-             as_of_day: int) -> NDArray:
+def _regions(
+    rng: np.random.Generator, people: dict[str, NDArray], district: str, as_of_day: int
+) -> NDArray:
     """6-digit ID region per person: the place where the number was first issued.
 
     Hukou holders born in Shenzhen (under 40) have a Shenzhen code — their district's,
@@ -292,17 +350,24 @@ def _regions(rng: np.random.Generator, people: dict[str, NDArray], district: str
     heads = np.flatnonzero((people["role"] == _ROLE_HEAD) & (household >= 0))
     head_of = np.zeros(int(household.max(initial=-1)) + 1, dtype=np.int64)
     head_of[household[heads]] = heads
-    follows = (household >= 0) & (people["role"] != _ROLE_OTHER) & ~(
-        (people["role"] == _ROLE_SPOUSE) & (rng.random(n) < 0.4))
+    follows = (
+        (household >= 0)
+        & (people["role"] != _ROLE_OTHER)
+        & ~((people["role"] == _ROLE_SPOUSE) & (rng.random(n) < 0.4))
+    )
     origin = origin[np.where(follows, head_of[np.maximum(household, 0)], np.arange(n))]
-    born_here = people["hukou"] & ((as_of_day - people["birth"]) < 40 * _DAYS_PER_YEAR) & (
-        rng.random(n) < 0.6)
+    born_here = (
+        people["hukou"]
+        & ((as_of_day - people["birth"]) < 40 * _DAYS_PER_YEAR)
+        & (rng.random(n) < 0.6)
+    )
     codes = np.array(sz_codes + ORIGIN_REGIONS)
     return codes[np.where(born_here, local, len(sz_codes) + origin)]
 
 
-def _unique_birth_days(birth: NDArray[np.int64], region: NDArray, male: NDArray[np.bool_],
-                       ordinal: int) -> NDArray[np.int64]:
+def _unique_birth_days(
+    birth: NDArray[np.int64], region: NDArray, male: NDArray[np.bool_], ordinal: int
+) -> NDArray[np.int64]:
     """Birth days made unique per (region, sex) inside the community, with the slot's parity.
 
     Days first move back one day where their parity is not the community's; then, per
@@ -327,16 +392,16 @@ def _unique_birth_days(birth: NDArray[np.int64], region: NDArray, male: NDArray[
     return result
 
 
-def id_numbers(region: NDArray, birth_day: NDArray[np.int64],
-               sequence: NDArray[np.int64]) -> NDArray[np.uint8]:
+def id_numbers(
+    region: NDArray, birth_day: NDArray[np.int64], sequence: NDArray[np.int64]
+) -> NDArray[np.uint8]:
     """Vectorised :func:`grids.identifiers.make_id_number`: an ``(n, 18)`` ASCII array."""
-    dates = (np.datetime64("1970-01-01") + birth_day.astype("timedelta64[D]"))
+    dates = np.datetime64("1970-01-01") + birth_day.astype("timedelta64[D]")
     year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
     day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
     regions = np.asarray(region).astype("S6").view(np.uint8).reshape(-1, 6)
-    body = ascii_rows(regions, digits(year * 10_000 + month * 100 + day, 8),
-                      digits(sequence, 3))
+    body = ascii_rows(regions, digits(year * 10_000 + month * 100 + day, 8), digits(sequence, 3))
     return ascii_rows(body, id_number_checks(body)[:, None])
 
 
@@ -346,38 +411,44 @@ def id_number_checks(body: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return _ID_CHECK[total % 11]
 
 
-def _care_tags(rng: np.random.Generator, people: dict[str, NDArray], birth: NDArray,
-               as_of_day: int) -> tuple[NDArray[np.int64], list[tuple[str, ...]]]:
+def _care_tags(
+    rng: np.random.Generator, people: dict[str, NDArray], birth: NDArray, as_of_day: int
+) -> tuple[NDArray[np.int64], list[tuple[str, ...]]]:
     """Care tags (关爱对象) as an index into a vocabulary of tag combinations."""
     n = len(birth)
     age = (as_of_day - birth) / _DAYS_PER_YEAR
     current = people["moved_out"] < 0
     hukou, role, htype = people["hukou"], people["role"], people["htype"]
     roll = rng.random((n, len(CARE_TAGS)))
-    flags = np.column_stack([
-        (htype == HOUSEHOLD_TYPES.index("elderly_alone")) & (age >= 60) & current,
-        roll[:, 1] < np.select([age < 18, age < 60], [0.006, 0.012], default=0.055),
-        hukou & (roll[:, 2] < np.where(age >= 70, 0.03, np.where(age >= 40, 0.003, 0))),
-        hukou & (roll[:, 3] < np.where(htype == HOUSEHOLD_TYPES.index("elderly_alone"),
-                                       0.06, 0.004)),
-        (role == _ROLE_GRANDCHILD) & (age < 16),
-        (age >= 18) & (age < 65) & (roll[:, 5] < 0.0005),
-        (age >= 16) & (roll[:, 6] < 0.003),
-    ])
+    flags = np.column_stack(
+        [
+            (htype == HOUSEHOLD_TYPES.index("elderly_alone")) & (age >= 60) & current,
+            roll[:, 1] < np.select([age < 18, age < 60], [0.006, 0.012], default=0.055),
+            hukou & (roll[:, 2] < np.where(age >= 70, 0.03, np.where(age >= 40, 0.003, 0))),
+            hukou
+            & (roll[:, 3] < np.where(htype == HOUSEHOLD_TYPES.index("elderly_alone"), 0.06, 0.004)),
+            (role == _ROLE_GRANDCHILD) & (age < 16),
+            (age >= 18) & (age < 65) & (roll[:, 5] < 0.0005),
+            (age >= 16) & (roll[:, 6] < 0.003),
+        ]
+    )
     mask = flags.astype(np.int64) @ (1 << np.arange(len(CARE_TAGS)))
     combos, index = np.unique(mask, return_inverse=True)
-    vocabulary = [tuple(t for bit, t in enumerate(CARE_TAGS) if combo >> bit & 1)
-                  for combo in combos.tolist()]
+    vocabulary = [
+        tuple(t for bit, t in enumerate(CARE_TAGS) if combo >> bit & 1) for combo in combos.tolist()
+    ]
     return index.reshape(-1).astype(np.int64), vocabulary
 
 
-def _phones(rng: np.random.Generator, birth: NDArray, as_of_day: int
-            ) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+def _phones(
+    rng: np.random.Generator, birth: NDArray, as_of_day: int
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
     """Mobile numbers (11 digits, 13x–19x) for residents aged 12 and over, most of them."""
     n = len(birth)
     prefixes = np.array(PHONE_PREFIXES).astype("S3").view(np.uint8).reshape(-1, 3)
-    phone = ascii_rows(prefixes[rng.integers(0, len(prefixes), n)],
-                       digits(rng.integers(0, 10**8, n), 8))
+    phone = ascii_rows(
+        prefixes[rng.integers(0, len(prefixes), n)], digits(rng.integers(0, 10**8, n), 8)
+    )
     has_phone = ((as_of_day - birth) >= 12 * _DAYS_PER_YEAR) & (rng.random(n) < 0.95)
     return phone, has_phone
 
@@ -392,5 +463,8 @@ def _names(rng: np.random.Generator, people: dict[str, NDArray]) -> VarBytes:
     first = offset + (rng.random(n) * size).astype(np.int64)
     second = np.where(rng.random(n) < 0.72, offset + (rng.random(n) * size).astype(np.int64), -1)
     second_text = VarBytes.from_vocab([*pool, ""], np.where(second < 0, len(pool), second))
-    return VarBytes.concat(VarBytes.from_vocab(SURNAMES, people["surname"]),
-                           VarBytes.from_vocab(pool, first), second_text)
+    return VarBytes.concat(
+        VarBytes.from_vocab(SURNAMES, people["surname"]),
+        VarBytes.from_vocab(pool, first),
+        second_text,
+    )

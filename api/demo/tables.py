@@ -42,31 +42,43 @@ if TYPE_CHECKING:
     from grids.partition import BasicGrid
 
 __all__ = [
-    "encode_actions", "encode_buildings", "encode_components", "encode_entities",
-    "encode_events", "encode_grids", "encode_rooms", "to_web_mercator",
+    "encode_actions",
+    "encode_buildings",
+    "encode_components",
+    "encode_entities",
+    "encode_events",
+    "encode_grids",
+    "encode_rooms",
+    "to_web_mercator",
 ]
 
 _EARTH_RADIUS = 6_378_137.0
 _SOURCE = "blockgrid-demo"
 
 
-def _chunk(table: str, rows: int, fields: dict[str, pg.Field],
-           refs: dict[str, tuple[str, NDArray[np.int64]]] | None = None,
-           own_id: bool = True) -> TableChunk:
+def _chunk(
+    table: str,
+    rows: int,
+    fields: dict[str, pg.Field],
+    refs: dict[str, tuple[str, NDArray[np.int64]]] | None = None,
+    own_id: bool = True,
+) -> TableChunk:
     return TableChunk(table, rows, fields, refs or {}, own_id)
 
 
 def to_web_mercator(xy: NDArray[np.float64]) -> NDArray[np.float64]:
     """WGS 84 (lon, lat) → EPSG:3857 metres (spherical Mercator, as PostGIS computes it)."""
     lon, lat = np.radians(xy[:, 0]), np.radians(xy[:, 1])
-    return np.column_stack([_EARTH_RADIUS * lon,
-                            _EARTH_RADIUS * np.log(np.tan(math.pi / 4 + lat / 2))])
+    return np.column_stack(
+        [_EARTH_RADIUS * lon, _EARTH_RADIUS * np.log(np.tan(math.pi / 4 + lat / 2))]
+    )
 
 
 def _geometries(geoms: NDArray[np.object_]) -> tuple[pg.Field, pg.Field]:
     """EWKB fields of ``geoms`` in 4326 and 3857."""
     return pg.geometry_field(geoms, 4326), pg.geometry_field(
-        shapely.transform(geoms, to_web_mercator), 3857)
+        shapely.transform(geoms, to_web_mercator), 3857
+    )
 
 
 def _points(lonlat: NDArray[np.float64]) -> tuple[pg.Field, pg.Field]:
@@ -81,83 +93,135 @@ def _vocab(words: tuple[str, ...] | list[str], index: NDArray[np.int64]) -> pg.F
     return pg.text_field(VarBytes.from_vocab(list(words), index))
 
 
-def encode_grids(plan: CommunityPlan, grids: list[BasicGrid], target: tuple[int, int]
-                 ) -> TableChunk:
+def encode_grids(
+    plan: CommunityPlan, grids: list[BasicGrid], target: tuple[int, int]
+) -> TableChunk:
     """Basic grids (基础网格) as ``areas`` rows of level ``grid``."""
     n = len(grids)
     codes = [g.code for g in grids]
-    geom, geom_3857 = _geometries(shapely.multipolygons(
-        np.array([g.polygon for g in grids], dtype=object)[:, None]))
-    return _chunk("areas", n, {
-        "code": pg.text_field(VarBytes.from_strings(codes)),
-        "level": pg.text_field(VarBytes.constant("grid", n)),
-        "name": pg.text_field(VarBytes.from_strings(
-            [f"{plan.name}第{c[12:]}网格" for c in codes])),
-        "short_name": pg.text_field(VarBytes.from_strings([f"第{c[12:]}网格" for c in codes])),
-        "parent_code": pg.text_field(VarBytes.constant(plan.code, n)),
-        "geom": geom, "geom_3857": geom_3857,
-        "household_target": pg.int_field(np.full(n, sum(target) // 2), 32),
-    }, own_id=False)
+    geom, geom_3857 = _geometries(
+        shapely.multipolygons(np.array([g.polygon for g in grids], dtype=object)[:, None])
+    )
+    return _chunk(
+        "areas",
+        n,
+        {
+            "code": pg.text_field(VarBytes.from_strings(codes)),
+            "level": pg.text_field(VarBytes.constant("grid", n)),
+            "name": pg.text_field(
+                VarBytes.from_strings([f"{plan.name}第{c[12:]}网格" for c in codes])
+            ),
+            "short_name": pg.text_field(VarBytes.from_strings([f"第{c[12:]}网格" for c in codes])),
+            "parent_code": pg.text_field(VarBytes.constant(plan.code, n)),
+            "geom": geom,
+            "geom_3857": geom_3857,
+            "household_target": pg.int_field(np.full(n, sum(target) // 2), 32),
+        },
+        own_id=False,
+    )
 
 
-def encode_buildings(code: NDArray[np.uint8], grid_code: NDArray[np.uint8], layout: Layout,
-                     order: NDArray[np.int64], kind: NDArray[np.int64], specs: BuildingSpecs,
-                     labels: BuildingLabels) -> TableChunk:
+def encode_buildings(
+    code: NDArray[np.uint8],
+    grid_code: NDArray[np.uint8],
+    layout: Layout,
+    order: NDArray[np.int64],
+    kind: NDArray[np.int64],
+    specs: BuildingSpecs,
+    labels: BuildingLabels,
+) -> TableChunk:
     """Buildings in code order."""
     footprints = layout.footprints()[order]
     geom, geom_3857 = _geometries(footprints)
     centroid, _ = _points(layout.centroids_lonlat()[order])
     use = np.array([BUILDING_USES.index(BUILDING_KINDS[k].use_type) for k in KIND_NAMES])[kind]
-    return _chunk("buildings", len(kind), {
-        "code": _fixed_text(code), "grid_code": _fixed_text(grid_code),
-        "footprint": geom, "footprint_3857": geom_3857, "centroid": centroid,
-        "use_type": _vocab(BUILDING_USES, use),
-        "floors": pg.int_field(specs.floors, 16),
-        "floors_below": pg.int_field(specs.floors_below, 16),
-        "year_built": pg.int_field(specs.year, 16),
-        "name": pg.text_field(labels.name),
-        "address": pg.text_field(labels.address),
-        "source": pg.text_field(VarBytes.constant(_SOURCE, len(kind))),
-    })
+    return _chunk(
+        "buildings",
+        len(kind),
+        {
+            "code": _fixed_text(code),
+            "grid_code": _fixed_text(grid_code),
+            "footprint": geom,
+            "footprint_3857": geom_3857,
+            "centroid": centroid,
+            "use_type": _vocab(BUILDING_USES, use),
+            "floors": pg.int_field(specs.floors, 16),
+            "floors_below": pg.int_field(specs.floors_below, 16),
+            "year_built": pg.int_field(specs.year, 16),
+            "name": pg.text_field(labels.name),
+            "address": pg.text_field(labels.address),
+            "source": pg.text_field(VarBytes.constant(_SOURCE, len(kind))),
+        },
+    )
 
 
-def encode_rooms(building_code: NDArray[np.uint8], rooms: Rooms,
-                 building_grid: NDArray[np.uint8], doors: tuple[VarBytes, VarBytes],
-                 population: Population, cipher: PersonalDataCipher) -> list[TableChunk]:
+def encode_rooms(
+    building_code: NDArray[np.uint8],
+    rooms: Rooms,
+    building_grid: NDArray[np.uint8],
+    doors: tuple[VarBytes, VarBytes],
+    population: Population,
+    cipher: PersonalDataCipher,
+) -> list[TableChunk]:
     """Rooms, households and people (ID numbers and phones encrypted here)."""
     room_grid = building_grid[rooms.building]
     unit, door = doors
-    room_chunk = _chunk("rooms", len(rooms.building), {
-        "code": _fixed_text(room_codes(building_code, rooms)),
-        "grid_code": _fixed_text(room_grid), "unit": pg.text_field(unit),
-        "floor": pg.int_field(rooms.floor, 16), "door": pg.text_field(door),
-        "use_type": _vocab(ROOM_USES, rooms.use),
-        "area_m2": pg.numeric2_field(rooms.area_cents), "is_rental": pg.bool_field(rooms.rental),
-    }, {"building_id": ("buildings", rooms.building)})
+    room_chunk = _chunk(
+        "rooms",
+        len(rooms.building),
+        {
+            "code": _fixed_text(room_codes(building_code, rooms)),
+            "grid_code": _fixed_text(room_grid),
+            "unit": pg.text_field(unit),
+            "floor": pg.int_field(rooms.floor, 16),
+            "door": pg.text_field(door),
+            "use_type": _vocab(ROOM_USES, rooms.use),
+            "area_m2": pg.numeric2_field(rooms.area_cents),
+            "is_rental": pg.bool_field(rooms.rental),
+        },
+        {"building_id": ("buildings", rooms.building)},
+    )
     p = population
-    households = _chunk("households", len(p.household_room), {
-        "grid_code": _fixed_text(room_grid[p.household_room]),
-        "is_collective": pg.bool_field(p.household_collective),
-        "registered_on": pg.date_field(p.household_registered),
-    }, {"room_id": ("rooms", p.household_room)})
+    households = _chunk(
+        "households",
+        len(p.household_room),
+        {
+            "grid_code": _fixed_text(room_grid[p.household_room]),
+            "is_collective": pg.bool_field(p.household_collective),
+            "registered_on": pg.date_field(p.household_registered),
+        },
+        {"room_id": ("rooms", p.household_room)},
+    )
     id_enc, id_hash, phone_enc, phone_hash = _encrypt(cipher, p.id_number, p.phone, p.has_phone)
-    people = _chunk("people", len(p.room), {
-        "id_number_enc": pg.bytea_field(id_enc), "id_number_hash": pg.bytea_field(id_hash),
-        "name": pg.text_field(p.name), "sex": _vocab(("F", "M"), p.male.astype(np.int64)),
-        "birth_date": pg.date_field(p.birth),
-        "phone_enc": pg.bytea_field(phone_enc, null=~p.has_phone),
-        "phone_hash": pg.bytea_field(phone_hash, null=~p.has_phone),
-        "hukou_type": _vocab(HUKOU_TYPES, np.where(p.hukou, 0, 1)),
-        "care_tags": pg.text_array_field(p.tag_vocabulary, p.tags),
-        "relation": _vocab(RELATIONS, p.relation), "grid_code": _fixed_text(room_grid[p.room]),
-        "moved_in": pg.date_field(p.moved_in),
-        "moved_out": pg.date_field(p.moved_out, null=p.moved_out < 0),
-    }, {"room_id": ("rooms", p.room), "household_id": ("households", p.household)})
+    people = _chunk(
+        "people",
+        len(p.room),
+        {
+            "id_number_enc": pg.bytea_field(id_enc),
+            "id_number_hash": pg.bytea_field(id_hash),
+            "name": pg.text_field(p.name),
+            "sex": _vocab(("F", "M"), p.male.astype(np.int64)),
+            "birth_date": pg.date_field(p.birth),
+            "phone_enc": pg.bytea_field(phone_enc, null=~p.has_phone),
+            "phone_hash": pg.bytea_field(phone_hash, null=~p.has_phone),
+            "hukou_type": _vocab(HUKOU_TYPES, np.where(p.hukou, 0, 1)),
+            "care_tags": pg.text_array_field(p.tag_vocabulary, p.tags),
+            "relation": _vocab(RELATIONS, p.relation),
+            "grid_code": _fixed_text(room_grid[p.room]),
+            "moved_in": pg.date_field(p.moved_in),
+            "moved_out": pg.date_field(p.moved_out, null=p.moved_out < 0),
+        },
+        {"room_id": ("rooms", p.room), "household_id": ("households", p.household)},
+    )
     return [room_chunk, households, people]
 
 
-def _encrypt(cipher: PersonalDataCipher, id_numbers: NDArray[np.uint8], phones: NDArray[np.uint8],
-             has_phone: NDArray[np.bool_]) -> tuple[NDArray[np.uint8], ...]:
+def _encrypt(
+    cipher: PersonalDataCipher,
+    id_numbers: NDArray[np.uint8],
+    phones: NDArray[np.uint8],
+    has_phone: NDArray[np.bool_],
+) -> tuple[NDArray[np.uint8], ...]:
     """AES-GCM ciphertexts and keyed hashes of the ID numbers and (present) phones."""
     ids = [v.decode() for v in id_numbers.view("S18").ravel().tolist()]
     numbers = [v.decode() for v in phones[has_phone].view("S11").ravel().tolist()]
@@ -179,47 +243,81 @@ def _encrypt(cipher: PersonalDataCipher, id_numbers: NDArray[np.uint8], phones: 
 def encode_entities(entities: Entities, building_grid: NDArray[np.uint8]) -> TableChunk:
     """Legal entities."""
     e = entities
-    return _chunk("entities", len(e.entity_type), {
-        "credit_code": _fixed_text(e.credit_code), "name": pg.text_field(e.name),
-        "entity_type": _vocab(ENTITY_TYPES, e.entity_type),
-        "industry": pg.text_field(e.industry), "grid_code": _fixed_text(building_grid[e.building]),
-        "employees": pg.int_field(e.employees, 32),
-        "status": _vocab(ENTITY_STATUSES, e.status),
-        "registered_on": pg.date_field(e.registered),
-    }, {"building_id": ("buildings", e.building), "room_id": ("rooms", e.room),
-        "legal_person_id": ("people", e.legal_person)})
+    return _chunk(
+        "entities",
+        len(e.entity_type),
+        {
+            "credit_code": _fixed_text(e.credit_code),
+            "name": pg.text_field(e.name),
+            "entity_type": _vocab(ENTITY_TYPES, e.entity_type),
+            "industry": pg.text_field(e.industry),
+            "grid_code": _fixed_text(building_grid[e.building]),
+            "employees": pg.int_field(e.employees, 32),
+            "status": _vocab(ENTITY_STATUSES, e.status),
+            "registered_on": pg.date_field(e.registered),
+        },
+        {
+            "building_id": ("buildings", e.building),
+            "room_id": ("rooms", e.room),
+            "legal_person_id": ("people", e.legal_person),
+        },
+    )
 
 
-def encode_components(components: Components, grid_codes: NDArray[np.uint8],
-                      grid: NDArray[np.int64], department_ids: dict[str, int],
-                      district: str) -> TableChunk:
+def encode_components(
+    components: Components,
+    grid_codes: NDArray[np.uint8],
+    grid: NDArray[np.int64],
+    department_ids: dict[str, int],
+    district: str,
+) -> TableChunk:
     """City components; the loader fills in the sequence of their ids (per district and class)."""
     c = components
     cls = c.component_class
-    departments = np.array([
-        department_ids.get(f"city-management-{district}", department_ids["city-management"])
-        if d == "district" else department_ids[d] for _, _, _, d in COMPONENT_MIX])
+    departments = np.array(
+        [
+            department_ids.get(f"city-management-{district}", department_ids["city-management"])
+            if d == "district"
+            else department_ids[d]
+            for _, _, _, d in COMPONENT_MIX
+        ]
+    )
     geom, geom_3857 = _points(c.lonlat)
     classes = np.array([m + n for m, n, _, _ in COMPONENT_MIX]).astype("S5")
-    prefix = ascii_rows(district, classes.view(np.uint8).reshape(-1, 5)[cls],
-                        np.full((len(cls), 6), ord("0"), dtype=np.uint8))
-    chunk = _chunk("components", len(cls), {
-        "id": pg.text_field(VarBytes.from_fixed(prefix)),
-        "major": _vocab([m for m, _, _, _ in COMPONENT_MIX], cls),
-        "minor": _vocab([n for _, n, _, _ in COMPONENT_MIX], cls),
-        "geom": geom, "geom_3857": geom_3857,
-        "state": _vocab(COMPONENT_STATES, c.state),
-        "department_id": pg.int_field(departments[cls], 32),
-        "grid_code": _fixed_text(grid_codes[grid]),
-        "installed_on": pg.date_field(c.installed),
-    }, own_id=False)
+    prefix = ascii_rows(
+        district,
+        classes.view(np.uint8).reshape(-1, 5)[cls],
+        np.full((len(cls), 6), ord("0"), dtype=np.uint8),
+    )
+    chunk = _chunk(
+        "components",
+        len(cls),
+        {
+            "id": pg.text_field(VarBytes.from_fixed(prefix)),
+            "major": _vocab([m for m, _, _, _ in COMPONENT_MIX], cls),
+            "minor": _vocab([n for _, n, _, _ in COMPONENT_MIX], cls),
+            "geom": geom,
+            "geom_3857": geom_3857,
+            "state": _vocab(COMPONENT_STATES, c.state),
+            "department_id": pg.int_field(departments[cls], 32),
+            "grid_code": _fixed_text(grid_codes[grid]),
+            "installed_on": pg.date_field(c.installed),
+        },
+        own_id=False,
+    )
     chunk.component_class = cls  # the loader numbers them per district and class
     return chunk
 
 
-def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
-                  categories: CategoryTable, grid_code: NDArray[np.uint8],
-                  building_address: VarBytes, names: dict[str, str]) -> TableChunk:
+def encode_events(
+    plan: CommunityPlan,
+    draft: EventDraft,
+    histories: Histories,
+    categories: CategoryTable,
+    grid_code: NDArray[np.uint8],
+    building_address: VarBytes,
+    names: dict[str, str],
+) -> TableChunk:
     """Events with their current state."""
     n = len(draft.category)
     h = histories
@@ -230,36 +328,59 @@ def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
     day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
     code_prefix = ascii_rows("E", digits(year * 10_000 + month * 100 + day, 8))
     place = building_address.take(np.maximum(draft.building, 0))
-    fallback = VarBytes.constant(f"深圳市{names['district']}{names['street']}{names['community']}",
-                                 n)
+    fallback = VarBytes.constant(
+        f"深圳市{names['district']}{names['street']}{names['community']}", n
+    )
     has_building = draft.building >= 0
     address = VarBytes.stack([place, fallback]).take(
-        np.where(has_building, np.arange(n), n + np.arange(n)))
+        np.where(has_building, np.arange(n), n + np.arange(n))
+    )
     category_name = VarBytes.from_vocab(list(categories.names), draft.category)
     title = VarBytes.concat(category_name, "（", names["community"], "）")
     description = VarBytes.concat(
-        VarBytes.from_vocab(["巡查发现", "督查发现", "市民来电反映", "市民网上反映", "设备告警",
-                             "导入"], draft.source), "：", address, "附近", category_name,
-        "，请及时处置。")
+        VarBytes.from_vocab(
+            ["巡查发现", "督查发现", "市民来电反映", "市民网上反映", "设备告警", "导入"],
+            draft.source,
+        ),
+        "：",
+        address,
+        "附近",
+        category_name,
+        "，请及时处置。",
+    )
     geom, geom_3857 = _points(draft.lonlat)
 
     def times(values: NDArray[np.int64]) -> pg.Field:
         return pg.timestamptz_field(values, null=values < 0)
 
-    chunk = _chunk("events", n, {
-        "category_id": pg.int_field(categories.ids[draft.category], 32),
-        "source": _vocab(EVENT_SOURCES, draft.source), "title": pg.text_field(title),
-        "description": pg.text_field(description), "address": pg.text_field(address),
-        "geom": geom, "geom_3857": geom_3857, "grid_code": _fixed_text(grid_code),
-        "status": _vocab(EVENT_STATUSES, h.status),
-        "priority": pg.int_field(categories.priority[draft.category], 16),
-        "department_id": pg.int_field(h.department, 32, null=h.department < 0),
-        "reported_at": times(draft.reported), "accepted_at": times(h.accepted),
-        "dispatched_at": times(h.dispatched), "handled_at": times(h.handled),
-        "closed_at": times(h.closed), "due_at": times(h.due), "stage_due_at": times(h.stage_due),
-        "escalation_level": pg.int_field(h.escalation, 16),
-        "rework_count": pg.int_field(h.rework, 16), "version": pg.int_field(h.version, 32),
-    }, {"building_id": ("buildings", draft.building)})
+    chunk = _chunk(
+        "events",
+        n,
+        {
+            "category_id": pg.int_field(categories.ids[draft.category], 32),
+            "source": _vocab(EVENT_SOURCES, draft.source),
+            "title": pg.text_field(title),
+            "description": pg.text_field(description),
+            "address": pg.text_field(address),
+            "geom": geom,
+            "geom_3857": geom_3857,
+            "grid_code": _fixed_text(grid_code),
+            "status": _vocab(EVENT_STATUSES, h.status),
+            "priority": pg.int_field(categories.priority[draft.category], 16),
+            "department_id": pg.int_field(h.department, 32, null=h.department < 0),
+            "reported_at": times(draft.reported),
+            "accepted_at": times(h.accepted),
+            "dispatched_at": times(h.dispatched),
+            "handled_at": times(h.handled),
+            "closed_at": times(h.closed),
+            "due_at": times(h.due),
+            "stage_due_at": times(h.stage_due),
+            "escalation_level": pg.int_field(h.escalation, 16),
+            "rework_count": pg.int_field(h.rework, 16),
+            "version": pg.int_field(h.version, 32),
+        },
+        {"building_id": ("buildings", draft.building)},
+    )
     chunk.id_code = ("code", code_prefix)  # E + date + sequence, as api.events.intake
     return chunk
 
@@ -267,13 +388,18 @@ def encode_events(plan: CommunityPlan, draft: EventDraft, histories: Histories,
 def encode_actions(h: Histories) -> TableChunk:
     """The workflow history of the community's events (actor_id NULL: generated)."""
     n = len(h.action)
-    return _chunk("event_actions", n, {
-        "action": _vocab(EVENT_ACTIONS, h.action),
-        "from_status": pg.text_field(VarBytes.from_vocab(EVENT_STATUSES, h.action_from)),
-        "to_status": _vocab(EVENT_STATUSES, h.action_to),
-        "actor_role": _vocab(ROLES, h.action_role),
-        "department_id": pg.int_field(h.action_department, 32, null=h.action_department < 0),
-        "note": _vocab(NOTES, h.action_note), "at": pg.timestamptz_field(h.action_at),
-        "stage_due_at": pg.timestamptz_field(h.action_stage_due, null=h.action_stage_due < 0),
-    }, {"event_id": ("events", h.action_event)})
-
+    return _chunk(
+        "event_actions",
+        n,
+        {
+            "action": _vocab(EVENT_ACTIONS, h.action),
+            "from_status": pg.text_field(VarBytes.from_vocab(EVENT_STATUSES, h.action_from)),
+            "to_status": _vocab(EVENT_STATUSES, h.action_to),
+            "actor_role": _vocab(ROLES, h.action_role),
+            "department_id": pg.int_field(h.action_department, 32, null=h.action_department < 0),
+            "note": _vocab(NOTES, h.action_note),
+            "at": pg.timestamptz_field(h.action_at),
+            "stage_due_at": pg.timestamptz_field(h.action_stage_due, null=h.action_stage_due < 0),
+        },
+        {"event_id": ("events", h.action_event)},
+    )

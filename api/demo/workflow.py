@@ -27,13 +27,34 @@ from api.events.workflow import OPEN_STATUSES, STEPS
 
 __all__ = ["NOTES", "ROLES", "Histories", "WorkingTime", "simulate_histories"]
 
-ROLES = ("grid_worker", "street_supervisor", "district_supervisor", "dept_handler", "system",
-         *EVENT_SOURCES)
+ROLES = (
+    "grid_worker",
+    "street_supervisor",
+    "district_supervisor",
+    "dept_handler",
+    "system",
+    *EVENT_SOURCES,
+)
 NOTES = (
-    "网格员巡查上报", "街道督查发现", "12345热线转办", "市民通过Open311上报", "物联感知设备告警",
-    "批量导入", "已受理立案", "不予立案：重复上报", "派遣至责任部门", "非本部门职责，申请退回",
-    "已到场处置", "已处置完毕，请核查", "现场核查通过", "现场核查未通过，问题仍存在",
-    "需协调产权单位，申请缓办", "恢复办理", "超期自动督办", "结案", "不予立案：不属于受理范围",
+    "网格员巡查上报",
+    "街道督查发现",
+    "12345热线转办",
+    "市民通过Open311上报",
+    "物联感知设备告警",
+    "批量导入",
+    "已受理立案",
+    "不予立案：重复上报",
+    "派遣至责任部门",
+    "非本部门职责，申请退回",
+    "已到场处置",
+    "已处置完毕，请核查",
+    "现场核查通过",
+    "现场核查未通过，问题仍存在",
+    "需协调产权单位，申请缓办",
+    "恢复办理",
+    "超期自动督办",
+    "结案",
+    "不予立案：不属于受理范围",
 )
 _REPORT_ROLE = {"patrol": "grid_worker", "supervisor": "street_supervisor"}
 _MINUTE = 60 * 1_000_000
@@ -45,8 +66,15 @@ _SWEEPABLE = frozenset(_S[s] for s in OPEN_STATUSES)
 _PERIODS = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 18 * 60))  # api.events.calendar.PERIODS
 #: the limit (accept, dispatch, handle, verify) that sets the next stage's deadline, as in
 #: api.events.flows; start and escalate keep the deadline, reject/close/postpone clear it
-_NEXT_LIMIT = {"accept": 1, "dispatch": 2, "return": 1, "report_done": 3, "verify_pass": 0,
-               "verify_fail": 2, "resume": 2}
+_NEXT_LIMIT = {
+    "accept": 1,
+    "dispatch": 2,
+    "return": 1,
+    "report_done": 3,
+    "verify_pass": 0,
+    "verify_fail": 2,
+    "resume": 2,
+}
 
 
 class WorkingTime:
@@ -76,8 +104,9 @@ class WorkingTime:
                     if begin >= closes:
                         continue
                     if begin + left <= closes:
-                        return round(day * MICROS_PER_DAY + (begin + left) * _MINUTE
-                                     - LOCAL_OFFSET_US)
+                        return round(
+                            day * MICROS_PER_DAY + (begin + left) * _MINUTE - LOCAL_OFFSET_US
+                        )
                     left -= closes - begin
             day, now = day + 1, 0.0
         raise ValueError(f"{minutes} working minutes do not fit in a year")
@@ -115,20 +144,37 @@ class Histories:
 class _Case:
     """One event being replayed: its state, its deadlines and the rows it has written."""
 
-    def __init__(self, index: int, reported: int, source: int, limits: tuple[int, ...],
-                 working: bool, clock: WorkingTime, as_of: int, sweep_delay: int) -> None:
+    def __init__(
+        self,
+        index: int,
+        reported: int,
+        source: int,
+        limits: tuple[int, ...],
+        working: bool,
+        clock: WorkingTime,
+        as_of: int,
+        sweep_delay: int,
+    ) -> None:
         self.index, self.limits, self.working, self.clock = index, limits, working, clock
         self.as_of, self.sweep_delay = as_of, sweep_delay
         self.rows: list[tuple[int, ...]] = []
         self.status, self.department = _S["reported"], -1
-        self.fields = {"accepted": -1, "dispatched": -1, "handled": -1, "closed": -1, "due": -1,
-                       "escalation": 0, "rework": 0}
+        self.fields = {
+            "accepted": -1,
+            "dispatched": -1,
+            "handled": -1,
+            "closed": -1,
+            "due": -1,
+            "escalation": 0,
+            "rework": 0,
+        }
         self.stage_due = self.deadline(reported, limits[0])
         self.escalated = False
         self.postponed_from = -1
         self.stopped = False
-        role = _R.get(_REPORT_ROLE.get(EVENT_SOURCES[source], EVENT_SOURCES[source]),
-                      _R["grid_worker"])
+        role = _R.get(
+            _REPORT_ROLE.get(EVENT_SOURCES[source], EVENT_SOURCES[source]), _R["grid_worker"]
+        )
         self.rows.append((index, _A["report"], -1, self.status, reported, role, -1, source, -1))
 
     def deadline(self, at: int, minutes: int) -> int:
@@ -147,8 +193,9 @@ class _Case:
         if action == "dispatch":
             self.department = department
         target = self.postponed_from if action == "resume" else _TARGET[action]
-        self.rows.append((self.index, code, before, target, at, _R[role], self.department, note,
-                          stage_due))
+        self.rows.append(
+            (self.index, code, before, target, at, _R[role], self.department, note, stage_due)
+        )
         self.status = target
         limit = _NEXT_LIMIT.get(action)
         if limit is not None:
@@ -180,8 +227,19 @@ class _Case:
             return
         at = self.stage_due + self.sweep_delay
         if at < until:
-            self.rows.append((self.index, _A["escalate"], self.status, self.status, at,
-                              _R["system"], -1, 16, self.stage_due))
+            self.rows.append(
+                (
+                    self.index,
+                    _A["escalate"],
+                    self.status,
+                    self.status,
+                    at,
+                    _R["system"],
+                    -1,
+                    16,
+                    self.stage_due,
+                )
+            )
             self.fields["escalation"] += 1
             self.escalated = True
 
@@ -206,8 +264,13 @@ def simulate_histories(
     n = len(draft.category)
     c = draft.category
     district_bureau = department_ids.get(f"city-management-{district}")
-    own = np.array([district_bureau if d == "city-management" and district_bureau
-                    else department_ids[d] for d in categories.departments], dtype=np.int64)[c]
+    own = np.array(
+        [
+            district_bureau if d == "city-management" and district_bureau else department_ids[d]
+            for d in categories.departments
+        ],
+        dtype=np.int64,
+    )[c]
     all_departments = np.array(sorted(department_ids.values()), dtype=np.int64)
     pick = rng.integers(0, len(all_departments), n)
     pick = np.where(all_departments[pick] == own, (pick + 1) % len(all_departments), pick)
@@ -220,23 +283,54 @@ def simulate_histories(
     pause = (rng.lognormal(np.log(20), 0.7, n) * MICROS_PER_DAY).astype(np.int64)
     reworks = np.select([u[:, 3] < 0.015, u[:, 3] < 0.105], [2, 1], default=0)
     sweep_delay = rng.integers(1, 6 * 60, n) * 1_000_000
-    limits = np.column_stack([categories.accept_minutes, categories.dispatch_minutes,
-                              categories.handle_minutes, categories.verify_minutes])[c]
+    limits = np.column_stack(
+        [
+            categories.accept_minutes,
+            categories.dispatch_minutes,
+            categories.handle_minutes,
+            categories.verify_minutes,
+        ]
+    )[c]
     working = categories.working_hours[c]
     cases = []
     for i in range(n):
-        case = _Case(i, int(draft.reported[i]), int(draft.source[i]),
-                     tuple(int(x) for x in limits[i]), bool(working[i]), clock, as_of_us,
-                     int(sweep_delay[i]))
-        _walk(case, int(draft.reported[i]), u[i], factor[i], float(handling[i]), int(pause[i]),
-              int(reworks[i]), int(own[i]), int(wrong[i]))
+        case = _Case(
+            i,
+            int(draft.reported[i]),
+            int(draft.source[i]),
+            tuple(int(x) for x in limits[i]),
+            bool(working[i]),
+            clock,
+            as_of_us,
+            int(sweep_delay[i]),
+        )
+        _walk(
+            case,
+            int(draft.reported[i]),
+            u[i],
+            factor[i],
+            float(handling[i]),
+            int(pause[i]),
+            int(reworks[i]),
+            int(own[i]),
+            int(wrong[i]),
+        )
         case.finish()
         cases.append(case)
     return _collect(cases)
 
 
-def _walk(case: _Case, reported: int, u: NDArray, f: NDArray, handling: float, pause: int,
-          reworks: int, own: int, wrong: int) -> None:
+def _walk(
+    case: _Case,
+    reported: int,
+    u: NDArray,
+    f: NDArray,
+    handling: float,
+    pause: int,
+    reworks: int,
+    own: int,
+    wrong: int,
+) -> None:
     """The steps of one event, each after a share of the time its deadline allows."""
     m = _MINUTE
 
@@ -301,12 +395,22 @@ def _collect(cases: list[_Case]) -> Histories:
     return Histories(
         status=np.fromiter((case.status for case in cases), dtype=np.int64, count=n),
         department=np.fromiter((case.department for case in cases), dtype=np.int64, count=n),
-        accepted=column("accepted"), dispatched=column("dispatched"),
-        handled=column("handled"), closed=column("closed"), due=column("due"),
+        accepted=column("accepted"),
+        dispatched=column("dispatched"),
+        handled=column("handled"),
+        closed=column("closed"),
+        due=column("due"),
         stage_due=np.fromiter((case.stage_due for case in cases), dtype=np.int64, count=n),
-        escalation=column("escalation"), rework=column("rework"),
+        escalation=column("escalation"),
+        rework=column("rework"),
         version=np.fromiter((len(case.rows) for case in cases), dtype=np.int64, count=n),
-        action_event=rows[:, 0], action=rows[:, 1], action_from=rows[:, 2],
-        action_to=rows[:, 3], action_at=rows[:, 4], action_role=rows[:, 5],
-        action_department=rows[:, 6], action_note=rows[:, 7], action_stage_due=rows[:, 8],
+        action_event=rows[:, 0],
+        action=rows[:, 1],
+        action_from=rows[:, 2],
+        action_to=rows[:, 3],
+        action_at=rows[:, 4],
+        action_role=rows[:, 5],
+        action_department=rows[:, 6],
+        action_note=rows[:, 7],
+        action_stage_due=rows[:, 8],
     )

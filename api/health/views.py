@@ -37,8 +37,12 @@ async def readyz(request: Request) -> JSONResponse:
 
 def _unavailable(exc: BaseException) -> JSONResponse:
     return JSONResponse(
-        {"status": "unavailable", "code": "database_unavailable",
-         "message": f"database unreachable ({type(exc).__name__})",
-         "message_zh": "数据库暂不可用"},
-        status_code=503, headers={"Retry-After": "5"},
+        {
+            "status": "unavailable",
+            "code": "database_unavailable",
+            "message": f"database unreachable ({type(exc).__name__})",
+            "message_zh": "数据库暂不可用",
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
     )

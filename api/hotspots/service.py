@@ -409,6 +409,18 @@ async def ranked_units(
             "pattern_label": pattern_label,
             "weekly": weekly,
         }
-        for (unit_id, name, events, rate, z, p, q, p_permutation, gi_bin, pattern,
-             pattern_label, weekly) in rows
+        for (
+            unit_id,
+            name,
+            events,
+            rate,
+            z,
+            p,
+            q,
+            p_permutation,
+            gi_bin,
+            pattern,
+            pattern_label,
+            weekly,
+        ) in rows
     ]

@@ -22,16 +22,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 GRID_SCOPED = {  # table → scoped column
-    "buildings": "grid_code", "rooms": "grid_code", "households": "grid_code",
-    "people": "grid_code", "entities": "grid_code", "components": "grid_code",
-    "grid_workers": "grid_code", "area_stats": "area_code", "hotspot_runs": "area_code",
+    "buildings": "grid_code",
+    "rooms": "grid_code",
+    "households": "grid_code",
+    "people": "grid_code",
+    "entities": "grid_code",
+    "components": "grid_code",
+    "grid_workers": "grid_code",
+    "area_stats": "area_code",
+    "hotspot_runs": "area_code",
     "building_stats": "grid_code",
 }
 
 
 def _range(column: str) -> str:
-    return (f"blockgrid_scope() <> '' AND {column} >= blockgrid_scope()"
-            f" AND {column} < blockgrid_scope() || ':'")
+    return (
+        f"blockgrid_scope() <> '' AND {column} >= blockgrid_scope()"
+        f" AND {column} < blockgrid_scope() || ':'"
+    )
 
 
 def _prefix(column: str) -> str:
@@ -45,12 +53,12 @@ def _policies(scoped) -> None:
     op.execute("DROP POLICY area_scope ON events")
     op.execute(f"""
         CREATE POLICY area_scope ON events USING (
-          {scoped('grid_code')}
+          {scoped("grid_code")}
           AND (blockgrid_department() IS NULL OR department_id = blockgrid_department()))""")
     op.execute("DROP POLICY area_scope ON areas")
     op.execute(f"""
         CREATE POLICY area_scope ON areas FOR SELECT USING (
-          {scoped('code')}
+          {scoped("code")}
           OR (blockgrid_scope() <> '' AND starts_with(blockgrid_scope(), code)))""")
 
 

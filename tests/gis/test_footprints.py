@@ -47,10 +47,15 @@ def squares(count: int = 3) -> list[Polygon]:
 
 def write(path: Path, geometries, crs, **columns) -> Path:
     """Write ``geometries`` (already in ``crs``) with ``columns`` to ``path``."""
-    driver = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON",
-              ".gdb": "OpenFileGDB"}[path.suffix]
-    frame = gpd.GeoDataFrame(columns or {"n": list(range(len(geometries)))},
-                             geometry=list(geometries), crs=crs)
+    driver = {
+        ".gpkg": "GPKG",
+        ".shp": "ESRI Shapefile",
+        ".geojson": "GeoJSON",
+        ".gdb": "OpenFileGDB",
+    }[path.suffix]
+    frame = gpd.GeoDataFrame(
+        columns or {"n": list(range(len(geometries)))}, geometry=list(geometries), crs=crs
+    )
     frame.to_file(path, driver=driver)
     return path
 
@@ -67,8 +72,12 @@ def write_osm(path: Path, buildings: list[tuple[int, Polygon, dict[str, str]]]) 
         body = "".join(f'<nd ref="{ref}"/>' for ref in [*refs, refs[0]])
         body += "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
         ways.append(f'<way id="{way_id}" version="1">{body}</way>')
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="blockgrid">'
-           + "".join(nodes) + "".join(ways) + "</osm>\n")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="blockgrid">'
+        + "".join(nodes)
+        + "".join(ways)
+        + "</osm>\n"
+    )
     if path.suffix != ".pbf":
         path.write_text(xml, encoding="utf-8")
         return path
@@ -143,12 +152,15 @@ def test_wrong_projected_crs_is_refused_with_a_hint(tmp_path):
         read_footprints(path)
 
 
-@pytest.mark.parametrize(("pseudo", "convert"), [("gcj02", wgs84_to_gcj02),
-                                               ("bd09", wgs84_to_bd09)])
+@pytest.mark.parametrize(
+    ("pseudo", "convert"), [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)]
+)
 def test_web_map_coordinates_are_converted_back_to_wgs84(tmp_path, pseudo, convert):
     originals = squares()
-    shifted = [shapely.transform(g, lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1])))
-               for g in originals]
+    shifted = [
+        shapely.transform(g, lambda xy: np.column_stack(convert(xy[:, 0], xy[:, 1])))
+        for g in originals
+    ]
     assert shapely.hausdorff_distance(shifted[0], originals[0]) > 0.001  # hundreds of metres
     path = write(tmp_path / f"{pseudo}.geojson", shifted, 4326)
     footprints = read_footprints(path, crs=pseudo)
@@ -172,8 +184,9 @@ def test_gcj02_cannot_be_asked_for_projected_data(tmp_path):
 
 def test_unsupported_crs_is_refused(tmp_path):
     to_hk = pyproj.Transformer.from_crs(4326, 2326, always_xy=True)  # Hong Kong 1980 Grid
-    projected = [shapely.transform(g, lambda xy: np.column_stack(to_hk.transform(*xy.T)))
-                 for g in squares()]
+    projected = [
+        shapely.transform(g, lambda xy: np.column_stack(to_hk.transform(*xy.T))) for g in squares()
+    ]
     path = write(tmp_path / "hk.gpkg", projected, 2326)
     with pytest.raises(CrsError, match="unsupported CRS"):
         read_footprints(path)
@@ -214,10 +227,20 @@ def test_duplicate_points_are_harmless_and_kept():
 def test_unrepairable_slivers_and_non_polygons_are_flagged():
     collapsed = _ring((0, 0), (10, 0), (20, 0), (0, 0))  # a ring with no area
     sliver = _ring((0, 0), (0.5, 0), (0.5, 0.5), (0, 0.5), (0, 0))  # ≈ 0.3 m²
-    mixed = GeometryCollection([_ring((0, 0), (10, 0), (10, 10), (0, 0)),
-                                LineString([(LON, LAT), (LON + 1e-4, LAT)])])
-    fixed, status = repair_polygons([collapsed, sliver, Point(LON, LAT), None, Polygon(),
-                                     mixed, MultiPolygon([box(LON, LAT, LON + SIZE, LAT + SIZE)])])
+    mixed = GeometryCollection(
+        [_ring((0, 0), (10, 0), (10, 10), (0, 0)), LineString([(LON, LAT), (LON + 1e-4, LAT)])]
+    )
+    fixed, status = repair_polygons(
+        [
+            collapsed,
+            sliver,
+            Point(LON, LAT),
+            None,
+            Polygon(),
+            mixed,
+            MultiPolygon([box(LON, LAT, LON + SIZE, LAT + SIZE)]),
+        ]
+    )
     assert status.tolist() == [4, 5, 3, 2, 2, 1, 0]
     assert fixed[5].geom_type == "MultiPolygon" and len(fixed[5].geoms) == 1
     assert fixed[0] is None and fixed[1] is None
@@ -254,17 +277,20 @@ def test_points_lines_and_bad_rings_go_to_rejects_with_reasons(tmp_path):
 
 # -- attributes and ids -----------------------------------------------------------------
 def test_attribute_mapping(tmp_path):
-    path = write(tmp_path / "attrs.geojson", squares(5), 4326,
-                 osm_id=[1, 2, 3, 4, 5],
-                 building=["apartments", "厂房", "yes", None, "office"],
-                 levels=["5", "12层", None, "0", "300"],
-                 start_date=["1998-05", None, "2010", "1700", "x"],
-                 name=["  福田大厦 ", "", None, "A", "B"],
-                 address=["福华路1号", None, None, None, None])
+    path = write(
+        tmp_path / "attrs.geojson",
+        squares(5),
+        4326,
+        osm_id=[1, 2, 3, 4, 5],
+        building=["apartments", "厂房", "yes", None, "office"],
+        levels=["5", "12层", None, "0", "300"],
+        start_date=["1998-05", None, "2010", "1700", "x"],
+        name=["  福田大厦 ", "", None, "A", "B"],
+        address=["福华路1号", None, None, None, None],
+    )
     footprints = read_footprints(path)
     assert footprints.source_id.tolist() == ["1", "2", "3", "4", "5"]
-    assert footprints.use_type.tolist() == ["residential", "industrial", "other", "other",
-                                            "office"]
+    assert footprints.use_type.tolist() == ["residential", "industrial", "other", "other", "office"]
     assert footprints.floors.tolist() == [5, 12, 1, 1, 200]
     assert footprints.year_built.tolist() == [1998, 0, 2010, 0, 0]
     assert footprints.name.tolist() == ["福田大厦", None, None, "A", "B"]
@@ -275,7 +301,8 @@ def test_floors_that_are_not_numbers_are_rejected(tmp_path):
     path = write(tmp_path / "floors.gpkg", squares(3), 4326, floors=["3", "three", "4F"])
     footprints = read_footprints(path)
     assert [(r.index, r.reason) for r in footprints.rejects] == [
-        (1, "floors is not a number: 'three'")]
+        (1, "floors is not a number: 'three'")
+    ]
     assert footprints.floors.tolist() == [3, 4]
 
 
@@ -303,14 +330,14 @@ def test_duplicate_source_ids_keep_the_first(tmp_path):
     footprints = read_footprints(path)
     assert footprints.source_id.tolist() == ["7", "8"]
     assert [(r.index, r.reason) for r in footprints.rejects] == [
-        (2, "duplicate source id '7' (first at feature 0)")]
+        (2, "duplicate source id '7' (first at feature 0)")
+    ]
 
 
 def test_several_layers_need_a_layer_name(tmp_path):
     path = tmp_path / "two.gpkg"
     for layer in ("a", "b"):
-        pyogrio.write_dataframe(gpd.GeoDataFrame(geometry=squares(1), crs=4326), path,
-                                layer=layer)
+        pyogrio.write_dataframe(gpd.GeoDataFrame(geometry=squares(1), crs=4326), path, layer=layer)
     with pytest.raises(FootprintError, match="--layer"):
         read_footprints(path)
     assert len(read_footprints(path, layer="b")) == 1
@@ -318,11 +345,18 @@ def test_several_layers_need_a_layer_name(tmp_path):
 
 @pytest.mark.parametrize("name", ["city.osm", "city.osm.pbf"])
 def test_openstreetmap_buildings(tmp_path, name):
-    path = write_osm(tmp_path / name, [
-        (501, squares(3)[0], {"building": "apartments", "building:levels": "18", "name": "海景"}),
-        (502, squares(3)[1], {"building": "yes"}),
-        (503, squares(3)[2], {"landuse": "grass"}),  # not a building: not read
-    ])
+    path = write_osm(
+        tmp_path / name,
+        [
+            (
+                501,
+                squares(3)[0],
+                {"building": "apartments", "building:levels": "18", "name": "海景"},
+            ),
+            (502, squares(3)[1], {"building": "yes"}),
+            (503, squares(3)[2], {"landuse": "grass"}),  # not a building: not read
+        ],
+    )
     footprints = read_footprints(path)
     assert footprints.crs.name == "EPSG:4326" and footprints.read == 2
     assert footprints.source_id.tolist() == ["way/501", "way/502"]

@@ -36,7 +36,8 @@ from tests.fixtures.mini_city import load_mini_city
 from tests.gis.test_footprints import write, write_osm
 
 pytestmark = pytest.mark.filterwarnings(
-    "ignore:'crs' was not provided", "ignore:Field .* will be written as a Float64",
+    "ignore:'crs' was not provided",
+    "ignore:Field .* will be written as a Float64",
     "ignore:Normalized/laundered layer name",
 )
 
@@ -80,16 +81,18 @@ def run_cli(import_db, monkeypatch):
 
 
 def rows(url: str, source: str) -> list[dict]:
-    with psycopg.connect(url) as connection, connection.cursor(
-        row_factory=psycopg.rows.dict_row
-    ) as cursor:
+    with (
+        psycopg.connect(url) as connection,
+        connection.cursor(row_factory=psycopg.rows.dict_row) as cursor,
+    ):
         return cursor.execute(
             "SELECT code, grid_code, source_id, use_type, floors, year_built, name,"
             " ST_AsText(footprint) AS wkt, ST_NumGeometries(footprint) AS parts,"
             " ST_IsValid(footprint) AS valid, updated_at,"
             " ST_Distance(ST_Transform(footprint, 3857), footprint_3857) AS drift,"
             " ST_Distance(ST_Centroid(footprint), centroid) AS centroid_drift"
-            " FROM buildings WHERE source = %s ORDER BY source_id", (source,)
+            " FROM buildings WHERE source = %s ORDER BY source_id",
+            (source,),
         ).fetchall()
 
 
@@ -121,14 +124,18 @@ FORMATS = [  # file name, CRS written, --from, how the WGS 84 squares are stored
 ]
 
 
-@pytest.mark.parametrize(("name", "crs", "from_crs", "store"), FORMATS,
-                         ids=[f[0] for f in FORMATS])
+@pytest.mark.parametrize(("name", "crs", "from_crs", "store"), FORMATS, ids=[f[0] for f in FORMATS])
 def test_import_each_format_and_crs(import_db, tmp_path, name, crs, from_crs, store):
     originals = squares(3, lat=22.531 + 0.001 * FORMATS.index((name, crs, from_crs, store)))
     prefix = name.split(".")[0]
-    path = write(tmp_path / name, store(originals), crs,
-                 id=[f"{prefix}-{i}" for i in range(3)], floors=[3, 7, 12],
-                 use=["住宅", "office", "厂房"])
+    path = write(
+        tmp_path / name,
+        store(originals),
+        crs,
+        id=[f"{prefix}-{i}" for i in range(3)],
+        floors=[3, 7, 12],
+        use=["住宅", "office", "厂房"],
+    )
     result = import_buildings_file(import_db, path, source=prefix, crs=from_crs)
     assert (result.read, result.inserted, result.rejected) == (3, 3, 0)
     stored = rows(import_db, prefix)
@@ -145,15 +152,20 @@ def test_import_each_format_and_crs(import_db, tmp_path, name, crs, from_crs, st
 
 @pytest.mark.parametrize("name", ["osm-pbf.osm.pbf"])
 def test_import_openstreetmap_pbf(import_db, tmp_path, name):
-    path = write_osm(tmp_path / name, [
-        (9001, squares(2, lat=22.538)[0], {"building": "apartments", "building:levels": "18"}),
-        (9002, squares(2, lat=22.538)[1], {"building": "school", "name": "实验学校"}),
-    ])
+    path = write_osm(
+        tmp_path / name,
+        [
+            (9001, squares(2, lat=22.538)[0], {"building": "apartments", "building:levels": "18"}),
+            (9002, squares(2, lat=22.538)[1], {"building": "school", "name": "实验学校"}),
+        ],
+    )
     result = import_buildings_file(import_db, path, source="osm")
     assert (result.inserted, result.rejected) == (2, 0)
     stored = rows(import_db, "osm")
     assert [(r["source_id"], r["use_type"], r["floors"], r["name"]) for r in stored] == [
-        ("way/9001", "residential", 18, None), ("way/9002", "school", 1, "实验学校")]
+        ("way/9001", "residential", 18, None),
+        ("way/9002", "school", 1, "实验学校"),
+    ]
     assert all(r["grid_code"] == GRID_1 for r in stored)
 
 
@@ -172,12 +184,22 @@ def test_invalid_rings_are_repaired_or_reported(import_db, tmp_path, run_cli):
     lon, lat = 114.012, 22.532
     bow_tie = Polygon([(lon, lat), (lon + 2e-4, lat + 2e-4), (lon + 2e-4, lat), (lon, lat + 2e-4)])
     collapsed = Polygon([(lon, lat), (lon + 1e-4, lat), (lon + 2e-4, lat)])
-    geometries = [bow_tie, collapsed, Point(lon, lat), LineString([(lon, lat), (lon, lat + 1e-4)]),
-                  box(113.9, 22.6, 113.9002, 22.6002), squares(1, lon=lon + 0.001, lat=lat)[0],
-                  squares(1, lon=lon + 0.002, lat=lat)[0]]
-    path = write(tmp_path / "rings.gpkg", geometries, 4326,
-                 id=["r-1", "r-2", "r-3", "r-4", "r-5", "r-6", "r-6"],
-                 floors=["6", "2", "2", "2", "2", "many", "3"])
+    geometries = [
+        bow_tie,
+        collapsed,
+        Point(lon, lat),
+        LineString([(lon, lat), (lon, lat + 1e-4)]),
+        box(113.9, 22.6, 113.9002, 22.6002),
+        squares(1, lon=lon + 0.001, lat=lat)[0],
+        squares(1, lon=lon + 0.002, lat=lat)[0],
+    ]
+    path = write(
+        tmp_path / "rings.gpkg",
+        geometries,
+        4326,
+        id=["r-1", "r-2", "r-3", "r-4", "r-5", "r-6", "r-6"],
+        floors=["6", "2", "2", "2", "2", "many", "3"],
+    )
     outcome = run_cli("import", "buildings", str(path), "--source", "rings")
     assert outcome.exit_code == 0, outcome.output
     assert "7 read, 1 repaired, 6 rejected, 1 inserted" in outcome.output
@@ -205,8 +227,9 @@ def test_rejects_report_as_geopackage(import_db, tmp_path, run_cli):
 
 
 def test_reimport_is_idempotent(import_db, tmp_path):
-    path = write(tmp_path / "same.gpkg", squares(4, lat=22.5365), 4326,
-                 id=[f"same-{i}" for i in range(4)])
+    path = write(
+        tmp_path / "same.gpkg", squares(4, lat=22.5365), 4326, id=[f"same-{i}" for i in range(4)]
+    )
     first = import_buildings_file(import_db, path, source="same")
     codes = [r["code"] for r in rows(import_db, "same")]
     count = total(import_db)
@@ -218,13 +241,19 @@ def test_reimport_is_idempotent(import_db, tmp_path):
 
 def test_changed_footprint_updates_in_place(import_db, tmp_path):
     originals = squares(3, lat=22.5375)
-    first = write(tmp_path / "v1.gpkg", originals, 4326, id=["chg-1", "chg-2", "chg-3"],
-                  floors=[4, 4, 4])
+    first = write(
+        tmp_path / "v1.gpkg", originals, 4326, id=["chg-1", "chg-2", "chg-3"], floors=[4, 4, 4]
+    )
     import_buildings_file(import_db, first, source="chg")
     before = {r["source_id"]: r for r in rows(import_db, "chg")}
     moved = squares(1, lon=114.0152, lat=22.5375)[0]  # now in grid 02
-    second = write(tmp_path / "v2.gpkg", [originals[0], moved, originals[2]], 4326,
-                   id=["chg-1", "chg-2", "chg-3"], floors=[4, 4, 9])
+    second = write(
+        tmp_path / "v2.gpkg",
+        [originals[0], moved, originals[2]],
+        4326,
+        id=["chg-1", "chg-2", "chg-3"],
+        floors=[4, 4, 9],
+    )
     result = import_buildings_file(import_db, second, source="chg")
     assert (result.inserted, result.updated, result.unchanged) == (0, 2, 1)
     after = {r["source_id"]: r for r in rows(import_db, "chg")}
@@ -242,30 +271,45 @@ def test_codes_continue_the_grids_sequence(import_db, tmp_path):
             "INSERT INTO buildings (code, grid_code, footprint, footprint_3857, centroid,"
             " use_type, floors) SELECT %s, grid_code, footprint, footprint_3857, centroid,"
             " use_type, floors FROM buildings WHERE code = %s",
-            (GRID_2 + "00041", GRID_2 + "00001"))
+            (GRID_2 + "00041", GRID_2 + "00001"),
+        )
     north = squares(3, lon=114.0105, lat=22.5385)  # one row west→east ...
     south = squares(1, lon=114.0105, lat=22.5305)  # ... then a building further south
-    path = write(tmp_path / "seq.gpkg", [north[2], south[0], north[0], north[1]], 4326,
-                 id=["q-east", "q-south", "q-west", "q-mid"])
+    path = write(
+        tmp_path / "seq.gpkg",
+        [north[2], south[0], north[0], north[1]],
+        4326,
+        id=["q-east", "q-south", "q-west", "q-mid"],
+    )
     import_buildings_file(import_db, path, source="seq")
     codes = {r["source_id"]: r["code"] for r in rows(import_db, "seq")}
-    assert codes == {"q-west": GRID_2 + "00042", "q-mid": GRID_2 + "00043",
-                     "q-east": GRID_2 + "00044", "q-south": GRID_2 + "00045"}
+    assert codes == {
+        "q-west": GRID_2 + "00042",
+        "q-mid": GRID_2 + "00043",
+        "q-east": GRID_2 + "00044",
+        "q-south": GRID_2 + "00045",
+    }
     for code in codes.values():
         assert_valid_code(code, GRID_2)
 
 
 def test_strict_refuses_the_whole_file(import_db, tmp_path, run_cli):
-    path = write(tmp_path / "strict.gpkg", squares(3, lat=22.5335), 4326,
-                 id=["st-1", "st-2", "st-3"], floors=["2", "3", "lots"])
+    path = write(
+        tmp_path / "strict.gpkg",
+        squares(3, lat=22.5335),
+        4326,
+        id=["st-1", "st-2", "st-3"],
+        floors=["2", "3", "lots"],
+    )
     before = total(import_db)
     outcome = run_cli("import", "buildings", str(path), "--strict")
     assert outcome.exit_code != 0 and "nothing was imported" in outcome.output
     assert total(import_db) == before
     assert "floors is not a number: 'lots'" in (tmp_path / "strict.gpkg.rejects.csv").read_text()
     with pytest.raises(ImportRefused):  # also when the database finds the reject
-        outside = write(tmp_path / "outside.gpkg", [box(113.9, 22.6, 113.9002, 22.6002)], 4326,
-                        id=["st-out"])
+        outside = write(
+            tmp_path / "outside.gpkg", [box(113.9, 22.6, 113.9002, 22.6002)], 4326, id=["st-out"]
+        )
         import_buildings_file(import_db, outside, strict=True)
     assert total(import_db) == before
 
@@ -279,7 +323,8 @@ def failing_trigger(import_db) -> Iterator[None]:
             " IF NEW.name = 'boom' THEN RAISE EXCEPTION 'boom at %', NEW.source_id; END IF;"
             " RETURN NEW; END $$;"
             " CREATE TRIGGER boom BEFORE INSERT OR UPDATE ON buildings"
-            " FOR EACH ROW EXECUTE FUNCTION boom()")
+            " FOR EACH ROW EXECUTE FUNCTION boom()"
+        )
     yield
     with psycopg.connect(import_db) as connection:
         connection.execute("DROP TRIGGER boom ON buildings; DROP FUNCTION boom()")
@@ -289,17 +334,27 @@ def failing_trigger(import_db) -> Iterator[None]:
 def test_failure_mid_file_leaves_nothing(import_db, tmp_path, failing_trigger, bulk):
     source = f"aon-{int(bulk)}"
     lat = 22.5325 if bulk else 22.5315
-    first = write(tmp_path / "a.gpkg", squares(2, lat=lat), 4326,
-                  id=[f"{source}-1", f"{source}-2"], floors=[2, 2])
+    first = write(
+        tmp_path / "a.gpkg",
+        squares(2, lat=lat),
+        4326,
+        id=[f"{source}-1", f"{source}-2"],
+        floors=[2, 2],
+    )
     import_buildings_file(import_db, first, source=source)
     indexes = _index_definitions(import_db)
     before = rows(import_db, source)
     count = total(import_db)
     # feature 1 changes (an UPDATE), features 3–5 are new; the 4th fails in the database
     names = [None, None, "ok", "boom", "ok"]
-    second = write(tmp_path / "b.gpkg", squares(5, lat=lat), 4326,
-                   id=[f"{source}-{i}" for i in range(1, 6)], floors=[8, 2, 2, 2, 2],
-                   name=names)
+    second = write(
+        tmp_path / "b.gpkg",
+        squares(5, lat=lat),
+        4326,
+        id=[f"{source}-{i}" for i in range(1, 6)],
+        floors=[8, 2, 2, 2, 2],
+        name=names,
+    )
     with pytest.raises(psycopg.errors.RaiseException, match="boom at"):
         import_buildings_file(import_db, second, source=source, bulk=bulk)
     assert rows(import_db, source) == before
@@ -312,13 +367,15 @@ def _index_definitions(url: str) -> list[tuple]:
         return connection.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'buildings' UNION ALL"
             " SELECT pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = 'buildings'::regclass ORDER BY 1").fetchall()
+            " WHERE conrelid = 'buildings'::regclass ORDER BY 1"
+        ).fetchall()
 
 
 def test_bulk_load_rebuilds_the_same_indexes_and_constraints(import_db, tmp_path):
     indexes = _index_definitions(import_db)
-    path = write(tmp_path / "bulk.gpkg", squares(6, lat=22.5345), 4326,
-                 id=[f"bulk-{i}" for i in range(6)])
+    path = write(
+        tmp_path / "bulk.gpkg", squares(6, lat=22.5345), 4326, id=[f"bulk-{i}" for i in range(6)]
+    )
     result = import_buildings_file(import_db, path, source="bulk", bulk=True)
     assert result.inserted == 6
     assert _index_definitions(import_db) == indexes
@@ -335,13 +392,22 @@ def test_source_id_of_another_source_is_rejected(import_db, tmp_path):
 
 def test_holed_and_multipart_footprints_store_exact_derived_columns(import_db, tmp_path):
     lon, lat = 114.0115, 22.5365
-    holed = Polygon([(lon, lat), (lon + 4e-4, lat), (lon + 4e-4, lat + 4e-4), (lon, lat + 4e-4)],
-                    [[(lon + 1e-4, lat + 1e-4), (lon + 2e-4, lat + 1e-4),
-                      (lon + 2e-4, lat + 2e-4)]])
-    parts = MultiPolygon([box(lon + 6e-4, lat, lon + 8e-4, lat + 2e-4),
-                          box(lon + 9e-4, lat, lon + 11e-4, lat + 1e-4)])
-    path = write(tmp_path / "shapes.gpkg", [holed, shapely.reverse(holed), parts], 4326,
-                 id=["sh-1", "sh-2", "sh-3"])
+    holed = Polygon(
+        [(lon, lat), (lon + 4e-4, lat), (lon + 4e-4, lat + 4e-4), (lon, lat + 4e-4)],
+        [[(lon + 1e-4, lat + 1e-4), (lon + 2e-4, lat + 1e-4), (lon + 2e-4, lat + 2e-4)]],
+    )
+    parts = MultiPolygon(
+        [
+            box(lon + 6e-4, lat, lon + 8e-4, lat + 2e-4),
+            box(lon + 9e-4, lat, lon + 11e-4, lat + 1e-4),
+        ]
+    )
+    path = write(
+        tmp_path / "shapes.gpkg",
+        [holed, shapely.reverse(holed), parts],
+        4326,
+        id=["sh-1", "sh-2", "sh-3"],
+    )
     result = import_buildings_file(import_db, path, source="shapes", bulk=True)
     assert (result.inserted, result.rejected) == (3, 0)
     with psycopg.connect(import_db) as connection:
@@ -349,10 +415,13 @@ def test_holed_and_multipart_footprints_store_exact_derived_columns(import_db, t
             "SELECT source_id, ST_NumGeometries(footprint), ST_NumInteriorRings(ST_GeometryN("
             "footprint, 1)), footprint_3857 = ST_Transform(footprint, 3857),"
             " centroid = ST_Centroid(footprint), ST_SRID(footprint_3857), ST_SRID(centroid)"
-            " FROM buildings WHERE source = 'shapes' ORDER BY source_id").fetchall()
-    assert stored == [("sh-1", 1, 1, True, True, 3857, 4326),
-                      ("sh-2", 1, 1, True, True, 3857, 4326),
-                      ("sh-3", 2, 0, True, True, 3857, 4326)]
+            " FROM buildings WHERE source = 'shapes' ORDER BY source_id"
+        ).fetchall()
+    assert stored == [
+        ("sh-1", 1, 1, True, True, 3857, 4326),
+        ("sh-2", 1, 1, True, True, 3857, 4326),
+        ("sh-3", 2, 0, True, True, 3857, 4326),
+    ]
     assert all(r["grid_code"] == GRID_2 for r in rows(import_db, "shapes"))
 
 
@@ -366,5 +435,9 @@ def test_benchmark_runs_and_cleans_up(import_db, tmp_path):
     assert result["ogr2ogr_rows_per_s"] > 0 and result["blockgrid_rows_per_s"] > 0
     with psycopg.connect(import_db) as connection:
         assert connection.execute("SELECT to_regclass(%s)", (OGR_TABLE,)).fetchone()[0] is None
-        assert connection.execute("SELECT count(*) FROM buildings WHERE source = %s",
-                                  (BENCH_SOURCE,)).fetchone()[0] == 0
+        assert (
+            connection.execute(
+                "SELECT count(*) FROM buildings WHERE source = %s", (BENCH_SOURCE,)
+            ).fetchone()[0]
+            == 0
+        )

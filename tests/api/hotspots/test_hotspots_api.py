@@ -23,9 +23,13 @@ def planted(demo_city_url: str) -> dict[str, tuple[str, str, str]]:
     with engine.connect() as connection:
         for hotspot in PLANTED_HOTSPOTS:
             lon, lat = hotspot.centre
-            grid = connection.execute(text(
-                "SELECT code FROM areas WHERE level = 'grid' AND ST_Intersects(geom,"
-                " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"), {"lon": lon, "lat": lat}).scalar()
+            grid = connection.execute(
+                text(
+                    "SELECT code FROM areas WHERE level = 'grid' AND ST_Intersects(geom,"
+                    " ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"
+                ),
+                {"lon": lon, "lat": lat},
+            ).scalar()
             found[hotspot.key] = (grid, hotspot.community_code, hotspot.categories[0][0])
     engine.dispose()
     return found
@@ -33,8 +37,9 @@ def planted(demo_city_url: str) -> dict[str, tuple[str, str, str]]:
 
 @pytest.fixture
 async def demo_client(demo_city_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(environment="test", DATABASE_URL=demo_city_url,
-                              sweep_interval_seconds=0))
+    app = create_app(
+        Settings(environment="test", DATABASE_URL=demo_city_url, sweep_interval_seconds=0)
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
@@ -42,8 +47,9 @@ async def demo_client(demo_city_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def sign_in(client: httpx.AsyncClient, username: str) -> dict:
-    response = await client.post("/auth/token",
-                                 data={"username": username, "password": DEMO_PASSWORD})
+    response = await client.post(
+        "/auth/token", data={"username": username, "password": DEMO_PASSWORD}
+    )
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
@@ -52,8 +58,13 @@ async def test_planted_hotspots_are_hot_at_99_percent(demo_client, planted, key)
     grid, community, major = planted[key]
     headers = await sign_in(demo_client, "demo-admin")
     for unit, unit_id in (("grid", grid), ("community", community)):
-        body = (await demo_client.get("/api/hotspots", headers=headers, params={
-            "unit": unit, "window": 90, "major": major, "limit": 5000})).json()
+        body = (
+            await demo_client.get(
+                "/api/hotspots",
+                headers=headers,
+                params={"unit": unit, "window": 90, "major": major, "limit": 5000},
+            )
+        ).json()
         by_id = {u["unit_id"]: u for u in body["units"]}
         assert by_id[unit_id]["gi_bin"] == 3, (unit, by_id[unit_id])
         assert by_id[unit_id]["class"] == "hot_99"
@@ -67,8 +78,13 @@ async def test_hexagons_find_the_planted_cluster(demo_client, planted):
     lon, lat = hotspot.centre
     cell = f"{int(points_to_cells([lon], [lat], 9)[0]):x}"
     headers = await sign_in(demo_client, "demo-futian")
-    body = (await demo_client.get("/api/hotspots", headers=headers, params={
-        "unit": "h3", "resolution": 9, "window": 90, "major": "09", "limit": 5000})).json()
+    body = (
+        await demo_client.get(
+            "/api/hotspots",
+            headers=headers,
+            params={"unit": "h3", "resolution": 9, "window": 90, "major": "09", "limit": 5000},
+        )
+    ).json()
     by_id = {u["unit_id"]: u for u in body["units"]}
     hottest = max(body["units"], key=lambda u: u["events"])
     assert hottest["gi_bin"] == 3
@@ -77,8 +93,11 @@ async def test_hexagons_find_the_planted_cluster(demo_client, planted):
 
 async def test_a_supervisors_hotspots_cover_their_own_area_only(demo_client, planted):
     headers = await sign_in(demo_client, "demo-futian")
-    body = (await demo_client.get("/api/hotspots", headers=headers,
-                                  params={"window": 90, "limit": 5000})).json()
+    body = (
+        await demo_client.get(
+            "/api/hotspots", headers=headers, params={"window": 90, "limit": 5000}
+        )
+    ).json()
     assert body["params"]["area"] == "440304"
     assert all(u["unit_id"].startswith("440304") for u in body["units"])
     assert body["units_total"] == len(body["units"])
@@ -97,51 +116,64 @@ async def test_runs_are_cached_and_drawn_as_tiles(demo_client, planted):
     again = (await demo_client.get("/api/hotspots", headers=headers, params=params)).json()
     assert first["run_id"] == again["run_id"]
     x, y = lonlat_to_tile(*PLANTED_HOTSPOTS[0].centre, 13)
-    tile = await demo_client.get(f"/tiles/hotspots/13/{x}/{y}.mvt", headers=headers,
-                                 params=params)
+    tile = await demo_client.get(f"/tiles/hotspots/13/{x}/{y}.mvt", headers=headers, params=params)
     assert tile.status_code == 200 and len(tile.content) > 100
 
 
 async def test_the_list_comes_in_pages_significant_first(demo_client):
     headers = await sign_in(demo_client, "demo-admin")
     params = {"window": 90, "unit": "grid", "major": "09"}
-    whole = (await demo_client.get("/api/hotspots", headers=headers,
-                                   params=params | {"limit": 5000})).json()
+    whole = (
+        await demo_client.get("/api/hotspots", headers=headers, params=params | {"limit": 5000})
+    ).json()
     units = whole["units"]
     assert len(units) == whole["units_total"]
     significant = [u for u in units if u["gi_bin"] != 0]
     assert len(significant) == whole["units_significant"] > 0
     assert units[: len(significant)] == significant
     assert [u["z"] for u in significant] == sorted((u["z"] for u in significant), reverse=True)
-    rest = [u["z"] for u in units[len(significant):]]
+    rest = [u["z"] for u in units[len(significant) :]]
     assert rest == sorted(rest, reverse=True)
-    page = (await demo_client.get("/api/hotspots", headers=headers,
-                                  params=params | {"limit": 7, "offset": 5})).json()
+    page = (
+        await demo_client.get(
+            "/api/hotspots", headers=headers, params=params | {"limit": 7, "offset": 5}
+        )
+    ).json()
     assert page["run_id"] == whole["run_id"] and page["offset"] == 5
     assert page["units"] == units[5:12]
 
 
 async def test_repeat_locations_and_the_weekly_series(demo_client, planted):
     headers = await sign_in(demo_client, "demo-admin")
-    body = (await demo_client.get("/api/hotspots", headers=headers, params={
-        "window": 90, "major": "09", "repeat_min": 3})).json()
+    body = (
+        await demo_client.get(
+            "/api/hotspots", headers=headers, params={"window": 90, "major": "09", "repeat_min": 3}
+        )
+    ).json()
     assert body["repeat_locations"] and body["repeat_locations"][0]["events"] >= 3
     grid = planted["futian-shangsha-street-vending"][0]
     unit = next(u for u in body["units"] if u["unit_id"] == grid)
     assert len(unit["weekly"]) == 12 and sum(unit["weekly"]) >= unit["events"] // 2
-    series = (await demo_client.get("/api/hotspots/series", headers=headers,
-                                    params={"area": grid, "weeks": 8})).json()
+    series = (
+        await demo_client.get(
+            "/api/hotspots/series", headers=headers, params={"area": grid, "weeks": 8}
+        )
+    ).json()
     assert len(series["weeks"]) == 8
 
 
 async def test_bad_parameters_and_roles(demo_client):
     admin = await sign_in(demo_client, "demo-admin")
-    assert (await demo_client.get("/api/hotspots", headers=admin,
-                                  params={"unit": "h3", "resolution": 11})).status_code == 422
+    assert (
+        await demo_client.get(
+            "/api/hotspots", headers=admin, params={"unit": "h3", "resolution": 11}
+        )
+    ).status_code == 422
     group = await demo_client.get("/api/hotspots", headers=admin, params={"group": "nonsense"})
     assert group.status_code == 400 and "unknown category group" in group.json()["message"]
-    window = await demo_client.get("/api/hotspots", headers=admin,
-                                   params={"from": "2026-10-10", "to": "2026-10-01"})
+    window = await demo_client.get(
+        "/api/hotspots", headers=admin, params={"from": "2026-10-10", "to": "2026-10-01"}
+    )
     assert window.status_code == 400
     worker = await sign_in(demo_client, "demo-worker")
     assert (await demo_client.get("/api/hotspots", headers=worker)).status_code == 403
