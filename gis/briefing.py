@@ -127,14 +127,15 @@ def render_grid_briefing(
         ).add_to(layer)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([(bbox[1], bbox[0]), (bbox[3], bbox[2])])
-    fmap.get_root().header.add_child(
+    root: Any = fmap.get_root()  # a folium Figure (typed as a branca Element)
+    root.header.add_child(
         folium.Element(
             f"<title>{html.escape(title)}</title>"
             "<style>@media print {.leaflet-control-layers {display: none}}</style>"
         )
     )
-    fmap.get_root().html.add_child(folium.Element(_legend(title)))
-    return fmap.get_root().render()
+    root.html.add_child(folium.Element(_legend(title)))
+    return root.render()
 
 
 def _legend(title: str) -> str:

@@ -280,7 +280,8 @@ def test_events_follow_the_clock(db):
     assert morning > 5 * max(night, 1)
     vending = dict(
         db.execute(
-            "SELECT extract(hour FROM e.reported_at AT TIME ZONE 'Asia/Shanghai')::int >= 17, count(*)"
+            "SELECT extract(hour FROM e.reported_at AT TIME ZONE 'Asia/Shanghai')::int >= 17,"
+            " count(*)"
             " FROM events e JOIN event_categories c ON c.id = e.category_id"
             " WHERE c.major = '09' AND c.minor IN ('001', '006') GROUP BY 1"
         ).fetchall()
