@@ -127,6 +127,24 @@ async def _count_failure(
     )
 
 
+async def _touch(session: AsyncSession, session_id: int, now: datetime) -> None:
+    """Record activity on the session row, unless another request holds it.
+
+    The row lock lasts until the request's transaction ends: waiting for it would queue
+    every concurrent request of one user behind the slowest (SKIP LOCKED: the other
+    request's touch is as recent).
+    """
+    locked = (
+        select(UserSession.id)
+        .where(UserSession.id == session_id)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(UserSession).where(UserSession.id == locked).values(last_seen_at=now)
+    )
+
+
 async def authenticate(session: AsyncSession, *, token: str, settings: Settings) -> Principal:
     """Resolve a bearer token to its user, refusing revoked, expired and idle sessions."""
     now = _now()
@@ -156,9 +174,7 @@ async def authenticate(session: AsyncSession, *, token: str, settings: Settings)
             message_zh="长时间未操作，已自动退出，请重新登录",
         )
     if now - user_session.last_seen_at > TOUCH_INTERVAL:
-        await session.execute(
-            update(UserSession).where(UserSession.id == user_session.id).values(last_seen_at=now)
-        )
+        await _touch(session, user_session.id, now)
     return Principal(
         user_id=user.id,
         username=user.username,

@@ -170,3 +170,27 @@ async def test_only_the_token_digest_is_stored(client, session):
     token = response.json()["access_token"]
     stored = await session.scalars(select(UserSession.token_hash))
     assert all(token.encode() not in digest and len(digest) == 32 for digest in stored)
+
+
+async def test_a_request_does_not_wait_for_another_holding_its_session_row(
+    live_app_client, fresh_database
+):
+    import asyncio
+
+    import psycopg
+
+    headers = await login(live_app_client, "street")
+    with psycopg.connect(fresh_database) as other:  # a slow request of the same user
+        other.execute(
+            "UPDATE sessions SET last_seen_at = now() - interval '5 minutes'"
+            " WHERE user_id = (SELECT id FROM users WHERE username = 'street')"
+            " AND revoked_at IS NULL"
+        )
+        other.commit()
+        other.execute(
+            "SELECT 1 FROM sessions WHERE user_id = (SELECT id FROM users"
+            " WHERE username = 'street') FOR UPDATE"
+        )
+        me = await asyncio.wait_for(live_app_client.get("/auth/me", headers=headers), 10)
+        other.rollback()
+    assert me.status_code == 200
