@@ -113,12 +113,24 @@ async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncC
 
     async def back_to_owner(_: httpx.Response) -> None:
         await connection.execute(text("RESET ROLE"))
+        await run_commit_triggers(connection)
 
     transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", event_hooks={"response": [back_to_owner]}
     ) as client:
         yield client
+
+
+# Deferred constraint triggers run when a transaction commits (migration 0013); the app's
+# commits are savepoints here, so they are fired after each response instead.
+COMMIT_TRIGGERS = "events_data_version, events_rollups"
+
+
+async def run_commit_triggers(connection: AsyncConnection) -> None:
+    """Fire the pending commit-time triggers, as the application's commit would."""
+    await connection.execute(text(f"SET CONSTRAINTS {COMMIT_TRIGGERS} IMMEDIATE"))
+    await connection.execute(text(f"SET CONSTRAINTS {COMMIT_TRIGGERS} DEFERRED"))
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict:

@@ -151,39 +151,52 @@ async def authenticate(session: AsyncSession, *, token: str, settings: Settings)
     digest = token_digest(token, settings.secret_key.get_secret_value())
     row = (
         await session.execute(
-            select(UserSession, User, Role)
+            select(
+                UserSession.id,
+                UserSession.revoked_at,
+                UserSession.expires_at,
+                UserSession.last_seen_at,
+                User.id.label("user_id"),
+                User.username,
+                User.display_name,
+                User.role,
+                User.scope_code,
+                User.department_id,
+                User.is_active,
+                User.extra_permissions,
+                Role.permissions,
+            )
             .join(User, User.id == UserSession.user_id)
             .join(Role, Role.name == User.role)
             .where(UserSession.token_hash == digest)
         )
-    ).first()
+    ).first()  # plain columns: no ORM objects to build on every request
     if row is None:
         raise Unauthorized("invalid token")
-    user_session, user, role = row
-    if user_session.revoked_at is not None:
+    if row.revoked_at is not None:
         raise Unauthorized("this session was signed out", code="session_revoked")
-    if not user.is_active:
+    if not row.is_active:
         raise Unauthorized("this account is disabled", code="account_disabled")
-    if user_session.expires_at <= now:
+    if row.expires_at <= now:
         raise Unauthorized("this session has expired; sign in again", code="session_expired")
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
-    if now - user_session.last_seen_at > idle_limit:
+    if now - row.last_seen_at > idle_limit:
         raise Unauthorized(
             f"signed out after {settings.session_idle_minutes} min without activity",
             code="session_expired",
             message_zh="长时间未操作，已自动退出，请重新登录",
         )
-    if now - user_session.last_seen_at > TOUCH_INTERVAL:
-        await _touch(session, user_session.id, now)
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        await _touch(session, row.id, now)
     return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        scope_code=user.scope_code,
-        department_id=user.department_id,
-        permissions=frozenset(role.permissions) | frozenset(user.extra_permissions),
-        session_id=user_session.id,
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        scope_code=row.scope_code,
+        department_id=row.department_id,
+        permissions=frozenset(row.permissions) | frozenset(row.extra_permissions),
+        session_id=row.id,
     )
 
 

@@ -127,8 +127,9 @@ async def take_action(
     principal: Principal,
     at: datetime,
     calendar: WorkCalendar,
-) -> Event:
-    """Apply one workflow step; exactly one of concurrent requests with one ETag wins.
+) -> int:
+    """Apply one workflow step and return the event's new version; exactly one of
+    concurrent requests with one ETag wins.
 
     Raises
     ------
@@ -199,4 +200,6 @@ async def take_action(
         )
     )
     await session.flush()
-    return await _event(session, event.id)
+    version = event.version + 1
+    session.expire(event)  # the UPDATE bypassed the ORM: reload on next access
+    return version

@@ -131,6 +131,12 @@ class Event(Base, Timestamps):
         Index("ix_events_reported_at", text("reported_at DESC")),
         Index("ix_events_grid_code_reported_at", "grid_code", text("reported_at DESC")),
         Index("ix_events_status_due_at", "status", "due_at"),
+        Index(
+            "ix_events_open_reported_at",
+            text("reported_at DESC"),
+            postgresql_where=text("status NOT IN ('closed', 'rejected')"),
+        ),
+        Index("ix_events_category_reported_at", "category_id", text("reported_at DESC")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import defer
 
 from api.auth.models import User
 from api.auth.schemas import Principal
@@ -26,7 +26,7 @@ from api.events.workflow import (
     allowed_actions,
 )
 
-TOTAL_CAP = 10_000
+TOTAL_CAP = 1_000  # beyond the page: "1,000+" (counting further costs more than the page)
 _CODE_PREFIX = re.compile(r"^[Ee][0-9]{2,15}$")
 
 
@@ -43,6 +43,11 @@ def _row_columns() -> tuple:
         func.ST_X(Event.geom),
         func.ST_Y(Event.geom),
     )
+
+
+def _rows() -> Select:
+    """The list and detail columns; the geometries come as lon/lat, not as EWKB objects."""
+    return select(*_row_columns()).options(defer(Event.geom), defer(Event.geom_3857))
 
 
 def _with_joins(query: Select) -> Select:
@@ -100,7 +105,7 @@ def is_overdue(event: Event, at: datetime) -> bool:
 async def read_event(session: AsyncSession, *, event_id: int, principal: Principal) -> EventDetail:
     """One event with its history, photos and the actions the caller may take now."""
     row = (
-        await session.execute(_with_joins(select(*_row_columns())).where(Event.id == event_id))
+        await session.execute(_with_joins(_rows()).where(Event.id == event_id))
     ).first()
     if row is None:
         raise NotFound(
@@ -108,10 +113,9 @@ async def read_event(session: AsyncSession, *, event_id: int, principal: Princip
             code="event_not_found",
             message_zh="事件不存在或不在您的管辖范围",
         )
-    actor = aliased(User)
     history = await session.execute(
-        select(EventAction, actor.display_name, Department.name)
-        .outerjoin(actor, actor.id == EventAction.actor_id)
+        select(EventAction, User.display_name, Department.name)
+        .outerjoin(User, User.id == EventAction.actor_id)
         .outerjoin(Department, Department.id == EventAction.department_id)
         .where(EventAction.event_id == event_id)
         .order_by(EventAction.at, EventAction.id)
@@ -203,8 +207,12 @@ def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
         query = query.where(Event.status.in_(filters.status))
     if filters.open_only:
         query = query.where(Event.status.not_in(FINAL_STATUSES))
-    if filters.overdue is True:
-        query = query.where(Event.status.in_(OPEN_STATUSES), Event.stage_due_at < at)
+    if filters.overdue is True:  # "not final" too: the open events' partial index applies
+        query = query.where(
+            Event.status.in_(OPEN_STATUSES),
+            Event.status.not_in(FINAL_STATUSES),
+            Event.stage_due_at < at,
+        )
     elif filters.overdue is False:
         query = query.where((Event.stage_due_at >= at) | Event.status.not_in(OPEN_STATUSES))
     if filters.area:
@@ -234,21 +242,23 @@ def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
 async def list_events(
     session: AsyncSession, *, filters: EventFilters, limit: int, offset: int
 ) -> EventPage:
-    """A page of events, newest first, with a total counted up to ``TOTAL_CAP``."""
+    """A page of events, newest first, with a total counted up to ``TOTAL_CAP`` past the
+    page's start (``total_capped``: there are more)."""
     at = now()
     rows = await session.execute(
-        _filtered(_with_joins(select(*_row_columns())), filters, at)
+        _filtered(_with_joins(_rows()), filters, at)
         .order_by(Event.reported_at.desc(), Event.id.desc())
         .limit(limit)
         .offset(offset)
     )
     items = [to_read(row, at=at) for row in rows]
-    capped = _filtered(_with_joins(select(Event.id)), filters, at).limit(TOTAL_CAP + 1)
-    total = await session.scalar(select(func.count()).select_from(capped.subquery()))
+    cap = offset + TOTAL_CAP  # so that the page after the last one counted is known to exist
+    capped = _filtered(_with_joins(select(Event.id)), filters, at).limit(cap + 1)
+    total = await session.scalar(select(func.count()).select_from(capped.subquery())) or 0
     return EventPage(
         items=items,
-        total=min(total or 0, TOTAL_CAP),
-        total_capped=(total or 0) > TOTAL_CAP,
+        total=min(total, cap),
+        total_capped=total > cap,
         limit=limit,
         offset=offset,
     )

@@ -204,7 +204,7 @@ async def act(
     session: DbSession,
     if_match: Annotated[str | None, Header()] = None,
 ) -> EventDetail:
-    event = await flows.take_action(
+    version = await flows.take_action(
         session,
         event_id=event_id,
         if_match=if_match,
@@ -213,8 +213,8 @@ async def act(
         at=now(),
         calendar=await load_calendar(session),
     )
-    response.headers["ETag"] = reads.etag_of(event.id, event.version)
-    return await reads.read_event(session, event_id=event.id, principal=principal)
+    response.headers["ETag"] = reads.etag_of(event_id, version)
+    return await reads.read_event(session, event_id=event_id, principal=principal)
 
 
 @router.post(

@@ -145,14 +145,14 @@ function pager(page) {
     h("span.pager-text", { "data-testid": "events-range" },
       t("events.range", { first: formatInt(first), last: formatInt(last),
         total: `${formatInt(page.total)}${page.total_capped ? "+" : ""}` })),
-    h("button.btn.btn-small", { type: "button", id: "events-next", disabled: last >= page.total,
+    h("button.btn.btn-small", { type: "button", id: "events-next", disabled: last >= page.total && !page.total_capped,
       onclick: () => { state.offset += PAGE; loadList(); } }, t("events.next")));
 }
 
 function drawList(page) {
   if (!state.list) return;
   const { rows, count, nav } = state.list;
-  count.textContent = t("events.total", { count: formatInt(page.total) });
+  count.textContent = t("events.total", { count: `${formatInt(page.total)}${page.total_capped ? "+" : ""}` });
   replace(rows, page.items.length
     ? h("ul.rows", { "data-testid": "event-list" }, page.items.map((e) => eventRow(e, (id) => openEvent(id))))
     : h("p.empty", { "data-testid": "event-list-empty" }, t("events.none")));

@@ -188,3 +188,24 @@ async def test_a_department_sees_only_events_dispatched_to_it(client, session, a
     listed = (await client.get("/api/events", headers=dept)).json()
     assert [e["id"] for e in listed["items"]] == [mine]
     assert (await client.get(f"/api/events/{water}", headers=dept)).status_code == 404
+
+
+async def test_the_list_total_is_counted_up_to_a_cap_past_the_page(client, as_user, monkeypatch):
+    from api.events import reads
+
+    worker = await as_user("worker-a")
+    for n in range(5):
+        assert (await report(client, worker, title=f"暴露垃圾 {n}")).status_code == 201
+    monkeypatch.setattr(reads, "TOTAL_CAP", 2)
+    first = (await client.get("/api/events", params={"limit": 2}, headers=worker)).json()
+    assert (first["total"], first["total_capped"]) == (2, True)
+    later = (
+        await client.get("/api/events", params={"limit": 2, "offset": 2}, headers=worker)
+    ).json()
+    assert (later["total"], later["total_capped"]) == (4, True)
+    last = (
+        await client.get("/api/events", params={"limit": 2, "offset": 4}, headers=worker)
+    ).json()
+    assert (last["total"], last["total_capped"], len(last["items"])) == (5, False, 1)
+    titles = [e["title"] for e in first["items"] + later["items"] + last["items"]]
+    assert sorted(titles) == [f"暴露垃圾 {n}" for n in range(5)]
