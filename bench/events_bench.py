@@ -78,26 +78,34 @@ async def measure_lists(
     return latencies
 
 
+BENCH_TITLE = "压测事件"
+
+
 def seed_events(url: str, grid: str, count: int) -> list[int]:
-    """Insert ``count`` reported events of 暴露垃圾 in the worker's grid, straight in SQL."""
+    """Insert ``count`` reported events of 暴露垃圾 in the worker's grid, straight in SQL,
+    after removing those of earlier runs (they would pile up in one grid); then ANALYZE, as
+    autovacuum would after a large batch."""
     engine = create_engine(sync_url(url))
     with engine.begin() as connection:
+        connection.execute(text("DELETE FROM events WHERE title = :title"), {"title": BENCH_TITLE})
         ids = list(
             connection.execute(
                 text("""
             INSERT INTO events (code, category_id, source, title, geom, geom_3857, grid_code,
                                 status, reported_at, stage_due_at, version)
             SELECT 'B' || to_char(now(), 'YYMMDDHH24MISS') || lpad(n::text, 6, '0'), c.id,
-                   'patrol', '压测事件', p, ST_Transform(p, 3857), a.code, 'reported', now(),
+                   'patrol', :title, p, ST_Transform(p, 3857), a.code, 'reported', now(),
                    now() + interval '30 minutes', 1
             FROM generate_series(1, :count) n
             CROSS JOIN (SELECT id FROM event_categories WHERE major = '06' AND minor = '001') c
             JOIN areas a ON a.code = :grid,
             LATERAL (SELECT ST_PointOnSurface(a.geom) AS p) point
             RETURNING id"""),
-                {"count": count, "grid": grid},
+                {"count": count, "grid": grid, "title": BENCH_TITLE},
             ).scalars()
         )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE events"))
     engine.dispose()
     return ids
 

@@ -137,6 +137,11 @@ class Event(Base, Timestamps):
             postgresql_where=text("status NOT IN ('closed', 'rejected')"),
         ),
         Index("ix_events_category_reported_at", "category_id", text("reported_at DESC")),
+        Index(
+            "ix_events_duplicate_of_id",
+            "duplicate_of_id",
+            postgresql_where=text("duplicate_of_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -104,9 +104,7 @@ def is_overdue(event: Event, at: datetime) -> bool:
 
 async def read_event(session: AsyncSession, *, event_id: int, principal: Principal) -> EventDetail:
     """One event with its history, photos and the actions the caller may take now."""
-    row = (
-        await session.execute(_with_joins(_rows()).where(Event.id == event_id))
-    ).first()
+    row = (await session.execute(_with_joins(_rows()).where(Event.id == event_id))).first()
     if row is None:
         raise NotFound(
             f"no event {event_id} in your area",
@@ -202,16 +200,17 @@ class EventFilters:
     text: str | None = None
 
 
-def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
+def _filtered(
+    query: Select, filters: EventFilters, at: datetime, major_ids: tuple[int, ...] = ()
+) -> Select:
     if filters.status:
         query = query.where(Event.status.in_(filters.status))
     if filters.open_only:
         query = query.where(Event.status.not_in(FINAL_STATUSES))
-    if filters.overdue is True:  # "not final" too: the open events' partial index applies
+    if filters.overdue is True:  # open and not postponed, as one condition (the open
+        # events' partial index applies, and the planner does not count status twice)
         query = query.where(
-            Event.status.in_(OPEN_STATUSES),
-            Event.status.not_in(FINAL_STATUSES),
-            Event.stage_due_at < at,
+            Event.status.not_in((*FINAL_STATUSES, "postponed")), Event.stage_due_at < at
         )
     elif filters.overdue is False:
         query = query.where((Event.stage_due_at >= at) | Event.status.not_in(OPEN_STATUSES))
@@ -219,8 +218,8 @@ def _filtered(query: Select, filters: EventFilters, at: datetime) -> Select:
         query = query.where(Event.grid_code >= filters.area, Event.grid_code < filters.area + ":")
     if filters.category_id is not None:
         query = query.where(Event.category_id == filters.category_id)
-    if filters.major:
-        query = query.where(EventCategory.major == filters.major)
+    if filters.major:  # as category ids, which the planner finds in the events' statistics
+        query = query.where(Event.category_id.in_(major_ids))
     if filters.department_id is not None:
         query = query.where(Event.department_id == filters.department_id)
     if filters.source:
@@ -245,15 +244,22 @@ async def list_events(
     """A page of events, newest first, with a total counted up to ``TOTAL_CAP`` past the
     page's start (``total_capped``: there are more)."""
     at = now()
+    major_ids: tuple[int, ...] = ()
+    if filters.major:
+        major_ids = tuple(
+            await session.scalars(
+                select(EventCategory.id).where(EventCategory.major == filters.major)
+            )
+        )
     rows = await session.execute(
-        _filtered(_with_joins(_rows()), filters, at)
+        _filtered(_with_joins(_rows()), filters, at, major_ids)
         .order_by(Event.reported_at.desc(), Event.id.desc())
         .limit(limit)
         .offset(offset)
     )
     items = [to_read(row, at=at) for row in rows]
     cap = offset + TOTAL_CAP  # so that the page after the last one counted is known to exist
-    capped = _filtered(_with_joins(select(Event.id)), filters, at).limit(cap + 1)
+    capped = _filtered(_with_joins(select(Event.id)), filters, at, major_ids).limit(cap + 1)
     total = await session.scalar(select(func.count()).select_from(capped.subquery())) or 0
     return EventPage(
         items=items,
