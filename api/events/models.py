@@ -128,6 +128,10 @@ class Event(Base, Timestamps):
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(  # only timed stages have a deadline: overdue = stage_due_at < now
+            "status NOT IN ('closed', 'rejected', 'postponed') OR stage_due_at IS NULL",
+            name="untimed_states",
+        ),
         Index("ix_events_reported_at", text("reported_at DESC")),
         Index("ix_events_grid_code_reported_at", "grid_code", text("reported_at DESC")),
         Index("ix_events_status_due_at", "status", "due_at"),
@@ -137,6 +141,11 @@ class Event(Base, Timestamps):
             postgresql_where=text("status NOT IN ('closed', 'rejected')"),
         ),
         Index("ix_events_category_reported_at", "category_id", text("reported_at DESC")),
+        Index(
+            "ix_events_timed_reported_at",
+            text("reported_at DESC"),
+            postgresql_where=text("stage_due_at IS NOT NULL"),
+        ),
         Index(
             "ix_events_duplicate_of_id",
             "duplicate_of_id",

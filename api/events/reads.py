@@ -207,11 +207,8 @@ def _filtered(
         query = query.where(Event.status.in_(filters.status))
     if filters.open_only:
         query = query.where(Event.status.not_in(FINAL_STATUSES))
-    if filters.overdue is True:  # open and not postponed, as one condition (the open
-        # events' partial index applies, and the planner does not count status twice)
-        query = query.where(
-            Event.status.not_in((*FINAL_STATUSES, "postponed")), Event.stage_due_at < at
-        )
+    if filters.overdue is True:  # only timed stages have a deadline (ck_events_untimed_states)
+        query = query.where(Event.stage_due_at < at)
     elif filters.overdue is False:
         query = query.where((Event.stage_due_at >= at) | Event.status.not_in(OPEN_STATUSES))
     if filters.area:
