@@ -142,6 +142,11 @@ class Event(Base, Timestamps):
         ),
         Index("ix_events_category_reported_at", "category_id", text("reported_at DESC")),
         Index(
+            "ix_events_open_grid_code",
+            "grid_code",
+            postgresql_where=text("status NOT IN ('closed', 'rejected')"),
+        ),
+        Index(
             "ix_events_timed_reported_at",
             text("reported_at DESC"),
             postgresql_where=text("stage_due_at IS NOT NULL"),
