@@ -103,9 +103,10 @@ async def test_every_transition_for_every_role(client, session, as_user):
             for user, role in ROLES.items():
                 await session.execute(
                     text(
-                        "UPDATE events SET status = CAST(:s AS varchar), version = 1, department_id = :d,"
-                        " stage_due_at = CASE WHEN CAST(:s AS varchar) IN ('closed', 'rejected', 'postponed')"
-                        " THEN NULL ELSE coalesce(stage_due_at, now() + interval '1 day') END"
+                        "UPDATE events SET status = CAST(:s AS varchar), version = 1,"
+                        " department_id = :d, stage_due_at = CASE WHEN CAST(:s AS varchar)"
+                        " IN ('closed', 'rejected', 'postponed') THEN NULL"
+                        " ELSE coalesce(stage_due_at, now() + interval '1 day') END"
                         " WHERE id = :id"
                     ),
                     {"s": status, "d": department, "id": event_id},

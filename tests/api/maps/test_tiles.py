@@ -60,6 +60,23 @@ async def test_grid_tile_carries_codes_and_statistics(client, as_user):
     assert all(code.startswith("440304") for code in codes)
 
 
+async def test_events_are_clustered_below_zoom_15(client, as_user):
+    from tests.api.events.helpers import report
+
+    worker = await as_user("worker-a")
+    for n in range(3):
+        assert (await report(client, worker, title=f"暴露垃圾 {n}")).status_code == 201
+    admin = await as_user("admin")
+    lonlat = (114.0032, 22.5332)
+    clustered = decode(await get_tile(client, admin, "events", 14, *lonlat_to_tile(*lonlat, 14)))
+    points = decode(await get_tile(client, admin, "events", 15, *lonlat_to_tile(*lonlat, 15)))
+    cluster = clustered["events"]["features"]
+    assert len(cluster) == 1 and cluster[0]["properties"]["point_count"] == 3
+    assert cluster[0]["properties"]["open"] == 3
+    assert len(points["events"]["features"]) == 3
+    assert all("point_count" not in f["properties"] for f in points["events"]["features"])
+
+
 async def test_tiles_honour_the_callers_scope(client, as_user):
     z, (x, y) = 12, FUTIAN_Z12
     city = decode(await get_tile(client, await as_user("admin"), "grids", z, x, y))
