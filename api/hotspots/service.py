@@ -135,13 +135,28 @@ async def _hexagon_units(
     return units, positions.astype(np.int64)
 
 
+@dataclass
+class EventSample:
+    """The events of the analysis period as columns (one array each)."""
+
+    grid_codes: list[str]
+    lonlat: np.ndarray  # (n, 2) degrees
+    times: np.ndarray  # datetime64[s], UTC
+    building_ids: np.ndarray  # int64, -1 where no building
+
+
 async def _events(
     session: AsyncSession, query: HotspotQuery, since: datetime, end: datetime
-) -> list:
-    return (
+) -> EventSample:
+    """One row of arrays from PostgreSQL: 230,000 events at city scale in a fraction of the
+    time that as many row objects take."""
+    row = (
         await session.execute(
             text("""
-        SELECT e.grid_code, ST_X(e.geom), ST_Y(e.geom), e.reported_at, e.building_id
+        SELECT coalesce(array_agg(e.grid_code), '{}'),
+               coalesce(array_agg(ST_X(e.geom)), '{}'), coalesce(array_agg(ST_Y(e.geom)), '{}'),
+               coalesce(array_agg(extract(epoch FROM e.reported_at)::bigint), '{}'),
+               coalesce(array_agg(coalesce(e.building_id, -1)), '{}')
         FROM events e JOIN event_categories c ON c.id = e.category_id
         WHERE e.reported_at >= :since AND e.reported_at < :end AND e.status <> 'rejected'
           AND e.grid_code >= :area AND e.grid_code < :area || ':'
@@ -155,7 +170,14 @@ async def _events(
                 "group": query.group,
             },
         )
-    ).all()
+    ).one()
+    codes, lon, lat, epoch, buildings = row
+    return EventSample(
+        grid_codes=codes,
+        lonlat=np.column_stack([np.array(lon, dtype=float), np.array(lat, dtype=float)]),
+        times=np.array(epoch, dtype="int64").astype("datetime64[s]"),
+        building_ids=np.array(buildings, dtype=np.int64),
+    )
 
 
 async def latest_run(session: AsyncSession, fingerprint: str, now: datetime) -> HotspotRun | None:
@@ -184,16 +206,17 @@ async def analyse(session: AsyncSession, *, query: HotspotQuery, now: datetime) 
         return cached
     window_start = end - timedelta(days=query.window_days)
     since = min(window_start, end - timedelta(weeks=query.weeks))
-    rows = await _events(session, query, since, end)
-    lonlat = np.array([(r[1], r[2]) for r in rows], dtype=float).reshape(-1, 2)
-    times = np.array([r[3].replace(tzinfo=None) for r in rows], dtype="datetime64[s]")
+    sample = await _events(session, query, since, end)
+    lonlat, times = sample.lonlat, sample.times
     if query.unit == "h3":
         units, positions = await _hexagon_units(session, query, lonlat)
     else:
         units = await _area_units(session, query)
         length = 14 if query.unit == "grid" else 12
         index = {code: i for i, code in enumerate(units.ids)}
-        positions = np.array([index.get(r[0][:length], -1) for r in rows], dtype=np.int64)
+        positions = np.array(
+            [index.get(code[:length], -1) for code in sample.grid_codes], dtype=np.int64
+        )
     in_window = times >= np.datetime64(window_start.replace(tzinfo=None), "s")
     counts = count_events(positions, len(units.ids), where=in_window)
     values = counts.astype(float)
@@ -217,7 +240,7 @@ async def analyse(session: AsyncSession, *, query: HotspotQuery, now: datetime) 
     )
     emerging = emerging_hotspots(weekly, units.weights, confidence=0.95)
     labels = emerging.labels("zh")
-    repeats = await _repeat_locations(session, rows, in_window, query.repeat_min)
+    repeats = await _repeat_locations(session, sample.building_ids, in_window, query.repeat_min)
     return await _store(
         session,
         query=query,
@@ -237,12 +260,10 @@ async def analyse(session: AsyncSession, *, query: HotspotQuery, now: datetime) 
 
 
 async def _repeat_locations(
-    session: AsyncSession, rows: list, in_window: np.ndarray, minimum: int
+    session: AsyncSession, building_ids: np.ndarray, in_window: np.ndarray, minimum: int
 ) -> list[dict]:
-    buildings = [
-        r[4] for r, inside in zip(rows, in_window, strict=True) if inside and r[4] is not None
-    ]
-    ids, numbers = np.unique(np.array(buildings, dtype=np.int64), return_counts=True)
+    buildings = building_ids[in_window & (building_ids >= 0)]
+    ids, numbers = np.unique(buildings, return_counts=True)
     chosen = {int(i): int(n) for i, n in zip(ids, numbers, strict=True) if n >= minimum}
     if not chosen:
         return []
