@@ -149,6 +149,8 @@ def wrk(
             str(concurrency),
             "-d",
             f"{int(seconds)}s",
+            "--timeout",  # slow tiles are waited for and counted, not dropped as errors
+            "30s",
             "-s",
             str(script),
             base,
@@ -291,7 +293,7 @@ def run_tiles_benchmark(
         "SQL floor throughput (HTTP, bench/sql_floor_app.py)",
         floor["rps"],
         "tiles/s",
-        note=f"p95 {floor['p95']:.1f} ms, non-2xx {floor['non2xx']}",
+        note=f"p95 {floor['p95']:.1f} ms, non-2xx {floor['non2xx']}, errors {floor['errors']}",
     )
     suite.add(
         "  the same statements without HTTP (asyncpg)",
@@ -303,16 +305,21 @@ def run_tiles_benchmark(
         "blockgrid cold throughput",
         cold["rps"],
         "tiles/s",
-        note=f"p95 {cold['p95']:.1f} ms, non-2xx {cold['non2xx']}",
+        note=f"p95 {cold['p95']:.1f} ms, non-2xx {cold['non2xx']}, errors {cold['errors']}",
     )
-    suite.add("blockgrid warm throughput", warm["rps"], "tiles/s", note=f"p95 {warm['p95']:.1f} ms")
+    suite.add(
+        "blockgrid warm throughput",
+        warm["rps"],
+        "tiles/s",
+        note=f"p95 {warm['p95']:.1f} ms, errors {warm['errors']}",
+    )
     if tipg["non2xx"]:
         raise RuntimeError(f"tipg answered {tipg['non2xx']} requests with an error status")
     suite.add(
         "tipg throughput",
         tipg["rps"],
         "tiles/s",
-        note=f"p95 {tipg['p95']:.1f} ms, non-2xx {tipg['non2xx']}",
+        note=f"p95 {tipg['p95']:.1f} ms, non-2xx {tipg['non2xx']}, errors {tipg['errors']}",
     )
     suite.add(
         "cold ÷ tipg",

@@ -28,6 +28,7 @@ __all__ = [
     "ascii_field",
     "choice_field",
     "constant_field",
+    "decode_float8_rows",
     "encode_rows",
     "ewkb_field",
     "int_field",
@@ -209,3 +210,33 @@ def encode_rows(fields: Sequence[CopyField]) -> pa.Buffer:
     _, offsets, data = rows.buffers()
     ends = np.frombuffer(offsets, dtype=np.int32)[rows.offset : rows.offset + n + 1]
     return data.slice(int(ends[0]), int(ends[-1] - ends[0]))
+
+
+def decode_float8_rows(data: bytes, columns: int) -> NDArray[np.float64]:
+    """The rows of a binary COPY of ``columns`` non-null ``float8`` columns, as an
+    ``(n, columns)`` array (the reverse of the encoders above, for reading points fast).
+
+    Raises
+    ------
+    ValueError
+        The data is not such a COPY (bad header, a NULL or another width).
+    """
+    if not data.startswith(COPY_HEADER[:11]):
+        raise ValueError("not a binary COPY")
+    extension = int.from_bytes(data[15:19], "big")
+    body = data[19 + extension :]
+    if body.endswith(COPY_TRAILER):
+        body = body[: -len(COPY_TRAILER)]
+    row = np.dtype(
+        [("count", ">i2")]
+        + [item for i in range(columns) for item in ((f"length{i}", ">i4"), (f"value{i}", ">f8"))]
+    )
+    if len(body) % row.itemsize:
+        raise ValueError(
+            f"binary COPY body of {len(body)} bytes is not rows of {columns} non-null float8"
+        )
+    records = np.frombuffer(body, dtype=row)
+    lengths = np.stack([records[f"length{i}"] for i in range(columns)], axis=1)
+    if len(records) and ((records["count"] != columns).any() or (lengths != 8).any()):
+        raise ValueError(f"expected {columns} non-null float8 columns in every row")
+    return np.stack([records[f"value{i}"] for i in range(columns)], axis=1).astype(np.float64)

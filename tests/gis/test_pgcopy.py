@@ -147,3 +147,27 @@ def test_web_mercator_copy_matches_pyproj_on_geometries():
     assert moved.to_pylist() == shapely.to_wkb(expected, byte_order=1, output_dimension=2).tolist()
     sliced = little_endian_wkb(geometries).slice(2, 4)  # an Arrow slice keeps its offset
     assert reproject_multipolygon_wkb(sliced, transform).to_pylist() == moved.to_pylist()[2:6]
+
+
+def test_float8_rows_are_read_back_from_a_binary_copy(database_url):
+    import psycopg
+
+    query = (
+        "COPY (SELECT x / 7.0::float8, -x * 1e-3::float8 FROM generate_series(1, 5) x)"
+        " TO STDOUT (FORMAT BINARY)"
+    )
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        with cursor.copy(query) as copy:
+            data = b"".join(bytes(block) for block in copy)
+        with cursor.copy(
+            "COPY (SELECT 1.5::float8, NULL::float8) TO STDOUT (FORMAT BINARY)"
+        ) as copy:
+            with_null = b"".join(bytes(block) for block in copy)
+    rows = pgcopy.decode_float8_rows(data, 2)
+    x = np.arange(1, 6)
+    assert rows.shape == (5, 2)
+    assert np.array_equal(rows, np.column_stack([x / 7.0, -x * 1e-3]))
+    with pytest.raises(ValueError, match="non-null float8"):
+        pgcopy.decode_float8_rows(with_null, 2)
+    with pytest.raises(ValueError, match="not a binary COPY"):
+        pgcopy.decode_float8_rows(b"x,y\n", 2)
