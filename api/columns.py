@@ -17,9 +17,20 @@ def code_type(length: int) -> String:
     return String(length, collation="C")
 
 
-def geometry(kind: str, srid: int = WGS84) -> Geometry:
-    """A geometry column of ``kind`` in ``srid`` with its GiST index."""
-    return Geometry(kind, srid=srid, spatial_index=True)
+def digits(column: str, length: int) -> str:
+    """SQL condition: ``column`` holds exactly ``length`` ASCII digits (a code format check).
+
+    Written as a byte length and a negated class rather than ``~ '^[0-9]{19}$'``: the
+    regular expression engine expands a bounded repetition, which made the two code
+    checks of ``buildings`` cost 0.6 s of every 300,000 rows COPYed (1 µs a value
+    against 0.2 µs).
+    """
+    return f"octet_length({column}) = {length} AND {column} !~ '[^0-9]'"
+
+
+def geometry(kind: str, srid: int = WGS84, *, indexed: bool = True) -> Geometry:
+    """A geometry column of ``kind`` in ``srid``, with its GiST index unless ``indexed`` is off."""
+    return Geometry(kind, srid=srid, spatial_index=indexed)
 
 
 class Timestamps:

@@ -226,7 +226,7 @@ def run_tipg(url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
 
 
 def tipg_paths(tiles: list[tuple[str, int, int, int]]) -> list[str]:
-    geometry = {"grids": "geom_3857", "events": "geom_3857", "buildings": "footprint_3857"}
+    geometry = {"grids": "geom_3857", "events": "geom_3857", "buildings": "footprint"}
     return [
         f"/collections/public.{TIPG_TABLES[layer]}/tiles/WebMercatorQuad/{z}/{x}/{y}"
         f"?geom-column={geometry[layer]}"

@@ -34,7 +34,8 @@ class LayerSpec:
     source : str
         FROM clause; the main table must be aliased ``t``.
     geom_3857 : str
-        Expression of the Web-Mercator geometry (indexed), e.g. ``t.geom_3857``.
+        Expression of the Web-Mercator geometry drawn in the tile, e.g. ``t.geom_3857``;
+        it also finds the features (``&&`` the tile) unless ``search_4326`` is given.
     properties : dict of str to str
         Attribute name → SQL expression.
     minzoom, maxzoom : int
@@ -47,6 +48,13 @@ class LayerSpec:
         Below this zoom, points are aggregated into cells with a ``point_count``.
     cluster_properties : dict of str to str
         Aggregates for clustered cells (name → SQL aggregate over ``t``).
+    order_by : str
+        ORDER BY of the features (drawing order).
+    search_4326 : str
+        Expression of an indexed WGS 84 geometry that finds the features instead of
+        ``geom_3857`` (for tables that index only their WGS 84 column). A Web Mercator
+        tile is a longitude/latitude rectangle, so ``search_4326 &&`` the transformed
+        tile envelope selects the same features.
     """
 
     name: str
@@ -60,6 +68,7 @@ class LayerSpec:
     cluster_below: int | None = None
     cluster_properties: dict[str, str] = field(default_factory=dict)
     order_by: str = ""
+    search_4326: str = ""
 
 
 def check_tile(z: int, x: int, y: int) -> None:
@@ -124,7 +133,11 @@ def tile_sql(layer: LayerSpec, z: int) -> str:
     """
     name = _checked(layer.name)
     envelope = "ST_TileEnvelope($1, $2, $3)"
-    where = f"{layer.geom_3857} && {envelope}"
+    where = (
+        f"{layer.search_4326} && ST_Transform({envelope}, 4326)"
+        if layer.search_4326
+        else f"{layer.geom_3857} && {envelope}"
+    )
     if layer.where:
         where += f" AND ({layer.where})"
     if layer.cluster_below is not None and z < layer.cluster_below:

@@ -2,7 +2,7 @@
 
 Everything the table needs is computed in Python: the EWKB of the footprint, its Web
 Mercator copy (the WKB's coordinates rewritten in place by pyproj, no geometry
-objects), the centroid, the code and the grid. Batches are encoded by this thread
+objects), the code and the grid. Batches are encoded by this thread
 while psycopg's writer thread sends the previous one, so that PostgreSQL parses and
 stores rows while Python prepares the next ones. A bulk load first drops the table's
 secondary indexes and its unique and foreign-key constraints and rebuilds them after
@@ -35,7 +35,6 @@ from gis.pgcopy import (
     encode_rows,
     ewkb_field,
     int_field,
-    point_field,
     text_field,
 )
 from gis.wkb import reproject_multipolygon_wkb, wkb_array
@@ -49,7 +48,6 @@ BATCH_ROWS = 16_384
 _COLUMNS = (
     "code",
     "grid_code",
-    "centroid",
     "floors",
     "year_built",
     "use_type",
@@ -106,13 +104,11 @@ def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
     """The COPY columns (:data:`_COLUMNS`) of the rows ``part``."""
     footprint = rows.footprint[part]
     wkb = wkb_array(shapely.to_wkb(footprint, byte_order=1, output_dimension=2))
-    centroid = shapely.centroid(footprint)
     years = rows.year_built[part]
     code = rows.code[part]
     return [
         ascii_field(code),
         ascii_field(code[:, :14]),
-        point_field(shapely.get_x(centroid), shapely.get_y(centroid), 4326),
         int_field(rows.floors[part], 16),
         int_field(years, 16, null=years == 0),
         choice_field(USE_TYPES, rows.use_type[part]),

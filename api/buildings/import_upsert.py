@@ -63,7 +63,7 @@ _COLUMNS = (
 _UPDATE = """
 UPDATE buildings b
 SET footprint = s.footprint, footprint_3857 = ST_Transform(s.footprint, 3857),
-    centroid = ST_Centroid(s.footprint), grid_code = s.grid_code, use_type = s.use_type,
+    grid_code = s.grid_code, use_type = s.use_type,
     floors = s.floors, year_built = s.year_built, name = s.name, address = s.address,
     updated_at = now()
 FROM import_existing s

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.columns import Timestamps, code_type, geometry
+from api.columns import Timestamps, code_type, digits, geometry
 from api.db import Base
 
 BUILDING_USES = (
@@ -47,8 +47,8 @@ class Building(Base, Timestamps):
 
     __tablename__ = "buildings"
     __table_args__ = (
-        CheckConstraint("code ~ '^[0-9]{19}$'", name="code_format"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("code", 19), name="code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
         CheckConstraint(f"use_type IN {BUILDING_USES!r}", name="use_type_known"),
         CheckConstraint("floors BETWEEN 1 AND 200", name="floors_range"),
         CheckConstraint("floors_below BETWEEN 0 AND 10", name="floors_below_range"),
@@ -63,8 +63,8 @@ class Building(Base, Timestamps):
         code_type(14), ForeignKey("areas.code"), nullable=False, index=True
     )
     footprint = mapped_column(geometry("MULTIPOLYGON"), nullable=False)
-    footprint_3857 = mapped_column(geometry("MULTIPOLYGON", 3857), nullable=False)
-    centroid = mapped_column(geometry("POINT"), nullable=False)
+    #: Web Mercator copy for vector tiles; found through the index on ``footprint``.
+    footprint_3857 = mapped_column(geometry("MULTIPOLYGON", 3857, indexed=False), nullable=False)
     use_type: Mapped[str] = mapped_column(String(20), nullable=False)
     floors: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     floors_below: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default="0")
@@ -72,7 +72,7 @@ class Building(Base, Timestamps):
     name: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     source: Mapped[str | None] = mapped_column(String(100))
-    source_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_id: Mapped[str | None] = mapped_column(String(200, collation="C"), unique=True)
 
 
 class Room(Base):
@@ -80,8 +80,8 @@ class Room(Base):
 
     __tablename__ = "rooms"
     __table_args__ = (
-        CheckConstraint("code ~ '^[0-9]{25}$'", name="code_format"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("code", 25), name="code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
         CheckConstraint(f"use_type IN {ROOM_USES!r}", name="use_type_known"),
         CheckConstraint("area_m2 IS NULL OR area_m2 > 0", name="area_positive"),
         CheckConstraint("floor BETWEEN -10 AND 200 AND floor <> 0", name="floor_range"),
@@ -105,7 +105,7 @@ class Household(Base):
     """A household (户) living in one room."""
 
     __tablename__ = "households"
-    __table_args__ = (CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),)
+    __table_args__ = (CheckConstraint(digits("grid_code", 14), name="grid_code_format"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     room_id: Mapped[int] = mapped_column(

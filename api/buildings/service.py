@@ -59,8 +59,8 @@ async def building_card(
     centroid = (
         await session.execute(
             select(
-                func.ST_X(Building.centroid),
-                func.ST_Y(Building.centroid),
+                func.ST_X(func.ST_Centroid(Building.footprint)),
+                func.ST_Y(func.ST_Centroid(Building.footprint)),
                 func.ST_Area(func.Geography(Building.footprint)),
             ).where(Building.id == building.id)
         )
@@ -211,9 +211,10 @@ async def address_of(session: AsyncSession, *, code: str) -> AddressRead:
     building = await get_building(session, code=building_code)
     lon, lat = (
         await session.execute(
-            select(func.ST_X(Building.centroid), func.ST_Y(Building.centroid)).where(
-                Building.id == building.id
-            )
+            select(
+                func.ST_X(func.ST_Centroid(Building.footprint)),
+                func.ST_Y(func.ST_Centroid(Building.footprint)),
+            ).where(Building.id == building.id)
         )
     ).one()
     place = " ".join(a.name for a in (await breadcrumb(session, building.grid_code))[1:4])
@@ -247,7 +248,11 @@ async def search_addresses(session: AsyncSession, *, query: str, limit: int) -> 
         )
     )
     rows = await session.execute(
-        select(Building, func.ST_X(Building.centroid), func.ST_Y(Building.centroid))
+        select(
+            Building,
+            func.ST_X(func.ST_Centroid(Building.footprint)),
+            func.ST_Y(func.ST_Centroid(Building.footprint)),
+        )
         .where(condition)
         .order_by(literal_column("length(buildings.name)"), Building.code)
         .limit(limit)

@@ -54,7 +54,8 @@ def check(
         ).all()
         buildings = connection.execute(
             text("""
-            SELECT grid_code, ST_X(centroid), ST_Y(centroid) FROM buildings
+            SELECT grid_code, ST_X(ST_Centroid(footprint)), ST_Y(ST_Centroid(footprint))
+            FROM buildings
             WHERE grid_code LIKE :area || '%' ORDER BY grid_code, id"""),
             {"area": area},
         ).all()

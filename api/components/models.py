@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.columns import Timestamps, code_type, geometry
+from api.columns import Timestamps, code_type, digits, geometry
 from api.db import Base
 
 COMPONENT_STATES = ("intact", "damaged", "lost", "occupied")  # 完好 / 破损 / 丢失 / 占用
@@ -33,12 +33,12 @@ class Component(Base, Timestamps):
 
     __tablename__ = "components"
     __table_args__ = (
-        CheckConstraint("id ~ '^[0-9]{17}$'", name="id_format"),
+        CheckConstraint(digits("id", 17), name="id_format"),
         CheckConstraint(
             "substr(id, 7, 2) = major AND substr(id, 9, 3) = minor", name="id_has_class"
         ),
         CheckConstraint(f"state IN {COMPONENT_STATES!r}", name="state_known"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
         ForeignKeyConstraint(
             ["major", "minor"], ["component_classes.major", "component_classes.minor"]
         ),

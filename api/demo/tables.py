@@ -133,7 +133,6 @@ def encode_buildings(
     """Buildings in code order."""
     footprints = layout.footprints()[order]
     geom, geom_3857 = _geometries(footprints)
-    centroid, _ = _points(layout.centroids_lonlat()[order])
     use = np.array([BUILDING_USES.index(BUILDING_KINDS[k].use_type) for k in KIND_NAMES])[kind]
     return _chunk(
         "buildings",
@@ -143,7 +142,6 @@ def encode_buildings(
             "grid_code": _fixed_text(grid_code),
             "footprint": geom,
             "footprint_3857": geom_3857,
-            "centroid": centroid,
             "use_type": _vocab(BUILDING_USES, use),
             "floors": pg.int_field(specs.floors, 16),
             "floors_below": pg.int_field(specs.floors_below, 16),

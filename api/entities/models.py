@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Identity, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.columns import Timestamps, code_type
+from api.columns import Timestamps, code_type, digits
 from api.db import Base
 
 ENTITY_TYPES = (
@@ -32,7 +32,7 @@ class Entity(Base, Timestamps):
         CheckConstraint(f"entity_type IN {ENTITY_TYPES!r}", name="type_known"),
         CheckConstraint(f"status IN {ENTITY_STATUSES!r}", name="status_known"),
         CheckConstraint("employees IS NULL OR employees >= 0", name="employees_positive"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -41,6 +41,17 @@ def mercator_metres(metres: float, lat: float) -> float:
     return metres / math.cos(math.radians(lat))
 
 
+def box_around(lon: float, lat: float, metres: float):
+    """A longitude/latitude box holding every point within ``metres`` of (lon, lat).
+
+    For the GiST index on WGS 84 geometries; a degree of latitude is at least 110.5 km,
+    one of longitude at least that times cos(latitude).
+    """
+    dlat = metres / 110_000.0
+    dlon = dlat / math.cos(math.radians(abs(lat) + dlat))
+    return func.ST_Expand(_point(lon, lat), dlon, dlat)
+
+
 async def category_of(
     session: AsyncSession, *, category_id: int | None, major: str | None, minor: str | None
 ) -> EventCategory:
@@ -80,11 +91,12 @@ async def locate(session: AsyncSession, *, lon: float, lat: float) -> Location:
         await session.execute(
             select(Building.id, Building.grid_code)
             .where(
+                Building.footprint.op("&&")(box_around(lon, lat, NEAREST_BUILDING_METRES)),
                 func.ST_DWithin(
                     Building.footprint_3857,
                     point_3857,
                     mercator_metres(NEAREST_BUILDING_METRES, lat),
-                )
+                ),
             )
             .order_by(func.ST_Distance(Building.footprint_3857, point_3857))
             .limit(1)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.columns import Timestamps, code_type, geometry
+from api.columns import Timestamps, code_type, digits, geometry
 from api.db import Base
 
 EVENT_STATUSES = (
@@ -126,7 +126,7 @@ class Event(Base, Timestamps):
         CheckConstraint(f"status IN {EVENT_STATUSES!r}", name="status_known"),
         CheckConstraint(f"source IN {EVENT_SOURCES!r}", name="source_known"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint(  # only timed stages have a deadline: overdue = stage_due_at < now
             "status NOT IN ('closed', 'rejected', 'postponed') OR stage_due_at IS NULL",

@@ -123,6 +123,7 @@ LAYERS: dict[str, Layer] = {
                 name="buildings",
                 source="buildings t LEFT JOIN building_stats s ON s.building_id = t.id",
                 geom_3857="t.footprint_3857",
+                search_4326="t.footprint",
                 properties={
                     "code": "t.code",
                     "name": "t.name",
@@ -157,7 +158,8 @@ LAYERS: dict[str, Layer] = {
                     "status": "t.status",
                 },
                 minzoom=15,
-                where="t.status = 'active' AND b.footprint_3857 && ST_TileEnvelope($1, $2, $3)",
+                where="t.status = 'active'"
+                " AND b.footprint && ST_Transform(ST_TileEnvelope($1, $2, $3), 4326)",
             ),
             title_zh="法人单位",
             title_en="Legal entities",

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.columns import Timestamps, code_type
+from api.columns import Timestamps, code_type, digits
 from api.db import Base
 
 HUKOU_TYPES = ("local", "non_local")  # 户籍 / 非户籍（流动人口）
@@ -46,7 +46,7 @@ class Person(Base, Timestamps):
         CheckConstraint(f"relation IN {RELATIONS!r}", name="relation_known"),
         CheckConstraint("moved_out IS NULL OR moved_out >= moved_in", name="moves_ordered"),
         CheckConstraint("length(id_number_hash) = 32", name="id_hash_length"),
-        CheckConstraint("grid_code ~ '^[0-9]{14}$'", name="grid_code_format"),
+        CheckConstraint(digits("grid_code", 14), name="grid_code_format"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

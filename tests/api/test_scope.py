@@ -102,12 +102,12 @@ async def test_the_scope_does_not_steer_the_planner_away_from_the_spatial_index(
         await session.scalars(
             text(
                 "EXPLAIN SELECT id FROM buildings"
-                " WHERE footprint_3857 && ST_TileEnvelope(16, 53520, 28535)"
+                " WHERE footprint && ST_Transform(ST_TileEnvelope(16, 53520, 28535), 4326)"
             )
         )
     )
     await session.execute(text("RESET ROLE"))
-    assert "Index Scan using idx_buildings_footprint_3857" in plan
+    assert "Index Scan using idx_buildings_footprint" in plan
     assert "starts_with" in plan
 
 

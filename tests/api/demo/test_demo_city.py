@@ -97,7 +97,8 @@ def test_grids_tile_their_communities_and_hold_their_buildings(db):
             scalar(db, "SELECT ST_AsBinary(geom) FROM areas WHERE code = %s", (community,))
         )
         buildings = db.execute(
-            "SELECT b.grid_code, ST_X(b.centroid), ST_Y(b.centroid), count(r.id) FILTER"
+            "SELECT b.grid_code, ST_X(ST_Centroid(b.footprint)), ST_Y(ST_Centroid(b.footprint)),"
+            " count(r.id) FILTER"
             " (WHERE r.use_type = 'residential') FROM buildings b LEFT JOIN rooms r"
             " ON r.building_id = b.id WHERE b.grid_code LIKE %s GROUP BY b.id ORDER BY b.id",
             (community + "%",),
@@ -123,7 +124,7 @@ def test_grids_tile_their_communities_and_hold_their_buildings(db):
         scalar(
             db,
             "SELECT count(*) FROM buildings b JOIN areas g ON g.code = b.grid_code"
-            " WHERE NOT ST_Covers(g.geom, b.centroid)",
+            " WHERE NOT ST_Covers(g.geom, ST_Centroid(b.footprint))",
         )
         == 0
     )
@@ -314,7 +315,7 @@ def test_planted_hotspots_stand_out(db, hotspot):
     assert (
         scalar(
             db,
-            "SELECT count(*) FROM buildings WHERE ST_DWithin(centroid::geography,"
+            "SELECT count(*) FROM buildings WHERE ST_DWithin(ST_Centroid(footprint)::geography,"
             " ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography, %s)",
             (lon, lat, hotspot.radius_m),
         )
