@@ -4,15 +4,13 @@ Everything the table needs is computed in Python: the EWKB of the footprint, its
 Mercator copy (the WKB's coordinates rewritten in place by pyproj, no geometry
 objects), the code and the grid. Batches are encoded by this thread
 while psycopg's writer thread sends the previous one, so that PostgreSQL parses and
-stores rows while Python prepares the next ones. A bulk load first drops the table's
-secondary indexes and its unique and foreign-key constraints and rebuilds them after
-the COPY, in the same transaction (:func:`indexes_set_aside`).
+stores rows while Python prepares the next ones. A bulk load sets the table's
+secondary indexes aside first (:mod:`api.buildings.import_indexes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -39,7 +37,7 @@ from gis.pgcopy import (
 )
 from gis.wkb import reproject_multipolygon_wkb, wkb_array
 
-__all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings", "indexes_set_aside"]
+__all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings"]
 
 #: Rows per COPY batch: large enough for vectorised work, small enough that the first
 #: batch reaches the server early and Arrow reuses its memory (~6 MB per batch).
@@ -58,24 +56,6 @@ _COLUMNS = (
     "source",
     "source_id",
 )
-
-# What a bulk load drops and rebuilds: the unique and foreign-key constraints and the
-# other indexes of ``buildings``, all but the primary key that other tables reference,
-# as (constraint, index, statement that recreates it). A sorted index build and one
-# validating join are several times faster than row-by-row upkeep (measured: 1.9 s of
-# server time to rebuild all after 300,000 rows, 5.7 s to keep them up to date).
-_REBUILDABLE = """
-SELECT con.conname, NULL, 'ALTER TABLE buildings ADD CONSTRAINT ' || quote_ident(con.conname)
-                          || ' ' || pg_get_constraintdef(con.oid)
-FROM pg_constraint con
-WHERE con.conrelid = 'buildings'::regclass AND con.contype IN ('u', 'f')
-UNION ALL
-SELECT NULL, c.relname, pg_get_indexdef(i.indexrelid)
-FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-WHERE i.indrelid = 'buildings'::regclass AND NOT i.indisprimary
-  AND NOT EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = i.indexrelid
-                                                 AND con.conrelid = i.indrelid)
-"""
 
 
 @dataclass(frozen=True)
@@ -166,23 +146,3 @@ def copy_new_buildings(
             done=done,
         )
     return len(rows)
-
-
-@contextmanager
-def indexes_set_aside(connection: psycopg.Connection, bulk: bool) -> Iterator[None]:
-    """For a bulk load, drop the rebuildable indexes and constraints, then rebuild them.
-
-    The rebuild is a sorted build of each index (with the caller's large
-    ``maintenance_work_mem``) and one validating join for the foreign key. Holds an
-    exclusive lock on ``buildings`` until the transaction ends.
-    """
-    rebuilt = connection.execute(_REBUILDABLE).fetchall() if bulk else []
-    for constraint, index, _ in rebuilt:
-        connection.execute(
-            sql.SQL("ALTER TABLE buildings DROP CONSTRAINT {}").format(sql.Identifier(constraint))
-            if constraint
-            else sql.SQL("DROP INDEX {}").format(sql.Identifier(index))
-        )
-    yield
-    for _, _, definition in rebuilt:
-        connection.execute(definition)

@@ -26,13 +26,18 @@ import shapely
 from numpy.typing import NDArray
 
 from api.areas.rollups import refresh_area_stats
-from api.buildings.import_copy import NewBuildings, copy_new_buildings, indexes_set_aside
+from api.buildings.import_copy import NewBuildings, copy_new_buildings
 from api.buildings.import_grids import (
     GridsFull,
     assign_grids,
     issue_codes,
     load_grids,
     reading_rank,
+)
+from api.buildings.import_indexes import (
+    build_deferred_indexes,
+    restore_foreign_keys,
+    set_aside_indexes,
 )
 from api.buildings.import_upsert import Existing, find_existing, update_existing
 from api.errors import Unprocessable
@@ -41,7 +46,7 @@ from gis.footprints import Footprints, Reject, read_footprints
 
 __all__ = ["ImportRefused", "ImportResult", "import_buildings_file", "import_footprints"]
 
-#: ``progress(stage, done, total)``; stages: read, assign, update, insert, stats.
+#: ``progress(stage, done, total)``; stages: read, assign, update, insert, stats, indexes.
 Progress = Callable[[str, int, int], None]
 
 OUTSIDE_GRIDS = "outside every community and grid of the loaded city"
@@ -71,7 +76,7 @@ class ImportResult:
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: Wall seconds of each step: read, assign, update, codes, copy, indexes, stats, commit.
+    #: Wall seconds of each step: read, assign, update, codes, copy, stats, commit, indexes.
     steps: dict[str, float] = field(default_factory=dict)
 
     def lap(self, step: str, since: float) -> float:
@@ -105,7 +110,9 @@ def import_footprints(
     from the database checks) refuses the whole file: :class:`ImportRefused`, nothing
     written. ``refresh_stats`` recomputes ``area_stats`` in the same transaction.
     ``bulk`` forces (or forbids) dropping and rebuilding the indexes; by default a load
-    is bulk when it adds at least :data:`BULK_MIN_ROWS` rows and doubles the table.
+    is bulk when it adds at least :data:`BULK_MIN_ROWS` rows and doubles the table. A
+    bulk load rebuilds them after its commit, two at a time, before returning
+    (:mod:`api.buildings.import_indexes`).
     """
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
@@ -118,7 +125,8 @@ def import_footprints(
     if strict and result.rejects:
         raise ImportRefused(_refusal(result.rejects), details=result.rejects)
     total = len(footprints)
-    lap = started
+    build_deferred_indexes(url)  # what an interrupted bulk import left to rebuild
+    lap = time.perf_counter()
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="anchors") as pool,
         psycopg.connect(url) as connection,
@@ -161,21 +169,30 @@ def import_footprints(
             raise ImportRefused(str(exc)) from exc
         rows = _new_buildings(footprints, new[order], codes)
         lap = result.lap("codes", lap)
-        with indexes_set_aside(connection, _is_bulk(connection, len(rows), bulk)):
-            result.inserted = copy_new_buildings(
-                connection,
-                rows,
-                source=source,
-                done=lambda count: report("insert", count, len(rows)),
-            )
-            lap = result.lap("copy", lap)
-        lap = result.lap("indexes", lap)
+        deferred = (
+            set_aside_indexes(connection, "buildings")
+            if _is_bulk(connection, len(rows), bulk)
+            else []
+        )
+        result.inserted = copy_new_buildings(
+            connection,
+            rows,
+            source=source,
+            done=lambda count: report("insert", count, len(rows)),
+        )
+        restore_foreign_keys(connection, deferred)
+        lap = result.lap("copy", lap)
         report("insert", len(rows), len(rows))
         if refresh_stats:
             refresh_area_stats(connection)
             report("stats", 1, 1)
             lap = result.lap("stats", lap)
-    result.lap("commit", lap)
+    lap = result.lap("commit", lap)
+    if deferred:
+        report("indexes", 0, len(deferred))
+        build_deferred_indexes(url)
+        report("indexes", len(deferred), len(deferred))
+        result.lap("indexes", lap)
     result.rejects.sort(key=lambda reject: reject.index)
     result.seconds = time.perf_counter() - started
     return result

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
+    Text,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -141,5 +142,25 @@ class DataVersion(Base):
     table_name: Mapped[str] = mapped_column(String(63), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="1")
     changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class DeferredIndexRecord(Base):
+    """An index or constraint of a bulk-loaded table still to be rebuilt (待重建索引).
+
+    Written in the import's transaction, removed as each is rebuilt after the commit
+    (:mod:`api.buildings.import_indexes`).
+    """
+
+    __tablename__ = "deferred_indexes"
+    __table_args__ = (CheckConstraint("kind IN ('index', 'unique', 'foreign')", name="kind_known"),)
+
+    table_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    definition: Mapped[str] = mapped_column(Text, nullable=False)
+    slow: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from api import migrate
+from api.buildings.import_indexes import build_deferred_indexes
 from api.db import async_url, database_url, embedded_cluster, sync_url
 from api.settings import Settings, get_settings
 from gis.embedded import ClusterError
@@ -35,6 +36,7 @@ def ready_database(settings: Settings | None = None, *, migrate_schema: bool = T
         raise fail(str(exc)) from exc
     if migrate_schema:
         migrate.upgrade(url)
+        build_deferred_indexes(url)  # left by a bulk import that was interrupted
     return url
 
 

@@ -7,7 +7,6 @@ the shared test database keeps its exact set of buildings. The mini city's grid
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 
@@ -16,23 +15,17 @@ import psycopg
 import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
-from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
 from typer.testing import CliRunner
 
-from api import migrate
 from api.buildings.importer import BULK_MIN_ROWS, ImportRefused, import_buildings_file
 from api.buildings.models import BUILDING_USES
 from api.cli import app as cli
-from api.db import async_url, sync_url
 from api.settings import get_settings
 from bench.import_bench import BENCH_SOURCE, OGR_TABLE, run_import_benchmark
 from gis.coords import wgs84_to_gcj02
 from gis.crs import from_wgs84
 from gis.footprints import USE_TYPES
 from grids.codes import Level, level_of
-from tests.conftest import PASSWORD
-from tests.fixtures.mini_city import load_mini_city
 from tests.gis.test_footprints import write, write_osm
 
 pytestmark = pytest.mark.filterwarnings(
@@ -42,29 +35,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 GRID_1, GRID_2 = "44030400100101", "44030400100102"
-
-
-@pytest.fixture(scope="module")
-def import_db(cluster) -> Iterator[str]:
-    """A database of this module's own with the mini city loaded."""
-    admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS import_test WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE import_test"))
-    url = cluster.url().rsplit("/", 1)[0] + "/import_test"
-    migrate.upgrade(url)
-
-    async def _load() -> None:
-        engine = create_async_engine(async_url(url))
-        async with engine.begin() as connection:
-            await load_mini_city(connection, password=PASSWORD)
-        await engine.dispose()
-
-    asyncio.run(_load())
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE import_test WITH (FORCE)"))
-    admin.dispose()
 
 
 @pytest.fixture
