@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely
 from numpy.typing import ArrayLike, NDArray
@@ -220,7 +221,7 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
 
 def _read_source(
     path: Path, layer: str | None
-) -> tuple[dict[str, Any], pd.DataFrame, Any, pa.BinaryArray]:
+) -> tuple[dict[str, Any], Columns, Any, pa.BinaryArray]:
     """(meta, attributes, fids, WKB) of one layer, read through Arrow."""
     try:
         info = pyogrio.read_info(path, layer=0 if layer is None else layer)
@@ -233,9 +234,9 @@ def _read_source(
         first = len(names) - len(fields) - 1
         wkb = table.column(len(names) - 1)
         fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
-        frame = pd.DataFrame(
-            {name: table.column(first + i).to_pandas() for i, name in enumerate(fields)},
-            index=pd.RangeIndex(table.num_rows),
+        frame = Columns(
+            table.num_rows,
+            {str(name): table.column(first + i).combine_chunks() for i, name in enumerate(fields)},
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
@@ -290,15 +291,18 @@ def read_footprints(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as pool:
         cleaning = pool.submit(_clean_geometries, wkb, meta.get("crs"), crs, notes)
         try:
-            columns = {str(name).lower(): str(name) for name in frame.columns}
-            source_ids = _source_ids(frame, columns, fids, wkb, meta["driver"], id_field)
-            tags = _osm_tags(frame, columns)
-            floor_values = _pick(frame, columns, _FLOOR_FIELDS, tags)
-            floors, floors_bad = parse_floors(floor_values)
-            use_types = map_use_types(_pick(frame, columns, _USE_FIELDS, tags))
-            years = _years(_pick(frame, columns, _YEAR_FIELDS, tags))
-            names = _texts(_pick(frame, columns, _NAME_FIELDS, tags), 200)
-            addresses = _texts(_pick(frame, columns, _ADDRESS_FIELDS, tags), 300)
+            source_ids = _source_ids(frame, fids, wkb, meta["driver"], id_field)
+            tags = _osm_tags(frame)
+            floor_values = _pick(frame, _FLOOR_FIELDS, tags)
+            floors, floors_bad = (
+                parse_floors(floor_values)
+                if floor_values is not None
+                else (np.ones(n, dtype=np.int16), np.zeros(n, dtype=bool))
+            )
+            use_types = map_use_types(_pick(frame, _USE_FIELDS, tags), n)
+            years = _years(_pick(frame, _YEAR_FIELDS, tags), n)
+            names = _texts(_pick(frame, _NAME_FIELDS, tags), 200, n)
+            addresses = _texts(_pick(frame, _ADDRESS_FIELDS, tags), 300, n)
         except FootprintError:
             cleaning.result()  # a CRS or coordinate error is reported first, as it was
             raise
@@ -310,7 +314,11 @@ def read_footprints(
     _set_reason(reasons, status == UNREPAIRABLE, "invalid and unrepairable")
     _set_reason(reasons, status == SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
     _reject_duplicates(reasons, source_ids)
-    _set_reason(reasons, floors_bad, lambda i: f"floors is not a number: {floor_values[i]!r}")
+    _set_reason(
+        reasons,
+        floors_bad,
+        lambda i: f"floors is not a number: {floor_values[i].as_py()!r}",  # type: ignore[index]
+    )
     keep = _none(reasons)
     rejects = [
         Reject(int(i), source_ids[i], str(reasons[i]), wgs[i]) for i in np.flatnonzero(~keep)
@@ -475,26 +483,64 @@ def _outside_china(geoms: NDArray[np.object_], crs: ResolvedCrs) -> NDArray[np.b
     return outside
 
 
-# -- attributes -------------------------------------------------------------------------
-def _pick(
-    frame: pd.DataFrame, columns: dict[str, str], names: Sequence[str], tags: dict[str, pd.Series]
-) -> NDArray[np.object_]:
-    """The first attribute of ``names`` (or OSM tag) holding any value, as objects."""
+# -- attributes ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Columns:
+    """The attribute columns of a layer as Arrow arrays, found by case-insensitive name."""
+
+    rows: int
+    by_name: dict[str, pa.Array]
+
+    def get(self, name: str) -> pa.Array | None:
+        """The column called ``name`` whatever its case (the first such), or None."""
+        wanted = name.lower()
+        return next((v for k, v in self.by_name.items() if k.lower() == wanted), None)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.by_name)
+
+
+def _pick(frame: Columns, names: Sequence[str], tags: dict[str, pa.Array]) -> pa.Array | None:
+    """The first attribute of ``names`` (or OSM tag) holding any value, else None."""
     for name in names:
-        column = frame[columns[name]] if name in columns else tags.get(name)
-        if column is not None and column.notna().any():
-            return column.to_numpy(dtype=object)
-    return np.full(len(frame), None, dtype=object)
+        column = frame.get(name)
+        if column is None:
+            column = tags.get(name)
+        if column is not None and column.null_count < len(column):
+            return column
+    return None
 
 
-def _osm_tags(frame: pd.DataFrame, columns: dict[str, str]) -> dict[str, pd.Series]:
+def _osm_tags(frame: Columns) -> dict[str, pa.Array]:
     """Tags hidden in the OSM driver's ``other_tags`` (``"key"=>"value",...``)."""
-    if "other_tags" not in columns:
+    other = frame.get("other_tags")
+    if other is None:
         return {}
-    text = frame[columns["other_tags"]].astype("string")
+    text = _as_text(other)
     return {
-        tag: text.str.extract(rf'"{re.escape(tag)}"=>"([^"]*)"', expand=False) for tag in _OSM_TAGS
+        tag: pc.struct_field(pc.extract_regex(text, rf'"{re.escape(tag)}"=>"(?P<v>[^"]*)"'), [0])
+        for tag in _OSM_TAGS
     }
+
+
+def _as_text(values: pa.Array) -> pa.Array:
+    """Arrow values as strings: integral floats lose their ``.0``."""
+    if pa.types.is_floating(values.type):
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
+        number = values.to_numpy(zero_copy_only=False)
+        known = number[~np.isnan(number)]
+        if np.isfinite(known).all() and (np.mod(known, 1) == 0).all():
+            return pc.cast(pc.cast(values, pa.int64(), safe=False), pa.string())
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    return pc.cast(values, pa.string())
+
+
+def _trimmed(values: pa.Array) -> pa.Array:
+    """Stripped text with blanks (empty, whitespace only) as nulls."""
+    text = pc.utf8_trim_whitespace(_as_text(values))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
 def _none(values: NDArray[Any]) -> NDArray[np.bool_]:
@@ -511,7 +557,9 @@ def _blank(values: NDArray[np.object_]) -> NDArray[np.bool_]:
     return missing
 
 
-def parse_floors(values: ArrayLike) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
+def parse_floors(
+    values: ArrayLike | pa.Array | None,
+) -> tuple[NDArray[np.int16], NDArray[np.bool_]]:
     """Floors (层数) as 1..200 (default 1) and a mask of values that are not numbers.
 
     Examples
@@ -520,40 +568,54 @@ def parse_floors(values: ArrayLike) -> tuple[NDArray[np.int16], NDArray[np.bool_
     >>> floors.tolist(), bad.tolist()
     ([3, 12, 5, 1, 1, 200, 1, 3], [False, False, False, False, False, False, True, False])
     """
-    series = pd.Series(values)
-    number = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, copy=True)
-    bad = np.zeros(len(series), dtype=bool)
-    if not pd.api.types.is_numeric_dtype(series.dtype) and not np.isfinite(number).all():
-        retry = ~np.isfinite(number) & ~_blank(series.to_numpy(dtype=object))
-        text = series[retry].astype(str).str.extract(_FLOORS_TEXT, expand=False)
-        number[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-        bad = retry & ~np.isfinite(number)
+    if values is None:
+        return np.zeros(0, dtype=np.int16), np.zeros(0, dtype=bool)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array) and (
+        pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+    ):
+        number = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        bad = np.zeros(len(number), dtype=bool)
+    else:
+        if isinstance(values, pa.Array):
+            values = values.to_numpy(zero_copy_only=False)
+        series = pd.Series(values)
+        number = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+        bad = np.zeros(len(series), dtype=bool)
+        if not pd.api.types.is_numeric_dtype(series.dtype) and not np.isfinite(number).all():
+            retry = ~np.isfinite(number) & ~_blank(series.to_numpy(dtype=object))
+            text = series[retry].astype(str).str.extract(_FLOORS_TEXT, expand=False)
+            number[retry] = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+            bad = retry & ~np.isfinite(number)
+    number = np.asarray(number, dtype=np.float64)
     floors = np.where(np.isfinite(number), np.floor(number + 0.5), 1.0)
     return np.clip(floors, 1, MAX_FLOORS).astype(np.int16), bad
 
 
-def _years(values: NDArray[np.object_]) -> NDArray[np.int16]:
+def _years(values: pa.Array | None, n: int) -> NDArray[np.int16]:
     """Four-digit years 1800–2100 found in the values (``"1998-05"`` → 1998); 0 elsewhere."""
-    blank = _blank(values)
-    if blank.all():
-        return np.zeros(len(values), dtype=np.int16)
-    text = pd.Series(values, dtype=object).astype(str).str.extract(r"((?:18|19|20|21)\d\d)")[0]
-    years = pd.to_numeric(text, errors="coerce").fillna(0).to_numpy()
-    return np.where((years >= 1800) & (years <= 2100) & ~blank, years, 0).astype(np.int16)
+    if values is None:
+        return np.zeros(n, dtype=np.int16)
+    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        years = pc.fill_null(pc.cast(values, pa.float64()), 0).to_numpy(zero_copy_only=False)
+    else:
+        found = pc.extract_regex(_as_text(values), r"(?P<y>(?:18|19|20|21)\d\d)")
+        text = pc.struct_field(found, [0])
+        years = pc.fill_null(pc.cast(text, pa.float64()), 0).to_numpy(zero_copy_only=False)
+    years = np.nan_to_num(np.asarray(years, dtype=np.float64))
+    return np.where((years >= 1800) & (years <= 2100), years, 0).astype(np.int16)
 
 
-def _texts(values: NDArray[np.object_], limit: int) -> NDArray[np.object_]:
+def _texts(values: pa.Array | None, limit: int, n: int) -> NDArray[np.object_]:
     """Stripped text cut to ``limit`` characters; None for blanks."""
-    blank = _blank(values)
-    if blank.all():
-        return np.full(len(values), None, dtype=object)
-    out = pd.Series(values, dtype=object).astype(str).str.strip().str.slice(0, limit)
-    result = out.to_numpy(dtype=object)
-    result[blank] = None
-    return result
+    if values is None:
+        return np.full(n, None, dtype=object)
+    text = pc.utf8_slice_codeunits(_trimmed(values), 0, limit)
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
+def map_use_types(values: ArrayLike | pa.Array | None, n: int = 0) -> NDArray[np.object_]:
     """Map use attributes (OSM ``building=*``, Chinese 用途 names) to :data:`USE_TYPES`.
 
     Examples
@@ -561,59 +623,56 @@ def map_use_types(values: ArrayLike) -> NDArray[np.object_]:
     >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).tolist()
     ['residential', 'industrial', 'other', 'other', 'office', 'other']
     """
-    codes, uniques = pd.factorize(
-        pd.Series(np.asarray(values, dtype=object), dtype=object), use_na_sentinel=False
+    if values is None:
+        return np.full(n, "other", dtype=object)
+    if not isinstance(values, pa.Array):
+        listed = np.asarray(values, dtype=object).tolist()
+        values = pa.array([None if v is None else str(v) for v in listed], pa.string())
+    encoded = pc.dictionary_encode(_as_text(values))
+    words = encoded.dictionary.to_pylist()
+    mapped = np.array(
+        [_USE_OF.get(str(word).strip().lower(), "other") for word in words] + ["other"],
+        dtype=object,
     )
-    keys = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
-    mapped = keys.str.strip().str.lower().map(_USE_OF).fillna("other").to_numpy(dtype=object)
-    return mapped[codes] if len(codes) else np.zeros(0, dtype=object)
+    index = pc.fill_null(encoded.indices, len(words)).to_numpy(zero_copy_only=False)
+    return mapped[index]
 
 
 def _source_ids(
-    frame: pd.DataFrame,
-    columns: dict[str, str],
+    frame: Columns,
     fids: NDArray[Any],
     wkb: pa.BinaryArray,
     driver: str,
     id_field: str | None,
 ) -> NDArray[Any]:
     """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash."""
-    n = len(frame)
-    ids = np.full(n, None, dtype=object)
+    n = frame.rows
+    ids = pa.nulls(n, pa.string())
     if id_field is not None:
-        if id_field.lower() not in columns:
+        column = frame.get(id_field)
+        if column is None:
             raise FootprintError(
                 f"no field {id_field!r} in the layer; its fields are: "
-                f"{', '.join(map(str, frame.columns)) or '(none)'}"
+                f"{', '.join(frame.names) or '(none)'}"
             )
-        ids = _id_text(frame[columns[id_field.lower()]])
+        ids = _trimmed(column)
     elif driver == "OSM":
-        for column, kind in (("osm_way_id", "way"), ("osm_id", "relation")):
-            if column in columns:
-                text = _id_text(frame[columns[column]])
-                ids = np.where(
-                    _none(ids) & ~_none(text), np.char.add(f"{kind}/", text.astype(str)), ids
-                )
-    elif (name := next((c for c in ID_FIELDS if c in columns), None)) is not None:
-        ids = _id_text(frame[columns[name]])
+        for name, kind in (("osm_way_id", "way"), ("osm_id", "relation")):
+            if (column := frame.get(name)) is not None:
+                prefixed = pc.binary_join_element_wise(f"{kind}/", _trimmed(column), "")
+                ids = pc.coalesce(ids, prefixed)
+    elif (
+        column := next((c for c in map(frame.get, ID_FIELDS) if c is not None), None)
+    ) is not None:
+        ids = _trimmed(column)
     elif driver in ("GPKG", "OpenFileGDB", "FileGDB"):
-        ids = np.asarray(fids).astype(str).astype(object)
-    missing = np.flatnonzero(_none(ids))
-    for i in missing:
+        ids = pc.cast(pa.array(np.asarray(fids)), pa.string())
+    ids = pc.utf8_slice_codeunits(ids, 0, 200)
+    out = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+    for i in np.flatnonzero(_none(out)):
         blob = wkb[int(i)].as_py() or b""
-        ids[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
-    return np.asarray([str(v)[:200] for v in ids], dtype=object)
-
-
-def _id_text(column: pd.Series) -> NDArray[np.object_]:
-    """Id values as text: integral floats lose their ``.0``; blanks become None."""
-    values = column.to_numpy(dtype=object)
-    number = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
-    whole = np.isfinite(number) & (np.mod(number, 1) == 0)
-    text = pd.Series(values, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
-    text[whole] = number[whole].astype(np.int64).astype(str)
-    text[_blank(values)] = None
-    return text
+        out[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
+    return out
 
 
 def _reject_duplicates(reasons: NDArray[np.object_], ids: NDArray[np.object_]) -> None:
