@@ -43,12 +43,13 @@ from gis.repair import (
     EMPTY,
     MIN_AREA_M2,
     NOT_POLYGON,
+    OK,
     REPAIRED,
     SLIVER,
     UNREPAIRABLE,
     repair_polygons,
 )
-from gis.wkb import as_multipolygon_wkb, wkb_array
+from gis.wkb import as_multipolygon_wkb, exact_multipolygon_wkb, wkb_array
 
 __all__ = [
     "USE_TYPES",
@@ -202,6 +203,9 @@ class Footprints:
     repaired: int
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The little-endian WKB of ``geometry`` where the file's bytes already are exactly
+    #: that (null elsewhere: repaired, converted or rewritten features).
+    wkb: pa.BinaryArray | None = None
 
     def __len__(self) -> int:
         return len(self.geometry)
@@ -306,7 +310,7 @@ def read_footprints(
         except FootprintError:
             cleaning.result()  # a CRS or coordinate error is reported first, as it was
             raise
-        resolved, wgs, outside, fixed, status = cleaning.result()
+        resolved, wgs, outside, fixed, status, stored = cleaning.result()
     reasons = np.full(n, None, dtype=object)  # the first reason that applies is reported
     _set_reason(reasons, status == EMPTY, "empty geometry")
     _set_reason(reasons, status == NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
@@ -320,6 +324,7 @@ def read_footprints(
         lambda i: f"floors is not a number: {floor_values[i].as_py()!r}",  # type: ignore[index]
     )
     keep = _none(reasons)
+    take = pa.array(np.flatnonzero(keep))
     rejects = [
         Reject(int(i), source_ids[i], str(reasons[i]), wgs[i]) for i in np.flatnonzero(~keep)
     ]
@@ -337,23 +342,31 @@ def read_footprints(
         repaired=int(((status == REPAIRED) & keep).sum()),
         rejects=rejects,
         notes=notes,
+        wkb=stored.take(take),
     )
 
 
 def _clean_geometries(
     wkb: pa.BinaryArray, declared: str | None, override: CrsLike | None, notes: list[str]
 ) -> tuple[
-    ResolvedCrs, NDArray[np.object_], NDArray[np.bool_], NDArray[np.object_], NDArray[np.int8]
+    ResolvedCrs,
+    NDArray[np.object_],
+    NDArray[np.bool_],
+    NDArray[np.object_],
+    NDArray[np.int8],
+    pa.BinaryArray,
 ]:
     """Parse, recognise the CRS, convert to WGS 84 and repair: (crs, WGS 84 geometries as
-    read, outside-China mask, repaired MultiPolygons, repair status).
+    read, outside-China mask, repaired MultiPolygons, repair status, the WKB of each
+    repaired MultiPolygon where the file's bytes are exactly that, else null).
 
     Parsing and repair work on two halves at once (shapely releases the GIL).
     """
     half = len(wkb) // 2
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="geometry") as pool:
-        parsed = pool.map(_parse_wkb, (wkb.slice(0, half), wkb.slice(half)))
-        geoms = np.concatenate(list(parsed))
+        parsed = list(pool.map(_parse_wkb, (wkb.slice(0, half), wkb.slice(half))))
+        geoms = np.concatenate([part[0] for part in parsed])
+        wrapped = pa.concat_arrays([part[1] for part in parsed])
         resolved = detect_crs(declared, geoms, override=override, notes=notes)
         outside = _outside_china(geoms, resolved) if resolved.geographic else None
         wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
@@ -362,11 +375,17 @@ def _clean_geometries(
         repaired = list(pool.map(repair_polygons, (wgs[:half], wgs[half:])))
     fixed = np.concatenate([part[0] for part in repaired])
     status = np.concatenate([part[1] for part in repaired])
-    return resolved, wgs, outside, fixed, status
+    same = (status == OK) & (resolved.srid == WGS84_SRID)
+    if same.all():
+        same = exact_multipolygon_wkb(wrapped, fixed)
+    elif same.any():
+        same[same] = exact_multipolygon_wkb(wrapped.filter(pa.array(same)), fixed[same])
+    stored = pc.if_else(pa.array(same), wrapped, pa.scalar(None, pa.binary()))
+    return resolved, wgs, outside, fixed, status, stored
 
 
-def _parse_wkb(wkb: pa.BinaryArray) -> NDArray[np.object_]:
-    """Geometries of WKB values, fixing what the parser can fix, in 2D.
+def _parse_wkb(wkb: pa.BinaryArray) -> tuple[NDArray[np.object_], pa.BinaryArray]:
+    """Geometries of WKB values, fixing what the parser can fix, in 2D, and the WKB parsed.
 
     Polygons are wrapped as one-part MultiPolygons while still bytes, so that most
     footprints come out of the parser as what is stored and need no rebuilding.
@@ -375,7 +394,7 @@ def _parse_wkb(wkb: pa.BinaryArray) -> NDArray[np.object_]:
     geoms = shapely.from_wkb(wrapped.to_numpy(zero_copy_only=False), on_invalid="fix")
     if shapely.has_z(geoms).any():
         geoms = shapely.force_2d(geoms)
-    return np.asarray(geoms, dtype=object)
+    return np.asarray(geoms, dtype=object), wrapped
 
 
 def _set_reason(

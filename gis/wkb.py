@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 from numpy.typing import NDArray
 
 __all__ = [
@@ -210,3 +211,49 @@ def reproject_multipolygon_wkb(
     x, y = read_vertices(wkb, layout)
     new_x, new_y = convert(x, y)
     return with_vertices(wkb, layout, np.asarray(new_x), np.asarray(new_y))
+
+
+def exact_multipolygon_wkb(
+    wkb: pa.BinaryArray, geometries: NDArray[np.object_]
+) -> NDArray[np.bool_]:
+    """Where ``wkb`` already is the little-endian 2D MultiPolygon WKB of ``geometries``.
+
+    True when the value is such WKB, ends with its last vertex and has as many vertices
+    as the geometry parsed from it (the parser adds one where it closed a ring), so that
+    the bytes can be stored instead of writing the geometry out again.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> square = shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])
+    >>> blobs = wkb_array([shapely.to_wkb(square), shapely.to_wkb(square.geoms[0])])
+    >>> exact_multipolygon_wkb(blobs, [square, square]).tolist()
+    [True, False]
+    """
+    n = len(wkb)
+    exact = np.zeros(n, dtype=bool)
+    if n == 0:
+        return exact
+    data, ends = _data(wkb)
+    starts, lengths = ends[:-1], np.diff(ends)
+    head = lengths >= 9
+    if wkb.null_count:
+        head &= wkb.is_valid().to_numpy(zero_copy_only=False)
+    head[head] = (data[starts[head]] == _LITTLE_ENDIAN) & (
+        _uint32(data, starts[head] + 1) == _MULTIPOLYGON
+    )
+    rows = np.flatnonzero(head)
+    if len(rows) == 0:
+        return exact
+    subset = wkb if len(rows) == n else wkb.take(pa.array(rows))
+    layout = multipolygon_layout(subset)
+    counts = np.bincount(layout.ring_row, weights=layout.ring_size, minlength=len(rows))
+    counts = counts.astype(np.int64)
+    _, sub_ends = _data(subset)
+    last = np.full(len(rows), -1, dtype=np.int64)  # byte position of each row's last vertex
+    some = counts > 0
+    last[some] = layout.vertex[np.cumsum(counts)[some] - 1]  # vertices are in byte order
+    whole = (last + 16 == sub_ends[1:]) | (~some & (np.diff(sub_ends) == 9))
+    parsed = shapely.get_num_coordinates(np.asarray(geometries, dtype=object)[rows])
+    exact[rows] = whole & (counts == parsed)
+    return exact

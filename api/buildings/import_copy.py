@@ -16,6 +16,8 @@ from functools import cache
 
 import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 import shapely
 from numpy.typing import NDArray
@@ -70,6 +72,8 @@ class NewBuildings:
     name: NDArray[np.object_]
     address: NDArray[np.object_]
     source_id: NDArray[np.object_]
+    #: The footprint's little-endian WKB where the file held exactly that, else null.
+    wkb: pa.BinaryArray | None = None
 
     def __len__(self) -> int:
         return len(self.code)
@@ -82,8 +86,7 @@ def _to_web_mercator() -> Callable:
 
 def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
     """The COPY columns (:data:`_COLUMNS`) of the rows ``part``."""
-    footprint = rows.footprint[part]
-    wkb = wkb_array(shapely.to_wkb(footprint, byte_order=1, output_dimension=2))
+    wkb = _footprint_wkb(rows, part)
     years = rows.year_built[part]
     code = rows.code[part]
     return [
@@ -99,6 +102,19 @@ def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
         constant_field(source, len(code)),
         text_field(rows.source_id[part]),
     ]
+
+
+def _footprint_wkb(rows: NewBuildings, part: slice) -> pa.BinaryArray:
+    """The footprints' WKB: the file's own bytes where they are exact, else written out."""
+    known = rows.wkb[part] if rows.wkb is not None else None
+    if known is not None and known.null_count == 0:
+        return known
+    footprint = rows.footprint[part]
+    if known is None or known.null_count == len(known):
+        return wkb_array(shapely.to_wkb(footprint, byte_order=1, output_dimension=2))
+    missing = known.is_null().to_numpy(zero_copy_only=False)
+    written = wkb_array(shapely.to_wkb(footprint[missing], byte_order=1, output_dimension=2))
+    return pc.replace_with_mask(known, pa.array(missing), written)
 
 
 def copy_batches(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import psycopg
+import pyarrow as pa
 import shapely
 from numpy.typing import NDArray
 
@@ -233,6 +234,7 @@ def _new_buildings(
         name=footprints.name[take],
         address=footprints.address[take],
         source_id=footprints.source_id[take],
+        wkb=footprints.wkb.take(pa.array(take)) if footprints.wkb is not None else None,
     )
 
 

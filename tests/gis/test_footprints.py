@@ -364,3 +364,16 @@ def test_openstreetmap_buildings(tmp_path, name):
     assert footprints.floors.tolist() == [18, 1]
     assert footprints.name.tolist() == ["海景", None]
     assert_close(footprints.geometry[0], squares(3)[0], 1e-6)
+
+
+def test_the_files_own_bytes_are_kept_only_for_untouched_wgs84_footprints(tmp_path):
+    square = box(LON, LAT, LON + 2e-4, LAT + 2e-4)
+    bow_tie = _ring((0, 0), (10, 10), (10, 0), (0, 10), (0, 0))
+    path = write(tmp_path / "bytes.gpkg", [square, bow_tie], 4326, id=["a", "b"])
+    footprints = read_footprints(path)
+    assert footprints.wkb is not None
+    kept, repaired = footprints.wkb.to_pylist()
+    assert kept == shapely.to_wkb(footprints.geometry[0], byte_order=1, output_dimension=2)
+    assert repaired is None
+    projected = write(tmp_path / "bytes_4547.gpkg", [from_wgs84(square, 4547)], 4547, id=["c"])
+    assert read_footprints(projected).wkb.to_pylist() == [None]  # converted: written anew
