@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +52,14 @@ from gis.repair import (
 from gis.wkb import as_multipolygon_wkb, exact_multipolygon_wkb, wkb_array
 
 __all__ = [
+    "BATCH_FEATURES",
     "USE_TYPES",
     "FootprintError",
     "Footprints",
     "Reject",
+    "concat_footprints",
+    "iter_footprints",
+    "layer_size",
     "map_use_types",
     "parse_floors",
     "read_footprints",
@@ -223,29 +227,77 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
     return polygonal[0] if polygonal else None
 
 
-def _read_source(
-    path: Path, layer: str | None
-) -> tuple[dict[str, Any], Columns, Any, pa.BinaryArray]:
-    """(meta, attributes, fids, WKB) of one layer, read through Arrow."""
+#: Features per batch when a layer is read batch by batch (:func:`iter_footprints`).
+BATCH_FEATURES = 65_536
+
+
+@dataclass
+class _Stream:
+    """What carries over from one batch of a layer to the next."""
+
+    path: Path
+    driver: str
+    declared: str | None
+    override: CrsLike | None
+    id_field: str | None
+    fields: list[str]
+    crs: ResolvedCrs | None = None  # decided on the first batch
+    offset: int = 0  # position in the layer of the batch's first feature
+    first_of: dict[str, int] = field(default_factory=dict)  # source id → first feature
+
+
+def layer_size(path: str | Path, layer: str | None = None) -> int | None:
+    """Features in the layer as GDAL counts them without reading it (None: unknown)."""
+    try:
+        info = pyogrio.read_info(Path(path), layer=0 if layer is None else layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return None
+    count = int(info.get("features", -1))
+    return count if count >= 0 and info.get("driver") != "OSM" else None
+
+
+def iter_footprints(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: CrsLike | None = None,
+    id_field: str | None = None,
+    batch_features: int = BATCH_FEATURES,
+) -> Iterator[Footprints]:
+    """:func:`read_footprints` batch by batch: one :class:`Footprints` per batch read.
+
+    The CRS is decided on the first batch (its coordinates when the file declares
+    none); a repeated source id is rejected whichever batch the first one was in.
+    ``index`` and reject positions count from the start of the layer. An empty layer
+    gives one empty batch. Raises as :func:`read_footprints` does, when it meets the
+    batch that shows the problem.
+    """
+    path = Path(path)
     try:
         info = pyogrio.read_info(path, layer=0 if layer is None else layer)
         driver = str(info.get("driver", ""))
         layer = _choose_layer(path, layer, driver)
         where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
-        meta, table = pyogrio.read_arrow(path, layer=layer, where=where, return_fids=True)
-        names = table.column_names  # [fid,] fields..., geometry (names may repeat)
-        fields = list(meta["fields"])
-        first = len(names) - len(fields) - 1
-        wkb = table.column(len(names) - 1)
-        fids = table.column(0).to_numpy() if first else np.arange(table.num_rows)
-        frame = Columns(
-            table.num_rows,
-            {str(name): table.column(first + i).combine_chunks() for i, name in enumerate(fields)},
-        )
+        with pyogrio.open_arrow(
+            path,
+            layer=layer,
+            where=where,
+            return_fids=True,
+            batch_size=batch_features,
+            use_pyarrow=True,
+        ) as (meta, reader):
+            stream = _Stream(
+                path, driver, meta.get("crs"), crs, id_field, [str(f) for f in meta["fields"]]
+            )
+            batches = iter(reader)
+            empty = True
+            while (batch := next(batches, None)) is not None:
+                empty = False
+                yield _footprints_of(batch, stream)
+            if empty:
+                yield _footprints_of(pa.RecordBatch.from_pylist([], schema=reader.schema), stream)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
-    meta = {**meta, "driver": driver, "layer": layer}
-    return meta, frame, np.asarray(fids), wkb_array(wkb)
 
 
 def read_footprints(
@@ -285,17 +337,52 @@ def read_footprints(
     CoordinateError
         Swapped latitude/longitude or coordinates that are not in China.
     """
-    path = Path(path)
-    meta, frame, fids, wkb = _read_source(path, layer)
-    n = len(wkb)
+    return concat_footprints(list(iter_footprints(path, layer=layer, crs=crs, id_field=id_field)))
+
+
+def concat_footprints(parts: Sequence[Footprints]) -> Footprints:
+    """One :class:`Footprints` of consecutive batches of a layer."""
+    first = parts[0]
+    wkbs = [part.wkb for part in parts]
+    return Footprints(
+        geometry=np.concatenate([part.geometry for part in parts]),
+        index=np.concatenate([part.index for part in parts]),
+        source_id=np.concatenate([part.source_id for part in parts]),
+        use_type=np.concatenate([part.use_type for part in parts]),
+        floors=np.concatenate([part.floors for part in parts]),
+        year_built=np.concatenate([part.year_built for part in parts]),
+        name=np.concatenate([part.name for part in parts]),
+        address=np.concatenate([part.address for part in parts]),
+        crs=first.crs,
+        read=sum(part.read for part in parts),
+        repaired=sum(part.repaired for part in parts),
+        rejects=[reject for part in parts for reject in part.rejects],
+        notes=[note for part in parts for note in part.notes],
+        wkb=pa.concat_arrays(wkbs) if all(w is not None for w in wkbs) else None,
+    )
+
+
+def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
+    """Check, convert, repair and map one batch of features."""
+    names = batch.schema.names  # [fid,] fields..., geometry (names may repeat)
+    first = len(names) - len(stream.fields) - 1
+    n = batch.num_rows
+    wkb = wkb_array(batch.column(len(names) - 1))
+    fids = (
+        batch.column(0).to_numpy(zero_copy_only=False)
+        if first
+        else np.arange(stream.offset, stream.offset + n)
+    )
+    frame = Columns(n, {name: batch.column(first + i) for i, name in enumerate(stream.fields)})
     notes: list[str] = []
     # Geometry work (shapely, mostly without the GIL) runs in a second thread while this
-    # one maps the attributes (pandas): the database is idle during reading, so both
-    # cores serve the reader.
+    # one maps the attributes (Arrow).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as pool:
-        cleaning = pool.submit(_clean_geometries, wkb, meta.get("crs"), crs, notes)
+        cleaning = pool.submit(
+            _clean_geometries, wkb, stream.declared, stream.override, notes, stream.crs
+        )
         try:
-            source_ids = _source_ids(frame, fids, wkb, meta["driver"], id_field)
+            source_ids = _source_ids(frame, fids, wkb, stream.driver, stream.id_field)
             tags = _osm_tags(frame)
             floor_values = _pick(frame, _FLOOR_FIELDS, tags)
             floors, floors_bad = (
@@ -305,49 +392,56 @@ def read_footprints(
             )
             use_types = map_use_types(_pick(frame, _USE_FIELDS, tags), n)
             years = _years(_pick(frame, _YEAR_FIELDS, tags), n)
-            names = _texts(_pick(frame, _NAME_FIELDS, tags), 200, n)
+            names_ = _texts(_pick(frame, _NAME_FIELDS, tags), 200, n)
             addresses = _texts(_pick(frame, _ADDRESS_FIELDS, tags), 300, n)
         except FootprintError:
             cleaning.result()  # a CRS or coordinate error is reported first, as it was
             raise
         resolved, wgs, outside, fixed, status, stored = cleaning.result()
+    stream.crs = resolved
+    offset, stream.offset = stream.offset, stream.offset + n
     reasons = np.full(n, None, dtype=object)  # the first reason that applies is reported
     _set_reason(reasons, status == EMPTY, "empty geometry")
     _set_reason(reasons, status == NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
     _set_reason(reasons, outside, "outside China")
     _set_reason(reasons, status == UNREPAIRABLE, "invalid and unrepairable")
     _set_reason(reasons, status == SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
-    _reject_duplicates(reasons, source_ids)
+    _reject_duplicates(reasons, source_ids, stream.first_of, offset)
     _set_reason(
         reasons,
         floors_bad,
         lambda i: f"floors is not a number: {floor_values[i].as_py()!r}",  # type: ignore[index]
     )
     keep = _none(reasons)
-    take = pa.array(np.flatnonzero(keep))
+    kept = np.flatnonzero(keep)
     rejects = [
-        Reject(int(i), source_ids[i], str(reasons[i]), wgs[i]) for i in np.flatnonzero(~keep)
+        Reject(int(i) + offset, source_ids[i], str(reasons[i]), wgs[i])
+        for i in np.flatnonzero(~keep)
     ]
     return Footprints(
         geometry=fixed[keep],
-        index=np.flatnonzero(keep).astype(np.int64),
+        index=(kept + offset).astype(np.int64),
         source_id=source_ids[keep],
         use_type=use_types[keep],
         floors=floors[keep],
         year_built=years[keep],
-        name=names[keep],
+        name=names_[keep],
         address=addresses[keep],
         crs=resolved,
         read=n,
         repaired=int(((status == REPAIRED) & keep).sum()),
         rejects=rejects,
         notes=notes,
-        wkb=stored.take(take),
+        wkb=stored.take(pa.array(kept)),
     )
 
 
 def _clean_geometries(
-    wkb: pa.BinaryArray, declared: str | None, override: CrsLike | None, notes: list[str]
+    wkb: pa.BinaryArray,
+    declared: str | None,
+    override: CrsLike | None,
+    notes: list[str],
+    resolved: ResolvedCrs | None = None,
 ) -> tuple[
     ResolvedCrs,
     NDArray[np.object_],
@@ -360,14 +454,16 @@ def _clean_geometries(
     read, outside-China mask, repaired MultiPolygons, repair status, the WKB of each
     repaired MultiPolygon where the file's bytes are exactly that, else null).
 
-    Parsing and repair work on two halves at once (shapely releases the GIL).
+    Parsing and repair work on two halves at once (shapely releases the GIL). A CRS
+    already ``resolved`` (from an earlier batch of the layer) is not decided again.
     """
     half = len(wkb) // 2
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="geometry") as pool:
         parsed = list(pool.map(_parse_wkb, (wkb.slice(0, half), wkb.slice(half))))
         geoms = np.concatenate([part[0] for part in parsed])
         wrapped = pa.concat_arrays([part[1] for part in parsed])
-        resolved = detect_crs(declared, geoms, override=override, notes=notes)
+        if resolved is None:
+            resolved = detect_crs(declared, geoms, override=override, notes=notes)
         outside = _outside_china(geoms, resolved) if resolved.geographic else None
         wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
         if outside is None:
@@ -694,16 +790,21 @@ def _source_ids(
     return out
 
 
-def _reject_duplicates(reasons: NDArray[np.object_], ids: NDArray[np.object_]) -> None:
-    """Reject every repeat of a source id (the first feature with it is kept)."""
-    repeat = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy()
-    if repeat.any():
-        first = {value: i for i, value in reversed(list(enumerate(ids.tolist())))}
-        _set_reason(
-            reasons,
-            repeat,
-            lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[ids[i]]})",
-        )
+def _reject_duplicates(
+    reasons: NDArray[np.object_], ids: NDArray[np.object_], first_of: dict[str, int], offset: int
+) -> None:
+    """Reject every repeat of a source id (the first feature with it is kept).
+
+    ``first_of`` maps the ids of the earlier batches to their first feature and learns
+    this batch's; ``offset`` is the position of the batch in the layer.
+    """
+    first = [first_of.setdefault(value, offset + i) for i, value in enumerate(ids.tolist())]
+    repeat = np.asarray(first, dtype=np.int64) != offset + np.arange(len(ids))
+    _set_reason(
+        reasons,
+        repeat,
+        lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[i]})",
+    )
 
 
 # -- rejects report ---------------------------------------------------------------------

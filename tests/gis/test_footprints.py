@@ -25,6 +25,8 @@ from gis.crs import CoordinateError, CrsError, from_wgs84
 from gis.footprints import (
     USE_TYPES,
     FootprintError,
+    iter_footprints,
+    layer_size,
     map_use_types,
     parse_floors,
     read_footprints,
@@ -377,3 +379,30 @@ def test_the_files_own_bytes_are_kept_only_for_untouched_wgs84_footprints(tmp_pa
     assert repaired is None
     projected = write(tmp_path / "bytes_4547.gpkg", [from_wgs84(square, 4547)], 4547, id=["c"])
     assert read_footprints(projected).wkb.to_pylist() == [None]  # converted: written anew
+
+
+def test_batches_number_features_from_the_start_and_reject_repeats_across_them(tmp_path):
+    shapes = [box(LON + i * 3e-4, LAT, LON + i * 3e-4 + 2e-4, LAT + 2e-4) for i in range(5)]
+    shapes[3] = Point(LON, LAT)  # not a polygon
+    path = write(tmp_path / "batches.gpkg", shapes, 4326, id=["a", "b", "c", "a", "b"])
+    batches = list(iter_footprints(path, batch_features=2))
+    assert [part.read for part in batches] == [2, 2, 1]
+    assert [part.index.tolist() for part in batches] == [[0, 1], [2], []]
+    assert [(r.index, r.reason) for part in batches for r in part.rejects] == [
+        (3, "not a polygon (Point)"),
+        (4, "duplicate source id 'b' (first at feature 1)"),
+    ]
+    assert batches[0].notes == [] and all(part.crs.srid == 4326 for part in batches)
+    whole = read_footprints(path)
+    assert whole.index.tolist() == [0, 1, 2] and whole.read == 5
+    assert [r.index for r in whole.rejects] == [3, 4]
+    assert layer_size(path) == 5
+
+
+def test_an_empty_layer_gives_one_empty_batch(tmp_path):
+    path = write(tmp_path / "empty.gpkg", [box(LON, LAT, LON + 1e-4, LAT + 1e-4)], 4326, id=["x"])
+    assert [part.read for part in iter_footprints(path, batch_features=1)] == [1]
+    frame = gpd.read_file(path).iloc[0:0]
+    frame.to_file(tmp_path / "none.gpkg", driver="GPKG")
+    parts = list(iter_footprints(tmp_path / "none.gpkg"))
+    assert len(parts) == 1 and parts[0].read == 0 and len(parts[0]) == 0
