@@ -11,6 +11,7 @@ secondary indexes aside first (:mod:`api.buildings.import_indexes`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,7 +23,7 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 from psycopg import sql
-from psycopg.copy import QueuedLibpqWriter
+from psycopg.copy import Copy, QueuedLibpqWriter
 
 from gis.footprints import USE_TYPES
 from gis.pgcopy import (
@@ -39,7 +40,7 @@ from gis.pgcopy import (
 )
 from gis.wkb import reproject_multipolygon_wkb, wkb_array
 
-__all__ = ["BATCH_ROWS", "NewBuildings", "copy_batches", "copy_new_buildings"]
+__all__ = ["BATCH_ROWS", "BuildingsCopy", "NewBuildings", "copy_batches"]
 
 #: Rows per COPY batch: large enough for vectorised work, small enough that the first
 #: batch reaches the server early and Arrow reuses its memory (~6 MB per batch).
@@ -144,21 +145,44 @@ def copy_batches(
         copy.write(COPY_TRAILER)
 
 
-def copy_new_buildings(
-    connection: psycopg.Connection,
-    rows: NewBuildings,
-    *,
-    source: str,
-    done: Callable[[int], None] | None = None,
-) -> int:
-    """COPY ``rows`` into ``buildings``; return how many were inserted."""
-    if len(rows):
-        copy_batches(
-            connection,
-            "buildings",
-            _COLUMNS,
-            len(rows),
-            lambda part: _fields(rows, source, part),
-            done=done,
-        )
-    return len(rows)
+class BuildingsCopy:
+    """One binary COPY into ``buildings`` kept open across the batches of a file.
+
+    Opened by the first :meth:`write` that has rows (an import that adds nothing runs no
+    COPY), finished when the ``with`` block ends normally and failed when it ends with an
+    exception, which rolls the whole transaction back. psycopg's writer thread sends
+    each encoded slice while the next one is prepared.
+    """
+
+    def __init__(self, connection: psycopg.Connection, *, source: str) -> None:
+        self.connection, self.source = connection, source
+        self.rows = 0
+        self._stack = ExitStack()
+        self._copy: Copy | None = None
+
+    def __enter__(self) -> BuildingsCopy:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb) -> None:  # type: ignore[no-untyped-def]
+        if kind is None and self._copy is not None:
+            self._copy.write(COPY_TRAILER)
+        self._stack.__exit__(kind, error, tb)
+
+    def write(self, rows: NewBuildings) -> None:
+        """Encode and send ``rows`` (sorted by code within the batch)."""
+        if not len(rows):
+            return
+        if self._copy is None:
+            cursor = self._stack.enter_context(self.connection.cursor())
+            statement = sql.SQL("COPY buildings ({}) FROM STDIN (FORMAT BINARY)").format(
+                sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+            )
+            self._copy = self._stack.enter_context(
+                cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
+            )
+            self._copy.write(COPY_HEADER)
+        n = len(rows)
+        for start in range(0, n, BATCH_ROWS):
+            part = slice(start, min(n, start + BATCH_ROWS))
+            self._copy.write(memoryview(encode_rows(_fields(rows, self.source, part))))
+        self.rows += n

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from api.demo.columns import digits
 
-__all__ = ["Grids", "GridsFull", "assign_grids", "issue_codes", "load_grids", "reading_rank"]
+__all__ = ["CodeIssuer", "Grids", "GridsFull", "assign_grids", "load_grids", "reading_rank"]
 
 ROW_DEGREES = 0.0005  #: height of a numbering row (~55 m)
 MAX_SEQUENCE = 99_999
@@ -100,32 +100,49 @@ def reading_rank(anchors: NDArray[np.object_]) -> NDArray[np.int64]:
     return rank
 
 
-def issue_codes(
-    connection: psycopg.Connection, grids: Grids, grid: NDArray[np.int64], rank: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.uint8]]:
-    """Codes for new buildings in grids ``grid`` (indexes into ``grids``), in ``rank`` order.
+class CodeIssuer:
+    """Issues building codes grid by grid (楼栋编码), continuing each grid's sequence.
 
-    Returns ``(order, codes)``: the buildings sorted by code and their 19-digit codes as
-    an ``(n, 19)`` ASCII array. The caller holds the code-issuing advisory lock.
-
-    Raises
-    ------
-    GridsFull
-        A grid would need a sequence above 99999.
+    The highest sequence already used in every grid is read once (one probe of the code
+    index per grid, so before a bulk load sets that index aside); later calls continue
+    from what earlier calls issued. The caller holds the code-issuing advisory lock.
     """
-    order = np.lexsort((rank, grid))
-    if len(order) == 0:
-        return order, np.zeros((0, 19), dtype=np.uint8)
-    grid = grid[order]
-    used = np.unique(grid)
-    last = dict(connection.execute(_LAST_USED, (grids.codes[used].tolist(),)).fetchall())
-    starts = np.r_[0, np.flatnonzero(grid[1:] != grid[:-1]) + 1]
-    sizes = np.diff(np.r_[starts, len(grid)])
-    base = np.array([last[str(code)] for code in grids.codes[grid[starts]]], dtype=np.int64)
-    full = np.flatnonzero(base + sizes > MAX_SEQUENCE)
-    if len(full):
-        first = full[0]
-        raise GridsFull(str(grids.codes[grid[starts[first]]]), int(base[first] + sizes[first]))
-    sequence = np.arange(len(grid)) - np.repeat(starts, sizes) + np.repeat(base, sizes) + 1
-    grid_bytes = grids.codes.astype("S14").view(np.uint8).reshape(len(grids), 14)
-    return order, np.concatenate([grid_bytes[grid], digits(sequence, 5)], axis=1)
+
+    def __init__(self, connection: psycopg.Connection, grids: Grids) -> None:
+        self.grids = grids
+        self.last = np.zeros(len(grids), dtype=np.int64)
+        if len(grids):
+            used = dict(connection.execute(_LAST_USED, (grids.codes.tolist(),)).fetchall())
+            self.last[:] = [used[str(code)] for code in grids.codes]
+        self._grid_bytes = grids.codes.astype("S14").view(np.uint8).reshape(len(grids), 14)
+
+    def issue(
+        self, grid: NDArray[np.int64], rank: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.uint8]]:
+        """Codes for new buildings in grids ``grid`` (indexes into the grids), in ``rank``
+        order within each grid.
+
+        Returns ``(order, codes)``: the buildings sorted by code and their 19-digit codes
+        as an ``(n, 19)`` ASCII array.
+
+        Raises
+        ------
+        GridsFull
+            A grid would need a sequence above 99999 (nothing is issued then).
+        """
+        order = np.lexsort((rank, grid))
+        if len(order) == 0:
+            return order, np.zeros((0, 19), dtype=np.uint8)
+        grid = grid[order]
+        starts = np.r_[0, np.flatnonzero(grid[1:] != grid[:-1]) + 1]
+        sizes = np.diff(np.r_[starts, len(grid)])
+        base = self.last[grid[starts]]
+        full = np.flatnonzero(base + sizes > MAX_SEQUENCE)
+        if len(full):
+            first = full[0]
+            raise GridsFull(
+                str(self.grids.codes[grid[starts[first]]]), int(base[first] + sizes[first])
+            )
+        self.last[grid[starts]] = base + sizes
+        sequence = np.arange(len(grid)) - np.repeat(starts, sizes) + np.repeat(base, sizes) + 1
+        return order, np.concatenate([self._grid_bytes[grid], digits(sequence, 5)], axis=1)

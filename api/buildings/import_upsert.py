@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import psycopg
 import shapely
 from numpy.typing import NDArray
@@ -19,7 +20,7 @@ from api.buildings.import_copy import copy_batches
 from gis.pgcopy import CopyField, ewkb_field, int_field, text_field
 from gis.wkb import wkb_array
 
-__all__ = ["Existing", "find_existing", "update_existing"]
+__all__ = ["Existing", "SourceIds", "find_existing", "update_existing"]
 
 # The file's source ids go to a temporary table by binary COPY (cheaper on both sides
 # than a 300,000-element array parameter), then one join finds the buildings holding
@@ -29,6 +30,12 @@ CREATE TEMP TABLE import_ids (ord integer NOT NULL, source_id text NOT NULL) ON 
 """
 
 _ANY_IDS = "SELECT EXISTS (SELECT FROM buildings WHERE source_id IS NOT NULL)"
+
+_ALL_IDS = """
+SELECT source_id, id, source IS NOT DISTINCT FROM %(source)s,
+       coalesce(quote_literal(source), 'NULL')
+FROM buildings WHERE source_id IS NOT NULL
+"""
 
 _FIND = """
 SELECT f.ord, b.id, b.source IS NOT DISTINCT FROM %(source)s,
@@ -115,6 +122,61 @@ def find_existing(
         found.same_source[where] = [row[2] for row in rows]
         found.owner[where] = [row[3] for row in rows]
     return found
+
+
+class SourceIds:
+    """Finds the buildings that hold the source ids of each batch of a file.
+
+    With ``preload`` (a bulk load, whose exclusive lock would block a second
+    connection), every source id in the table is read once into memory; otherwise each
+    batch is looked up through a second connection, as :func:`find_existing` does,
+    while the import's own connection is busy with its COPY. Nothing is read when no
+    building has a source id yet. Use as a context manager.
+    """
+
+    def __init__(
+        self, url: str, connection: psycopg.Connection, source: str, *, preload: bool
+    ) -> None:
+        self.url, self.source = url, source
+        self.lookup: psycopg.Connection | None = None
+        self.known: pd.Index | None = None
+        self.any = bool(connection.execute(_ANY_IDS).fetchone()[0])
+        if self.any and preload:
+            rows = connection.execute(_ALL_IDS, {"source": source}).fetchall()
+            self.known = pd.Index([row[0] for row in rows], dtype=object)
+            self._ids = np.array([row[1] for row in rows], dtype=np.int64)
+            self._same = np.array([row[2] for row in rows], dtype=bool)
+            self._owner = np.array([row[3] for row in rows], dtype=object)
+
+    def __enter__(self) -> SourceIds:
+        if self.any and self.known is None:
+            self.lookup = psycopg.connect(self.url, autocommit=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.lookup is not None:
+            self.lookup.close()
+
+    def find(self, source_ids: NDArray[np.object_]) -> Existing:
+        """The buildings holding ``source_ids`` (see :class:`Existing`)."""
+        n = len(source_ids)
+        if self.known is not None:
+            at = self.known.get_indexer(source_ids)
+            hit = at >= 0
+            found = Existing(
+                np.where(hit, self._ids[at], -1),
+                hit & self._same[at],
+                np.where(hit, self._owner[at], None),
+            )
+            return found
+        if self.lookup is None or n == 0:
+            return Existing(
+                np.full(n, -1, dtype=np.int64),
+                np.zeros(n, dtype=bool),
+                np.full(n, None, dtype=object),
+            )
+        with self.lookup.transaction():
+            return find_existing(self.lookup, source_ids, self.source)
 
 
 def update_existing(

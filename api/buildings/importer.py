@@ -1,23 +1,25 @@
 """Bulk import of building footprints (楼栋轮廓入库): grids, codes, upsert, binary COPY.
 
-One file is one transaction. The clean footprints of :func:`gis.footprints.read_footprints`
-are placed in the basic grid holding their point-on-surface and matched to existing
+One file is one transaction, streamed batch by batch: while a second thread reads,
+checks and repairs batch *k+1* (:func:`gis.footprints.iter_footprints`), batch *k*
+is placed in the basic grid holding each point-on-surface and matched to existing
 buildings by ``source_id``, in Python (:mod:`api.buildings.import_grids`,
-:mod:`api.buildings.import_upsert`); changed existing buildings are updated in place
-(a code is an identity and never changes) and new ones get building codes that
-continue the highest 5-digit sequence already issued in their grid (SPEC §2.1) and
-are COPYed straight into ``buildings`` (:mod:`api.buildings.import_copy`). Anything
-that fails rolls everything back.
+:mod:`api.buildings.import_upsert`); its new buildings get codes that continue the
+highest 5-digit sequence already issued in their grid (SPEC §2.1; numbered
+north→south, west→east within each batch) and go straight into one open binary
+COPY (:mod:`api.buildings.import_copy`). Existing buildings whose footprint or
+attributes changed are updated in place after the COPY (a code is an identity and
+never changes). Anything that fails rolls everything back.
 """
 
 from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +29,12 @@ import shapely
 from numpy.typing import NDArray
 
 from api.areas.rollups import refresh_area_stats
-from api.buildings.import_copy import NewBuildings, copy_new_buildings
+from api.buildings.import_copy import BuildingsCopy, NewBuildings
 from api.buildings.import_grids import (
+    CodeIssuer,
+    Grids,
     GridsFull,
     assign_grids,
-    issue_codes,
     load_grids,
     reading_rank,
 )
@@ -40,12 +43,18 @@ from api.buildings.import_indexes import (
     restore_foreign_keys,
     set_aside_indexes,
 )
-from api.buildings.import_upsert import Existing, find_existing, update_existing
+from api.buildings.import_upsert import Existing, SourceIds, update_existing
 from api.errors import Unprocessable
 from gis.crs import CrsLike
-from gis.footprints import Footprints, Reject, read_footprints
+from gis.footprints import Footprints, Reject, iter_footprints, layer_size
 
-__all__ = ["ImportRefused", "ImportResult", "import_buildings_file", "import_footprints"]
+__all__ = [
+    "ImportRefused",
+    "ImportResult",
+    "import_batches",
+    "import_buildings_file",
+    "import_footprints",
+]
 
 #: ``progress(stage, done, total)``; stages: read, assign, update, insert, stats, indexes.
 Progress = Callable[[str, int, int], None]
@@ -77,14 +86,9 @@ class ImportResult:
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: Wall seconds of each step: read, assign, update, codes, copy, stats, commit, indexes.
+    #: Wall seconds spent in each step, summed over the batches: setup, read (waiting
+    #: for the reader thread), assign, codes, copy, update, stats, commit, indexes.
     steps: dict[str, float] = field(default_factory=dict)
-
-    def lap(self, step: str, since: float) -> float:
-        """Record the seconds of ``step`` (begun at ``since``); return the time now."""
-        now = time.perf_counter()
-        self.steps[step] = round(now - since, 3)
-        return now
 
     @property
     def rejected(self) -> int:
@@ -105,98 +109,192 @@ def import_footprints(
     bulk: bool | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Load ``footprints`` into ``buildings`` in one transaction; return what happened.
+    """Load ``footprints`` (already read) as :func:`import_batches` loads a file's batches."""
+    return import_batches(
+        url,
+        [footprints],
+        source=source,
+        expected=footprints.read,
+        strict=strict,
+        refresh_stats=refresh_stats,
+        bulk=bulk,
+        progress=progress,
+    )
 
-    ``url`` is the owner's DSN. With ``strict``, any rejected feature (from reading or
-    from the database checks) refuses the whole file: :class:`ImportRefused`, nothing
-    written. ``refresh_stats`` recomputes ``area_stats`` in the same transaction.
-    ``bulk`` forces (or forbids) dropping and rebuilding the indexes; by default a load
-    is bulk when it adds at least :data:`BULK_MIN_ROWS` rows and doubles the table. A
-    bulk load rebuilds them after its commit, two at a time, before returning
+
+def import_batches(
+    url: str,
+    batches: Iterable[Footprints],
+    *,
+    source: str,
+    expected: int | None = None,
+    strict: bool = False,
+    refresh_stats: bool = True,
+    bulk: bool | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Load the batches of one file into ``buildings`` in one transaction.
+
+    ``url`` is the owner's DSN. Batch *k+1* is read in a second thread while batch *k*
+    is placed in its grids, matched, coded and COPYed, so that reading, Python and the
+    database overlap. With ``strict``, any rejected feature (from reading or from the
+    database checks) refuses the whole file: :class:`ImportRefused` with every reject
+    of the file, nothing written. ``refresh_stats`` recomputes ``area_stats`` in the
+    same transaction. ``bulk`` forces (or forbids) setting the indexes aside; by
+    default a load is bulk when ``expected`` (the features in the file) is at least
+    :data:`BULK_MIN_ROWS` and at least the rows already in the table. A bulk load
+    rebuilds them after its commit, two at a time, before returning
     (:mod:`api.buildings.import_indexes`).
     """
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
-    result = ImportResult(
-        read=footprints.read,
-        repaired=footprints.repaired,
-        rejects=list(footprints.rejects),
-        notes=list(footprints.notes),
-    )
-    if strict and result.rejects:
-        raise ImportRefused(_refusal(result.rejects), details=result.rejects)
-    total = len(footprints)
+    result = ImportResult()
+    clock = _Clock(result)
     build_deferred_indexes(url)  # what an interrupted bulk import left to rebuild
-    lap = time.perf_counter()
+    updates: list[_Changes] = []
     with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="anchors") as pool,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as reader,
         psycopg.connect(url) as connection,
     ):
-        # Points-on-surface are computed while the database answers the first queries.
-        anchoring = pool.submit(shapely.point_on_surface, footprints.geometry)
         connection.execute(_SETTINGS)
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_CODE_LOCK,))
-        report("assign", 0, total)
         grids = load_grids(connection)
-        existing = find_existing(connection, footprints.source_id, source)
-        anchors = anchoring.result()
-        grid = assign_grids(anchors, grids)
-        report("assign", total, total)
-        dropped = _database_rejects(footprints, grid, existing)
-        result.rejects += dropped
-        if strict and dropped:
-            raise ImportRefused(_refusal(result.rejects), details=result.rejects)
-        lap = result.lap("assign", lap)
-        placed = grid >= 0
-        mine = placed & existing.same_source
-        result.updated = update_existing(
-            connection,
-            building_id=existing.building_id[mine],
-            footprint=footprints.geometry[mine],
-            grid_code=grids.codes[grid[mine]],
-            use_type=footprints.use_type[mine],
-            floors=footprints.floors[mine],
-            year_built=footprints.year_built[mine],
-            name=footprints.name[mine],
-            address=footprints.address[mine],
-        )
-        result.unchanged = int(mine.sum()) - result.updated
-        report("update", total, total)
-        lap = result.lap("update", lap)
-        new = np.flatnonzero(placed & (existing.building_id < 0))
-        try:
-            order, codes = issue_codes(connection, grids, grid[new], reading_rank(anchors[new]))
-        except GridsFull as exc:
-            raise ImportRefused(str(exc)) from exc
-        rows = _new_buildings(footprints, new[order], codes)
-        lap = result.lap("codes", lap)
-        deferred = (
-            set_aside_indexes(connection, "buildings")
-            if _is_bulk(connection, len(rows), bulk)
-            else []
-        )
-        result.inserted = copy_new_buildings(
-            connection,
-            rows,
-            source=source,
-            done=lambda count: report("insert", count, len(rows)),
-        )
+        codes = CodeIssuer(connection, grids)
+        bulk_load = _is_bulk(connection, expected, bulk)
+        deferred: list = []
+        with SourceIds(url, connection, source, preload=bulk_load) as owners:
+            if bulk_load:
+                deferred = set_aside_indexes(connection, "buildings")
+            clock.lap("setup")
+            batch_iterator = iter(batches)
+            with BuildingsCopy(connection, source=source) as copy:
+                pending = reader.submit(next, batch_iterator, None)
+                while (footprints := pending.result()) is not None:
+                    pending = reader.submit(next, batch_iterator, None)
+                    clock.lap("read")
+                    _add_batch(result, footprints)
+                    report("read", result.read, expected or 0)
+                    if strict and result.rejects:
+                        continue  # read on: the refusal lists every reject of the file
+                    changes, rows = _place(footprints, grids, codes, owners, result, clock)
+                    if strict and result.rejects:
+                        continue
+                    updates.append(changes)
+                    copy.write(rows)
+                    clock.lap("copy")
+                    report("insert", result.read, expected or 0)
+                if strict and result.rejects:
+                    raise ImportRefused(_refusal(result.rejects), details=_sorted(result.rejects))
+            result.inserted = copy.rows
+        if updates:
+            result.updated = update_existing(connection, **_Changes.join(updates).columns())
+            result.unchanged = sum(len(c) for c in updates) - result.updated
         restore_foreign_keys(connection, deferred)
-        lap = result.lap("copy", lap)
-        report("insert", len(rows), len(rows))
+        report("update", 1, 1)
+        clock.lap("update")
         if refresh_stats:
             refresh_area_stats(connection)
             report("stats", 1, 1)
-            lap = result.lap("stats", lap)
-    lap = result.lap("commit", lap)
+            clock.lap("stats")
+    clock.lap("commit")
     if deferred:
         report("indexes", 0, len(deferred))
         build_deferred_indexes(url)
         report("indexes", len(deferred), len(deferred))
-        result.lap("indexes", lap)
-    result.rejects.sort(key=lambda reject: reject.index)
+        clock.lap("indexes")
+    result.rejects = _sorted(result.rejects)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _add_batch(result: ImportResult, footprints: Footprints) -> None:
+    result.read += footprints.read
+    result.repaired += footprints.repaired
+    result.rejects += footprints.rejects
+    result.notes += [note for note in footprints.notes if note not in result.notes]
+
+
+def _place(
+    footprints: Footprints,
+    grids: Grids,
+    codes: CodeIssuer,
+    owners: SourceIds,
+    result: ImportResult,
+    clock: _Clock,
+) -> tuple[_Changes, NewBuildings]:
+    """Grids, matches and codes of one batch: the changes to existing buildings and the
+    new buildings; rejects go to ``result``."""
+    anchors = shapely.point_on_surface(footprints.geometry)
+    grid = assign_grids(anchors, grids)
+    existing = owners.find(footprints.source_id)
+    result.rejects += _database_rejects(footprints, grid, existing)
+    clock.lap("assign")
+    placed = grid >= 0
+    mine = np.flatnonzero(placed & existing.same_source)
+    changes = _Changes(
+        building_id=existing.building_id[mine],
+        footprint=footprints.geometry[mine],
+        grid_code=grids.codes[grid[mine]],
+        use_type=footprints.use_type[mine],
+        floors=footprints.floors[mine],
+        year_built=footprints.year_built[mine],
+        name=footprints.name[mine],
+        address=footprints.address[mine],
+    )
+    new = np.flatnonzero(placed & (existing.building_id < 0))
+    try:
+        order, issued = codes.issue(grid[new], reading_rank(anchors[new]))
+    except GridsFull as exc:
+        raise ImportRefused(str(exc)) from exc
+    rows = _new_buildings(footprints, new[order], issued)
+    clock.lap("codes")
+    return changes, rows
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """Existing buildings of this source met again in the file (updated if changed)."""
+
+    building_id: NDArray[np.int64]
+    footprint: NDArray[np.object_]
+    grid_code: NDArray[np.str_]
+    use_type: NDArray[np.object_]
+    floors: NDArray[np.int16]
+    year_built: NDArray[np.int16]
+    name: NDArray[np.object_]
+    address: NDArray[np.object_]
+
+    def __len__(self) -> int:
+        return len(self.building_id)
+
+    def columns(self) -> dict[str, NDArray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @staticmethod
+    def join(parts: list[_Changes]) -> _Changes:
+        return _Changes(
+            **{
+                f.name: np.concatenate([getattr(p, f.name) for p in parts])
+                for f in fields(_Changes)
+            }
+        )
+
+
+class _Clock:
+    """Adds the wall seconds since the last lap to a step of ``result.steps``."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result, self.last = result, time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        steps = self.result.steps
+        steps[step] = round(steps.get(step, 0.0) + now - self.last, 3)
+        self.last = now
+
+
+def _sorted(rejects: list[Reject]) -> list[Reject]:
+    return sorted(rejects, key=lambda reject: reject.index)
 
 
 def _database_rejects(
@@ -238,11 +336,11 @@ def _new_buildings(
     )
 
 
-def _is_bulk(connection: psycopg.Connection, fresh: int, bulk: bool | None) -> bool:
-    """``bulk`` as asked, else whether ``fresh`` new rows are many and double the table."""
+def _is_bulk(connection: psycopg.Connection, fresh: int | None, bulk: bool | None) -> bool:
+    """``bulk`` as asked, else whether ``fresh`` features are many and at least the table."""
     if bulk is not None:
         return bulk
-    if fresh < BULK_MIN_ROWS:
+    if fresh is None or fresh < BULK_MIN_ROWS:
         return False
     return bool(
         connection.execute(
@@ -272,29 +370,26 @@ def import_buildings_file(
     bulk: bool | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Read ``path`` with :func:`gis.footprints.read_footprints` and import it.
-
-    ``source`` defaults to the file name without its extension.
+    """Read ``path`` batch by batch (:func:`gis.footprints.iter_footprints`) and import it
+    (:func:`import_batches`). ``source`` defaults to the file name without its extension.
     """
     started = time.perf_counter()
     path = Path(path)
     with _collector_paused():
-        if progress:
-            progress("read", 0, 1)
-        footprints = read_footprints(path, layer=layer, crs=crs, id_field=id_field)
-        if progress:
-            progress("read", 1, 1)
-        read = time.perf_counter() - started
-        result = import_footprints(
-            url,
-            footprints,
-            source=source or path.stem,
-            strict=strict,
-            refresh_stats=refresh_stats,
-            bulk=bulk,
-            progress=progress,
-        )
-    result.steps = {"read": round(read, 3), **result.steps}
+        batches = iter_footprints(path, layer=layer, crs=crs, id_field=id_field)
+        try:
+            result = import_batches(
+                url,
+                batches,
+                source=source or path.stem,
+                expected=layer_size(path, layer),
+                strict=strict,
+                refresh_stats=refresh_stats,
+                bulk=bulk,
+                progress=progress,
+            )
+        finally:
+            batches.close()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -52,11 +52,10 @@ def import_events(
 
 _STAGES = {
     "read": "reading and repairing",
-    "copy": "copying to staging",
-    "assign": "assigning grids",
+    "insert": "assigning grids, issuing codes, inserting",
     "update": "updating changed buildings",
-    "insert": "inserting and issuing codes",
     "stats": "refreshing area statistics",
+    "indexes": "rebuilding indexes",
 }
 
 

@@ -17,14 +17,19 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from typer.testing import CliRunner
 
-from api.buildings.importer import BULK_MIN_ROWS, ImportRefused, import_buildings_file
+from api.buildings.importer import (
+    BULK_MIN_ROWS,
+    ImportRefused,
+    import_batches,
+    import_buildings_file,
+)
 from api.buildings.models import BUILDING_USES
 from api.cli import app as cli
 from api.settings import get_settings
 from bench.import_bench import BENCH_SOURCE, OGR_TABLE, run_import_benchmark
 from gis.coords import wgs84_to_gcj02
-from gis.crs import from_wgs84
-from gis.footprints import USE_TYPES
+from gis.crs import CoordinateError, from_wgs84
+from gis.footprints import USE_TYPES, iter_footprints
 from grids.codes import Level, level_of
 from tests.gis.test_footprints import write, write_osm
 
@@ -410,3 +415,73 @@ def test_benchmark_runs_and_cleans_up(import_db, tmp_path):
             ).fetchone()[0]
             == 0
         )
+
+
+def _max_code(url: str, grid: str) -> int:
+    with psycopg.connect(url) as connection:
+        return int(
+            connection.execute(
+                "SELECT max(code) FROM buildings WHERE code LIKE %s", (grid + "%",)
+            ).fetchone()[0][-5:]
+        )
+
+
+def test_a_file_read_in_batches_is_one_import(import_db, tmp_path):
+    first = write(
+        tmp_path / "b1.gpkg", squares(2, lat=22.5395), 4326, id=["bat-1", "bat-2"], floors=[3, 3]
+    )
+    import_buildings_file(import_db, first, source="bat")
+    last = _max_code(import_db, GRID_1)
+    shapes = squares(5, lat=22.5395)
+    second = write(
+        tmp_path / "b2.gpkg",
+        [*shapes, shapes[0]],
+        4326,
+        id=["bat-1", "bat-2", "bat-3", "bat-4", "bat-5", "bat-1"],
+        floors=[3, 7, 3, 3, 3, 3],
+    )
+    result = import_batches(
+        import_db, iter_footprints(second, batch_features=2), source="bat", expected=6
+    )
+    assert (result.read, result.inserted, result.updated, result.unchanged) == (6, 3, 1, 1)
+    assert [(r.index, r.reason) for r in result.rejects] == [
+        (5, "duplicate source id 'bat-1' (first at feature 0)")
+    ]
+    stored = {r["source_id"]: r for r in rows(import_db, "bat")}
+    assert stored["bat-2"]["floors"] == 7
+    # the sequence of the grid goes on from batch to batch (bat-3, bat-4, then bat-5)
+    assert [stored[f"bat-{i}"]["code"] for i in (3, 4, 5)] == [
+        f"{GRID_1}{last + k:05d}" for k in (1, 2, 3)
+    ]
+
+
+def test_strict_refusal_lists_the_rejects_of_every_batch(import_db, tmp_path):
+    shapes: list = squares(4, lat=22.5405)
+    shapes[1] = shapes[1].exterior  # a LineString
+    shapes[3] = shapes[3].centroid  # a Point
+    path = write(tmp_path / "sb.gpkg", shapes, 4326, id=[f"sb-{i}" for i in range(4)])
+    count = total(import_db)
+    with pytest.raises(ImportRefused) as refused:
+        import_batches(
+            import_db,
+            iter_footprints(path, batch_features=2),
+            source="sb",
+            expected=4,
+            strict=True,
+        )
+    assert [r.index for r in refused.value.details] == [1, 3]
+    assert total(import_db) == count
+
+
+def test_a_refusal_in_a_later_batch_leaves_nothing(import_db, tmp_path):
+    shapes = squares(4, lat=22.5415)
+    swapped = [shapely.transform(s, lambda xy: xy[:, ::-1]) for s in shapes[2:]]
+    path = write(
+        tmp_path / "late.gpkg", [*shapes[:2], *swapped], 4326, id=[f"late-{i}" for i in range(4)]
+    )
+    count = total(import_db)
+    with pytest.raises(CoordinateError, match="swapped"):
+        import_batches(
+            import_db, iter_footprints(path, batch_features=2), source="late", expected=4
+        )
+    assert total(import_db) == count and rows(import_db, "late") == []
