@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cache
+from types import TracebackType
 
 import numpy as np
 import psycopg
@@ -163,9 +164,12 @@ class BuildingsCopy:
     def __enter__(self) -> BuildingsCopy:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb) -> None:  # type: ignore[no-untyped-def]
-        if kind is None and self._copy is not None:
-            self._copy.write(COPY_TRAILER)
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._stack.__exit__(kind, error, tb)
 
     def write(self, rows: NewBuildings) -> None:
@@ -180,9 +184,16 @@ class BuildingsCopy:
             self._copy = self._stack.enter_context(
                 cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
             )
+            self._stack.push(self._finish)  # runs before the COPY ends
             self._copy.write(COPY_HEADER)
         n = len(rows)
         for start in range(0, n, BATCH_ROWS):
             part = slice(start, min(n, start + BATCH_ROWS))
             self._copy.write(memoryview(encode_rows(_fields(rows, self.source, part))))
         self.rows += n
+
+    def _finish(self, kind: type[BaseException] | None, *_: object) -> bool:
+        """The trailer, when the block ended normally (an error fails the COPY instead)."""
+        if kind is None and self._copy is not None:
+            self._copy.write(COPY_TRAILER)
+        return False

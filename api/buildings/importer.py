@@ -39,6 +39,7 @@ from api.buildings.import_grids import (
     reading_rank,
 )
 from api.buildings.import_indexes import (
+    DeferredIndex,
     build_deferred_indexes,
     restore_foreign_keys,
     set_aside_indexes,
@@ -56,7 +57,8 @@ __all__ = [
     "import_footprints",
 ]
 
-#: ``progress(stage, done, total)``; stages: read, assign, update, insert, stats, indexes.
+#: ``progress(stage, done, total)``; stages: read, insert, update, stats, indexes (``total``
+#: is 0 when the file does not tell how many features it has).
 Progress = Callable[[str, int, int], None]
 
 OUTSIDE_GRIDS = "outside every community and grid of the loaded city"
@@ -161,7 +163,7 @@ def import_batches(
         grids = load_grids(connection)
         codes = CodeIssuer(connection, grids)
         bulk_load = _is_bulk(connection, expected, bulk)
-        deferred: list = []
+        deferred: list[DeferredIndex] = []
         with SourceIds(url, connection, source, preload=bulk_load) as owners:
             if bulk_load:
                 deferred = set_aside_indexes(connection, "buildings")
