@@ -235,7 +235,6 @@ BATCH_FEATURES = 65_536
 class _Stream:
     """What carries over from one batch of a layer to the next."""
 
-    path: Path
     driver: str
     declared: str | None
     override: CrsLike | None
@@ -287,7 +286,7 @@ def iter_footprints(
             use_pyarrow=True,
         ) as (meta, reader):
             stream = _Stream(
-                path, driver, meta.get("crs"), crs, id_field, [str(f) for f in meta["fields"]]
+                driver, meta.get("crs"), crs, id_field, [str(f) for f in meta["fields"]]
             )
             batches = iter(reader)
             empty = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -198,10 +199,9 @@ def demo_server(demo_city_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         yield base
 
 
-@pytest.fixture(scope="session")
-def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
-    """A separate database with the mini city, for tests that need real concurrency
-    (several connections, real commits) without touching the shared database."""
+@contextmanager
+def mini_city_database(cluster: EmbeddedCluster, name: str) -> Iterator[str]:
+    """A database ``name`` of its own with the mini city loaded; dropped afterwards."""
     import asyncio
 
     from sqlalchemy import create_engine
@@ -210,9 +210,9 @@ def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
 
     admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS concurrency WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE concurrency"))
-    url = cluster.url().rsplit("/", 1)[0] + "/concurrency"
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = cluster.url().rsplit("/", 1)[0] + f"/{name}"
     migrate.upgrade(url)
 
     async def _load() -> None:
@@ -222,10 +222,20 @@ def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
         await engine.dispose()
 
     asyncio.run(_load())
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE concurrency WITH (FORCE)"))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(cluster: EmbeddedCluster) -> Iterator[str]:
+    """A separate database with the mini city, for tests that need real concurrency
+    (several connections, real commits) without touching the shared database."""
+    with mini_city_database(cluster, "concurrency") as url:
+        yield url
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ next import, ``blockgrid migrate`` and ``blockgrid serve`` finish it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import Empty, SimpleQueue
@@ -103,9 +102,7 @@ def restore_foreign_keys(connection: psycopg.Connection, items: list[DeferredInd
             )
 
 
-def build_deferred_indexes(
-    url: str, *, builders: int = BUILDERS, done: Callable[[str, float], None] | None = None
-) -> dict[str, float]:
+def build_deferred_indexes(url: str, *, builders: int = BUILDERS) -> dict[str, float]:
     """Rebuild what ``deferred_indexes`` lists, ``builders`` at a time; seconds per item.
 
     Index builds run in parallel, each committed with the removal of its entry; the
@@ -142,8 +139,6 @@ def build_deferred_indexes(
                     if item.kind == "index":
                         _forget(connection, item)
                 timings[item.name] = round(time.perf_counter() - started, 3)
-                if done:
-                    done(item.name, timings[item.name])
 
     with ThreadPoolExecutor(max_workers=builders, thread_name_prefix="index") as pool:
         for future in [pool.submit(build) for _ in range(max(1, builders))]:

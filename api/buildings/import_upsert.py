@@ -92,17 +92,22 @@ class Existing:
     same_source: NDArray[np.bool_]
     owner: NDArray[np.object_]
 
+    @staticmethod
+    def nothing(n: int) -> Existing:
+        """No building holds any of ``n`` source ids."""
+        return Existing(
+            np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+        )
+
 
 def find_existing(
     connection: psycopg.Connection, source_ids: NDArray[np.object_], source: str
 ) -> Existing:
-    """Look up the buildings that already hold the file's source ids (one join)."""
+    """Look up the buildings that already hold ``source_ids`` (one join)."""
     n = len(source_ids)
-    found = Existing(
-        np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
-    )
-    if n == 0 or not connection.execute(_ANY_IDS).fetchone()[0]:
-        return found  # e.g. the first import into a city: nothing to match
+    found = Existing.nothing(n)
+    if n == 0:
+        return found
     connection.execute(_IDS)
     copy_batches(
         connection,
@@ -129,7 +134,7 @@ class SourceIds:
 
     With ``preload`` (a bulk load, whose exclusive lock would block a second
     connection), every source id in the table is read once into memory; otherwise each
-    batch is looked up through a second connection, as :func:`find_existing` does,
+    batch is looked up through a second connection (:func:`find_existing`)
     while the import's own connection is busy with its COPY. Nothing is read when no
     building has a source id yet. Use as a context manager.
     """
@@ -159,23 +164,17 @@ class SourceIds:
 
     def find(self, source_ids: NDArray[np.object_]) -> Existing:
         """The buildings holding ``source_ids`` (see :class:`Existing`)."""
-        n = len(source_ids)
         if self.known is not None:
             at = self.known.get_indexer(source_ids)
             hit = at >= 0
-            found = Existing(
+            return Existing(
                 np.where(hit, self._ids[at], -1),
                 hit & self._same[at],
                 np.where(hit, self._owner[at], None),
             )
-            return found
-        if self.lookup is None or n == 0:
-            return Existing(
-                np.full(n, -1, dtype=np.int64),
-                np.zeros(n, dtype=bool),
-                np.full(n, None, dtype=object),
-            )
-        with self.lookup.transaction():
+        if self.lookup is None:
+            return Existing.nothing(len(source_ids))
+        with self.lookup.transaction():  # its temporary table goes with the transaction
             return find_existing(self.lookup, source_ids, self.source)
 
 

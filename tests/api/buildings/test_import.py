@@ -336,6 +336,13 @@ def test_failure_mid_file_leaves_nothing(import_db, tmp_path, failing_trigger, b
     assert _index_definitions(import_db) == indexes
 
 
+def deferred_indexes(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT name, kind FROM deferred_indexes ORDER BY name"
+        ).fetchall()
+
+
 def _index_definitions(url: str) -> list[tuple]:
     with psycopg.connect(url) as connection:
         return connection.execute(
@@ -352,6 +359,8 @@ def test_bulk_load_rebuilds_the_same_indexes_and_constraints(import_db, tmp_path
     )
     result = import_buildings_file(import_db, path, source="bulk", bulk=True)
     assert result.inserted == 6
+    assert "indexes" in result.steps and "commit" in result.steps  # rebuilt after the commit
+    assert deferred_indexes(import_db) == []
     assert _index_definitions(import_db) == indexes
     assert BULK_MIN_ROWS >= 10_000  # small imports never take the exclusive lock by default
 

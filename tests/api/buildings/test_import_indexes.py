@@ -11,15 +11,8 @@ from api.buildings.import_indexes import (
     set_aside_indexes,
 )
 from api.buildings.importer import import_buildings_file
-from tests.api.buildings.test_import import _index_definitions, squares
+from tests.api.buildings.test_import import _index_definitions, deferred_indexes, squares
 from tests.gis.test_footprints import write
-
-
-def _deferred(url: str) -> list[tuple[str, str]]:
-    with psycopg.connect(url) as connection:
-        return connection.execute(
-            "SELECT name, kind FROM deferred_indexes ORDER BY name"
-        ).fetchall()
 
 
 def _interrupt_after_commit(url: str) -> None:
@@ -31,7 +24,7 @@ def _interrupt_after_commit(url: str) -> None:
 def test_an_interrupted_rebuild_is_finished_by_the_next_call(import_db):
     indexes = _index_definitions(import_db)
     _interrupt_after_commit(import_db)
-    assert _deferred(import_db) == [
+    assert deferred_indexes(import_db) == [
         ("fk_buildings_grid_code_areas", "foreign"),
         ("idx_buildings_footprint", "index"),
         ("ix_buildings_grid_code", "index"),
@@ -60,7 +53,7 @@ def test_an_interrupted_rebuild_is_finished_by_the_next_call(import_db):
         "uq_buildings_code",
         "uq_buildings_source_id",
     }
-    assert _deferred(import_db) == []
+    assert deferred_indexes(import_db) == []
     assert _index_definitions(import_db) == indexes
     assert build_deferred_indexes(import_db) == {}
 
@@ -71,17 +64,5 @@ def test_the_next_import_finishes_what_an_interrupted_one_left(import_db, tmp_pa
     path = write(tmp_path / "next.gpkg", squares(2, lat=22.5335), 4326, id=["nx-1", "nx-2"])
     result = import_buildings_file(import_db, path, source="next", bulk=False)
     assert result.inserted == 2
-    assert _deferred(import_db) == []
-    assert _index_definitions(import_db) == indexes
-
-
-def test_a_bulk_import_rebuilds_on_two_connections(import_db, tmp_path):
-    indexes = _index_definitions(import_db)
-    path = write(
-        tmp_path / "two.gpkg", squares(4, lat=22.5355), 4326, id=[f"two-{i}" for i in range(4)]
-    )
-    result = import_buildings_file(import_db, path, source="two", bulk=True)
-    assert result.inserted == 4
-    assert "indexes" in result.steps and "commit" in result.steps
-    assert _deferred(import_db) == []
+    assert deferred_indexes(import_db) == []
     assert _index_definitions(import_db) == indexes
