@@ -4,7 +4,7 @@
 file through pyogrio and Arrow, recognises its CRS with :mod:`gis.crs` (a file without
 one is taken as WGS 84 only when its coordinates are longitude/latitude in China),
 refuses swapped latitude/longitude, converts to WGS 84, repairs the geometries
-(:mod:`gis.repair`) and maps the attributes (source id, use, floors, year, name,
+(:mod:`gis.footprint_shapes`) and maps the attributes (source id, use, floors, year, name,
 address); geometry and attributes are worked on in parallel threads. Features that
 cannot be used are returned as :class:`Reject` rows with a reason instead of failing
 the file. No database here: the loader is ``api.buildings.importer``.
@@ -28,28 +28,18 @@ import pyogrio
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from gis.crs import (
-    CHINA_BOUNDS,
-    WGS84_SRID,
-    CoordinateError,
-    CrsError,
-    CrsLike,
-    ResolvedCrs,
-    check_lonlat_in_china,
-    resolve_crs,
-    to_wgs84,
-)
+from gis.crs import WGS84_SRID, CrsLike, ResolvedCrs
+from gis.footprint_shapes import clean_shapes, detect_crs
 from gis.repair import (
     EMPTY,
     MIN_AREA_M2,
     NOT_POLYGON,
-    OK,
     REPAIRED,
     SLIVER,
     UNREPAIRABLE,
     repair_polygons,
 )
-from gis.wkb import as_multipolygon_wkb, exact_multipolygon_wkb, wkb_array
+from gis.wkb import wkb_array
 
 __all__ = [
     "BATCH_FEATURES",
@@ -58,6 +48,7 @@ __all__ = [
     "Footprints",
     "Reject",
     "concat_footprints",
+    "detect_crs",
     "iter_footprints",
     "layer_size",
     "map_use_types",
@@ -190,11 +181,15 @@ class Reject:
 class Footprints:
     """Clean footprints, one row per kept feature, plus the rejected ones.
 
-    ``geometry`` holds valid MultiPolygons in WGS 84; ``index`` points back to the
-    feature's position in the layer; ``year_built`` is 0 where unknown.
+    ``wkb`` holds each footprint as stored: a valid MultiPolygon in WGS 84, as
+    little-endian WKB; ``anchor`` its point on surface (lon, lat), which places it in a
+    grid; ``index`` points back to the feature's position in the layer; ``year_built``
+    is 0 where unknown. Shapely geometries are built only on request
+    (:attr:`geometry`, :meth:`geometries`), except where repairs already made them.
     """
 
-    geometry: NDArray[np.object_]
+    wkb: pa.BinaryArray
+    anchor: NDArray[np.float64]
     index: NDArray[np.int64]
     source_id: NDArray[np.object_]
     use_type: NDArray[np.object_]
@@ -207,12 +202,27 @@ class Footprints:
     repaired: int
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: The little-endian WKB of ``geometry`` where the file's bytes already are exactly
-    #: that (null elsewhere: repaired, converted or rewritten features).
-    wkb: pa.BinaryArray | None = None
+    #: The shapely MultiPolygon where the reader built one (None elsewhere).
+    built: NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
-        return len(self.geometry)
+        return len(self.index)
+
+    @property
+    def geometry(self) -> NDArray[np.object_]:
+        """Every footprint as a shapely MultiPolygon."""
+        return self.geometries(np.arange(len(self)))
+
+    def geometries(self, rows: NDArray[np.int64]) -> NDArray[np.object_]:
+        """The footprints ``rows`` as shapely MultiPolygons (built from ``wkb`` if need be)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.built is None:
+            self.built = np.full(len(self), None, dtype=object)
+        missing = rows[shapely.is_missing(self.built[rows])]
+        if len(missing):
+            blobs = self.wkb.take(pa.array(missing)).to_numpy(zero_copy_only=False)
+            self.built[missing] = shapely.from_wkb(blobs)
+        return self.built[rows]
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -342,9 +352,9 @@ def read_footprints(
 def concat_footprints(parts: Sequence[Footprints]) -> Footprints:
     """One :class:`Footprints` of consecutive batches of a layer."""
     first = parts[0]
-    wkbs = [part.wkb for part in parts]
     return Footprints(
-        geometry=np.concatenate([part.geometry for part in parts]),
+        wkb=pa.concat_arrays([part.wkb for part in parts]),
+        anchor=np.concatenate([part.anchor for part in parts]),
         index=np.concatenate([part.index for part in parts]),
         source_id=np.concatenate([part.source_id for part in parts]),
         use_type=np.concatenate([part.use_type for part in parts]),
@@ -357,7 +367,12 @@ def concat_footprints(parts: Sequence[Footprints]) -> Footprints:
         repaired=sum(part.repaired for part in parts),
         rejects=[reject for part in parts for reject in part.rejects],
         notes=[note for part in parts for note in part.notes],
-        wkb=pa.concat_arrays(wkbs) if all(w is not None for w in wkbs) else None,
+        built=np.concatenate(
+            [
+                part.built if part.built is not None else np.full(len(part), None, object)
+                for part in parts
+            ]
+        ),
     )
 
 
@@ -374,14 +389,14 @@ def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
     )
     frame = Columns(n, {name: batch.column(first + i) for i, name in enumerate(stream.fields)})
     notes: list[str] = []
-    # Geometry work (shapely, mostly without the GIL) runs in a second thread while this
-    # one maps the attributes (Arrow).
+    # Geometry work (numpy and shapely, mostly without the GIL) runs in a second thread
+    # while this one maps the attributes (Arrow).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as pool:
         cleaning = pool.submit(
-            _clean_geometries, wkb, stream.declared, stream.override, notes, stream.crs
+            clean_shapes, wkb, stream.declared, stream.override, notes, stream.crs
         )
         try:
-            source_ids = _source_ids(frame, fids, wkb, stream.driver, stream.id_field)
+            source_ids, unique = _source_ids(frame, fids, wkb, stream.driver, stream.id_field)
             tags = _osm_tags(frame)
             floor_values = _pick(frame, _FLOOR_FIELDS, tags)
             floors, floors_bad = (
@@ -396,16 +411,22 @@ def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
         except FootprintError:
             cleaning.result()  # a CRS or coordinate error is reported first, as it was
             raise
-        resolved, wgs, outside, fixed, status, stored = cleaning.result()
-    stream.crs = resolved
+        shapes = cleaning.result()
+    stream.crs = shapes.crs
+    status = shapes.status
     offset, stream.offset = stream.offset, stream.offset + n
     reasons = np.full(n, None, dtype=object)  # the first reason that applies is reported
     _set_reason(reasons, status == EMPTY, "empty geometry")
-    _set_reason(reasons, status == NOT_POLYGON, lambda i: f"not a polygon ({wgs[i].geom_type})")
-    _set_reason(reasons, outside, "outside China")
+    _set_reason(
+        reasons,
+        status == NOT_POLYGON,
+        lambda i: f"not a polygon ({shapes.as_read[i].geom_type})",
+    )
+    _set_reason(reasons, shapes.outside, "outside China")
     _set_reason(reasons, status == UNREPAIRABLE, "invalid and unrepairable")
     _set_reason(reasons, status == SLIVER, f"area below {MIN_AREA_M2:g} m² (sliver)")
-    _reject_duplicates(reasons, source_ids, stream.first_of, offset)
+    if not unique:
+        _reject_duplicates(reasons, source_ids, stream.first_of, offset)
     _set_reason(
         reasons,
         floors_bad,
@@ -414,11 +435,12 @@ def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
     keep = _none(reasons)
     kept = np.flatnonzero(keep)
     rejects = [
-        Reject(int(i) + offset, source_ids[i], str(reasons[i]), wgs[i])
+        Reject(int(i) + offset, source_ids[i], str(reasons[i]), shapes.geometry_as_read(int(i)))
         for i in np.flatnonzero(~keep)
     ]
     return Footprints(
-        geometry=fixed[keep],
+        wkb=shapes.stored.take(pa.array(kept)),
+        anchor=shapes.anchor[keep],
         index=(kept + offset).astype(np.int64),
         source_id=source_ids[keep],
         use_type=use_types[keep],
@@ -426,70 +448,13 @@ def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
         year_built=years[keep],
         name=names_[keep],
         address=addresses[keep],
-        crs=resolved,
+        crs=shapes.crs,
         read=n,
         repaired=int(((status == REPAIRED) & keep).sum()),
         rejects=rejects,
         notes=notes,
-        wkb=stored.take(pa.array(kept)),
+        built=shapes.built[keep],
     )
-
-
-def _clean_geometries(
-    wkb: pa.BinaryArray,
-    declared: str | None,
-    override: CrsLike | None,
-    notes: list[str],
-    resolved: ResolvedCrs | None = None,
-) -> tuple[
-    ResolvedCrs,
-    NDArray[np.object_],
-    NDArray[np.bool_],
-    NDArray[np.object_],
-    NDArray[np.int8],
-    pa.BinaryArray,
-]:
-    """Parse, recognise the CRS, convert to WGS 84 and repair: (crs, WGS 84 geometries as
-    read, outside-China mask, repaired MultiPolygons, repair status, the WKB of each
-    repaired MultiPolygon where the file's bytes are exactly that, else null).
-
-    Parsing and repair work on two halves at once (shapely releases the GIL). A CRS
-    already ``resolved`` (from an earlier batch of the layer) is not decided again.
-    """
-    half = len(wkb) // 2
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="geometry") as pool:
-        parsed = list(pool.map(_parse_wkb, (wkb.slice(0, half), wkb.slice(half))))
-        geoms = np.concatenate([part[0] for part in parsed])
-        wrapped = pa.concat_arrays([part[1] for part in parsed])
-        if resolved is None:
-            resolved = detect_crs(declared, geoms, override=override, notes=notes)
-        outside = _outside_china(geoms, resolved) if resolved.geographic else None
-        wgs = geoms if resolved.srid == WGS84_SRID else to_wgs84(geoms, resolved.name, check=False)
-        if outside is None:
-            outside = _outside_china(wgs, resolved)
-        repaired = list(pool.map(repair_polygons, (wgs[:half], wgs[half:])))
-    fixed = np.concatenate([part[0] for part in repaired])
-    status = np.concatenate([part[1] for part in repaired])
-    same = (status == OK) & (resolved.srid == WGS84_SRID)
-    if same.all():
-        same = exact_multipolygon_wkb(wrapped, fixed)
-    elif same.any():
-        same[same] = exact_multipolygon_wkb(wrapped.filter(pa.array(same)), fixed[same])
-    stored = pc.if_else(pa.array(same), wrapped, pa.scalar(None, pa.binary()))
-    return resolved, wgs, outside, fixed, status, stored
-
-
-def _parse_wkb(wkb: pa.BinaryArray) -> tuple[NDArray[np.object_], pa.BinaryArray]:
-    """Geometries of WKB values, fixing what the parser can fix, in 2D, and the WKB parsed.
-
-    Polygons are wrapped as one-part MultiPolygons while still bytes, so that most
-    footprints come out of the parser as what is stored and need no rebuilding.
-    """
-    wrapped = as_multipolygon_wkb(wkb)
-    geoms = shapely.from_wkb(wrapped.to_numpy(zero_copy_only=False), on_invalid="fix")
-    if shapely.has_z(geoms).any():
-        geoms = shapely.force_2d(geoms)
-    return np.asarray(geoms, dtype=object), wrapped
 
 
 def _set_reason(
@@ -499,102 +464,6 @@ def _set_reason(
     ``mask`` that have none yet."""
     for i in np.flatnonzero(np.asarray(mask, dtype=bool) & _none(reasons)):
         reasons[i] = reason(int(i)) if callable(reason) else reason
-
-
-# -- CRS --------------------------------------------------------------------------------
-def detect_crs(
-    declared: str | None,
-    geometries: NDArray[np.object_],
-    *,
-    override: CrsLike | None = None,
-    notes: list[str] | None = None,
-) -> ResolvedCrs:
-    """Decide the CRS of a layer from its declaration, ``override`` and its coordinates.
-
-    Parameters
-    ----------
-    declared : str or None
-        The CRS the file declares (WKT or ``"EPSG:xxxx"``), None when it has none.
-    geometries : array of shapely geometries
-        The layer's geometries as read, used when the file declares no CRS.
-    override : CRS-like, optional
-        What the user says the coordinates are (``"gcj02"``, ``"bd09"``, ``"EPSG:4547"``).
-    notes : list of str, optional
-        Receives a sentence for every assumption made.
-
-    Raises
-    ------
-    CrsError
-        Unsupported CRS; ``gcj02``/``bd09`` asked for projected data; no CRS and
-        coordinates that are not longitude/latitude in China.
-    CoordinateError
-        No CRS and coordinates that are lon/lat in China once swapped.
-
-    Examples
-    --------
-    >>> from shapely import box
-    >>> detect_crs(None, [box(114.0, 22.5, 114.001, 22.501)]).name
-    'EPSG:4326'
-    >>> detect_crs("EPSG:4326", [box(114.0, 22.5, 114.001, 22.501)], override="gcj02").name
-    'gcj02'
-    """
-    notes = notes if notes is not None else []
-    found = resolve_crs(declared) if declared else None
-    if override is not None:
-        wanted = resolve_crs(override)
-        if wanted.srid is None and found is not None and not found.geographic:
-            raise CrsError(
-                f"{wanted.label} coordinates are longitude/latitude, but the file "
-                f"declares {found.name} ({found.label}); drop --from or fix the file"
-            )
-        if found is not None and wanted.srid is not None and wanted.srid != found.srid:
-            notes.append(f"the file declares {found.name}; read as {wanted.name} as asked")
-        return wanted
-    if found is not None:
-        return found
-    bounds = shapely.bounds(np.asarray(geometries, dtype=object))
-    bounds = bounds[~np.isnan(bounds[:, 0])]
-    if len(bounds) == 0:
-        return resolve_crs(WGS84_SRID)
-    x, y = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
-    if _inside(x, y).mean() >= 0.5:
-        notes.append(
-            "the file declares no CRS; its coordinates are longitude/latitude in China, "
-            "so WGS 84 is assumed (use --from gcj02 or bd09 for web-map coordinates)"
-        )
-        return resolve_crs(WGS84_SRID)
-    if _inside(y, x).mean() >= 0.5:
-        check_lonlat_in_china(x, y)  # raises "coordinates look swapped"
-    raise CrsError(
-        f"the file declares no CRS and its coordinates (x {np.min(x):.7g}…{np.max(x):.7g}, "
-        f"y {np.min(y):.7g}…{np.max(y):.7g}) are not longitude/latitude in China: give the "
-        "CRS with --from, e.g. --from EPSG:4547 for CGCS2000 Gauss-Krüger 114°E"
-    )
-
-
-def _inside(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.bool_]:
-    min_lon, min_lat, max_lon, max_lat = CHINA_BOUNDS
-    return np.asarray((x >= min_lon) & (x <= max_lon) & (y >= min_lat) & (y <= max_lat))
-
-
-def _outside_china(geoms: NDArray[np.object_], crs: ResolvedCrs) -> NDArray[np.bool_]:
-    """Features outside China; refuse the file when most are (swapped or wrong CRS)."""
-    bounds = shapely.bounds(geoms)
-    known = ~np.isnan(bounds[:, 0])
-    inside = _inside(bounds[:, 0], bounds[:, 1]) & _inside(bounds[:, 2], bounds[:, 3])
-    outside = known & ~inside
-    if outside.sum() * 2 > known.sum():
-        x, y = bounds[outside][:, [0, 2]].ravel(), bounds[outside][:, [1, 3]].ravel()
-        if crs.geographic:
-            check_lonlat_in_china(x, y, crs_label=crs.label)
-        try:
-            check_lonlat_in_china(x, y)
-        except CoordinateError as exc:
-            raise CoordinateError(
-                f"after converting from {crs.name} ({crs.label}): {exc}; "
-                "is the declared CRS right (or are x and y swapped)?"
-            ) from exc
-    return outside
 
 
 # -- attributes ----------------------------------------------------------------------
@@ -758,10 +627,13 @@ def _source_ids(
     wkb: pa.BinaryArray,
     driver: str,
     id_field: str | None,
-) -> NDArray[Any]:
-    """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash."""
+) -> tuple[NDArray[Any], bool]:
+    """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash;
+    and whether they are unique by construction (feature ids of a GeoPackage or
+    FileGDB layer, its primary key), which spares the duplicate check."""
     n = frame.rows
     ids = pa.nulls(n, pa.string())
+    unique = False
     if id_field is not None:
         column = frame.get(id_field)
         if column is None:
@@ -781,12 +653,14 @@ def _source_ids(
         ids = _trimmed(column)
     elif driver in ("GPKG", "OpenFileGDB", "FileGDB"):
         ids = pc.cast(pa.array(np.asarray(fids)), pa.string())
+        unique = True
     ids = pc.utf8_slice_codeunits(ids, 0, 200)
     out = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-    for i in np.flatnonzero(_none(out)):
-        blob = wkb[int(i)].as_py() or b""
-        out[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
-    return out
+    if ids.null_count:
+        for i in np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False)):
+            blob = wkb[int(i)].as_py() or b""
+            out[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
+    return out, unique
 
 
 def _reject_duplicates(

@@ -24,6 +24,7 @@ __all__ = [
     "REPAIRED",
     "SLIVER",
     "UNREPAIRABLE",
+    "area_m2",
     "repair_polygons",
 ]
 
@@ -93,9 +94,15 @@ def repair_polygons(
 
 def _area_m2(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
     """Approximate areas in square metres of lon/lat geometries."""
-    bounds = shapely.bounds(geoms)
+    return area_m2(shapely.area(geoms), shapely.bounds(geoms))
+
+
+def area_m2(area: ArrayLike, bounds: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Approximate square metres of lon/lat areas (square degrees) given their bounds
+    (minx, miny, maxx, maxy): a degree of longitude shrinks with the cosine of the
+    latitude in the middle of the bounds."""
     scale = _M_PER_DEGREE**2 * np.cos(np.radians((bounds[:, 1] + bounds[:, 3]) / 2))
-    return np.asarray(shapely.area(geoms) * scale, dtype=np.float64)
+    return np.asarray(np.asarray(area) * scale, dtype=np.float64)
 
 
 def _repair_parts(

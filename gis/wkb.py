@@ -20,11 +20,15 @@ import shapely
 from numpy.typing import NDArray
 
 __all__ = [
+    "ONE_RING_HEADER_BYTES",
     "MultiPolygonLayout",
     "as_multipolygon_wkb",
     "multipolygon_layout",
+    "one_ring_sizes",
     "read_vertices",
     "reproject_multipolygon_wkb",
+    "ring_coordinates",
+    "with_ring_coordinates",
     "with_vertices",
     "wkb_array",
 ]
@@ -40,6 +44,12 @@ _POLYGON, _MULTIPOLYGON = 3, 6
 _ONE_PART_HEADER = (
     bytes([_LITTLE_ENDIAN]) + (_MULTIPOLYGON).to_bytes(4, "little") + (1).to_bytes(4, "little")
 )
+#: ... followed by a little-endian Polygon of one ring (its vertex count comes next).
+_ONE_RING_HEADER = _ONE_PART_HEADER + (
+    bytes([_LITTLE_ENDIAN]) + (_POLYGON).to_bytes(4, "little") + (1).to_bytes(4, "little")
+)
+#: Bytes before the first vertex of a one-part, one-ring MultiPolygon (header + count).
+ONE_RING_HEADER_BYTES = len(_ONE_RING_HEADER) + 4
 
 
 def wkb_array(values: object) -> pa.BinaryArray:
@@ -160,6 +170,67 @@ def multipolygon_layout(wkb: pa.BinaryArray) -> MultiPolygonLayout:
     return MultiPolygonLayout(vertex, size, shell, row, len(starts))
 
 
+def one_ring_sizes(wkb: pa.BinaryArray) -> NDArray[np.int64]:
+    """Vertex count of each value that is a one-part, one-ring MultiPolygon, -1 elsewhere.
+
+    Such a value (little-endian, 2D, nothing after the last vertex) is a header of
+    :data:`ONE_RING_HEADER_BYTES` bytes followed by its vertices, 16 bytes each: most
+    building footprints once wrapped by :func:`as_multipolygon_wkb`.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> square = shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])
+    >>> holed = shapely.MultiPolygon([square.geoms[0].buffer(1).difference(square)])
+    >>> one_ring_sizes(wkb_array([shapely.to_wkb(square), shapely.to_wkb(holed), None])).tolist()
+    [5, -1, -1]
+    """
+    sizes = np.full(len(wkb), -1, dtype=np.int64)
+    if len(wkb) == 0:
+        return sizes
+    _, ends = _data(wkb)
+    long_enough = np.diff(ends) >= ONE_RING_HEADER_BYTES
+    if wkb.null_count:
+        long_enough &= wkb.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(long_enough)
+    if len(rows) == 0:
+        return sizes
+    heads = pc.binary_slice(wkb.take(pa.array(rows)), 0, ONE_RING_HEADER_BYTES)
+    head_data, head_ends = _data(heads)
+    block = head_data[head_ends[0] : head_ends[-1]].reshape(len(rows), ONE_RING_HEADER_BYTES)
+    prefix = np.frombuffer(_ONE_RING_HEADER, dtype=np.uint8)
+    counts = np.ascontiguousarray(block[:, len(prefix) :]).view("<u4").reshape(-1)
+    counts = counts.astype(np.int64)
+    whole = np.diff(ends)[rows] == ONE_RING_HEADER_BYTES + 16 * counts
+    one_ring = (block[:, : len(prefix)] == prefix).all(axis=1) & whole
+    sizes[rows[one_ring]] = counts[one_ring]
+    return sizes
+
+
+def ring_coordinates(wkb: pa.BinaryArray) -> NDArray[np.float64]:
+    """The ``(vertices, 2)`` coordinates of one-ring values (:func:`one_ring_sizes` ≥ 0
+    for every value), ring after ring."""
+    body = pc.binary_slice(wkb, ONE_RING_HEADER_BYTES, 1 << 30)
+    data, ends = _data(body)
+    coordinates = data[ends[0] : ends[-1]].copy().view("<f8")
+    return coordinates.astype(np.float64, copy=False).reshape(-1, 2)
+
+
+def with_ring_coordinates(wkb: pa.BinaryArray, xy: NDArray[np.float64]) -> pa.BinaryArray:
+    """One-ring values (as :func:`ring_coordinates` reads) with their vertices replaced."""
+    if len(wkb) == 0:
+        return wkb
+    heads = pc.binary_slice(wkb, 0, ONE_RING_HEADER_BYTES)
+    _, ends = _data(wkb)
+    lengths = np.diff(ends) - ONE_RING_HEADER_BYTES
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    data = np.ascontiguousarray(xy, dtype="<f8")
+    bodies = pa.BinaryArray.from_buffers(
+        pa.binary(), len(wkb), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return pc.binary_join_element_wise(heads, bodies, pa.scalar(b"", pa.binary()))
+
+
 def _windows(data: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """Every 16-byte window of ``data`` (a strided view, no copy): row ``i`` starts at byte i."""
     count = max(len(data) - 15, 0)
@@ -207,7 +278,21 @@ def reproject_multipolygon_wkb(
     >>> shapely.from_wkb(moved.to_numpy(zero_copy_only=False))[0].bounds
     (10.0, 0.0, 11.0, 2.0)
     """
-    layout = layout or multipolygon_layout(wkb)
+    if layout is None:
+        one_ring = one_ring_sizes(wkb) >= 0
+        if one_ring.all():  # most footprints: no layout to walk
+            xy = ring_coordinates(wkb)
+            new_x, new_y = convert(xy[:, 0], xy[:, 1])
+            return with_ring_coordinates(wkb, np.column_stack([new_x, new_y]))
+        if one_ring.any():
+            simple, other = np.flatnonzero(one_ring), np.flatnonzero(~one_ring)
+            parts = [
+                reproject_multipolygon_wkb(wkb.take(pa.array(rows)), convert)
+                for rows in (simple, other)
+            ]
+            where = np.argsort(np.concatenate([simple, other]), kind="stable")
+            return pa.concat_arrays(parts).take(pa.array(where))
+        layout = multipolygon_layout(wkb)
     x, y = read_vertices(wkb, layout)
     new_x, new_y = convert(x, y)
     return with_vertices(wkb, layout, np.asarray(new_x), np.asarray(new_y))

@@ -19,9 +19,7 @@ from types import TracebackType
 import numpy as np
 import psycopg
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyproj
-import shapely
 from numpy.typing import NDArray
 from psycopg import sql
 from psycopg.copy import Copy, QueuedLibpqWriter
@@ -39,7 +37,7 @@ from gis.pgcopy import (
     int_field,
     text_field,
 )
-from gis.wkb import reproject_multipolygon_wkb, wkb_array
+from gis.wkb import reproject_multipolygon_wkb
 
 __all__ = ["BATCH_ROWS", "BuildingsCopy", "NewBuildings", "copy_batches"]
 
@@ -67,15 +65,13 @@ class NewBuildings:
     """The rows to insert, sorted by code; codes and grid codes as fixed-width ASCII."""
 
     code: NDArray[np.uint8]  # (n, 19)
-    footprint: NDArray[np.object_]  # valid WGS 84 MultiPolygons
+    wkb: pa.BinaryArray  # the footprints: valid WGS 84 MultiPolygons, little-endian WKB
     use_type: NDArray[np.object_]
     floors: NDArray[np.int16]
     year_built: NDArray[np.int16]  # 0 = unknown
     name: NDArray[np.object_]
     address: NDArray[np.object_]
     source_id: NDArray[np.object_]
-    #: The footprint's little-endian WKB where the file held exactly that, else null.
-    wkb: pa.BinaryArray | None = None
 
     def __len__(self) -> int:
         return len(self.code)
@@ -88,7 +84,7 @@ def _to_web_mercator() -> Callable:
 
 def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
     """The COPY columns (:data:`_COLUMNS`) of the rows ``part``."""
-    wkb = _footprint_wkb(rows, part)
+    wkb = rows.wkb[part]
     years = rows.year_built[part]
     code = rows.code[part]
     return [
@@ -104,19 +100,6 @@ def _fields(rows: NewBuildings, source: str, part: slice) -> list[CopyField]:
         constant_field(source, len(code)),
         text_field(rows.source_id[part]),
     ]
-
-
-def _footprint_wkb(rows: NewBuildings, part: slice) -> pa.BinaryArray:
-    """The footprints' WKB: the file's own bytes where they are exact, else written out."""
-    known = rows.wkb[part] if rows.wkb is not None else None
-    if known is not None and known.null_count == 0:
-        return known
-    footprint = rows.footprint[part]
-    if known is None or known.null_count == len(known):
-        return wkb_array(shapely.to_wkb(footprint, byte_order=1, output_dimension=2))
-    missing = known.is_null().to_numpy(zero_copy_only=False)
-    written = wkb_array(shapely.to_wkb(footprint[missing], byte_order=1, output_dimension=2))
-    return pc.replace_with_mask(known, pa.array(missing), written)
 
 
 def copy_batches(

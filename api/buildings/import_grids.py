@@ -67,17 +67,18 @@ def load_grids(connection: psycopg.Connection) -> Grids:
     return Grids(codes, np.asarray(polygons, dtype=object))
 
 
-def assign_grids(anchors: NDArray[np.object_], grids: Grids) -> NDArray[np.int64]:
+def assign_grids(anchors: NDArray[np.float64], grids: Grids) -> NDArray[np.int64]:
     """Index into ``grids`` of the grid holding each anchor point (lowest code), -1 for none.
 
-    The points are sorted by longitude once; each grid polygon, prepared, tests the
-    points of its bounding box (``intersects``: the boundary counts as inside). Grids
-    go from the highest code down, so the lowest code is the one that stays.
+    ``anchors`` is ``(n, 2)`` lon/lat. The points are sorted by longitude once; each
+    grid polygon, prepared, tests the points of its bounding box (``intersects``: the
+    boundary counts as inside). Grids go from the highest code down, so the lowest code
+    is the one that stays.
     """
     placed = np.full(len(anchors), -1, dtype=np.int64)
     if len(anchors) == 0 or len(grids) == 0:
         return placed
-    x, y = shapely.get_x(anchors), shapely.get_y(anchors)
+    x, y = np.ascontiguousarray(anchors[:, 0]), np.ascontiguousarray(anchors[:, 1])
     by_x = np.argsort(x, kind="stable")
     sorted_x = x[by_x]
     shapely.prepare(grids.polygons)
@@ -92,9 +93,10 @@ def assign_grids(anchors: NDArray[np.object_], grids: Grids) -> NDArray[np.int64
     return placed
 
 
-def reading_rank(anchors: NDArray[np.object_]) -> NDArray[np.int64]:
-    """Rank of each point read north→south in ~55 m rows, west→east within a row."""
-    x, y = shapely.get_x(anchors), shapely.get_y(anchors)
+def reading_rank(anchors: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Rank of each ``(lon, lat)`` point read north→south in ~55 m rows, west→east within
+    a row."""
+    x, y = anchors[:, 0], anchors[:, 1]
     rank = np.empty(len(anchors), dtype=np.int64)
     rank[np.lexsort((x, np.floor(-y / ROW_DEGREES)))] = np.arange(len(anchors))
     return rank

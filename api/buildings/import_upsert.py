@@ -13,12 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import psycopg
-import shapely
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from api.buildings.import_copy import copy_batches
 from gis.pgcopy import CopyField, ewkb_field, int_field, text_field
-from gis.wkb import wkb_array
 
 __all__ = ["Existing", "SourceIds", "find_existing", "update_existing"]
 
@@ -182,7 +181,7 @@ def update_existing(
     connection: psycopg.Connection,
     *,
     building_id: NDArray[np.int64],
-    footprint: NDArray[np.object_],
+    footprint: pa.BinaryArray,
     grid_code: NDArray[np.str_],
     use_type: NDArray[np.object_],
     floors: NDArray[np.int16],
@@ -190,17 +189,17 @@ def update_existing(
     name: NDArray[np.object_],
     address: NDArray[np.object_],
 ) -> int:
-    """Update the buildings whose footprint or attributes changed; return how many did."""
+    """Update the buildings whose footprint (MultiPolygon WKB, WGS 84) or attributes
+    changed; return how many did."""
     if len(building_id) == 0:
         return 0
     connection.execute(_STAGING)
 
     def fields(part: slice) -> list[CopyField]:
-        wkb = wkb_array(shapely.to_wkb(footprint[part], byte_order=1, output_dimension=2))
         years = year_built[part]
         return [
             int_field(building_id[part], 64),
-            ewkb_field(wkb, 4326),
+            ewkb_field(footprint[part], 4326),
             text_field(grid_code[part]),
             text_field(use_type[part]),
             int_field(floors[part], 16),

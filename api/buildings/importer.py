@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import psycopg
 import pyarrow as pa
-import shapely
 from numpy.typing import NDArray
 
 from api.areas.rollups import refresh_area_stats
@@ -226,7 +225,7 @@ def _place(
 ) -> tuple[_Changes, NewBuildings]:
     """Grids, matches and codes of one batch: the changes to existing buildings and the
     new buildings; rejects go to ``result``."""
-    anchors = shapely.point_on_surface(footprints.geometry)
+    anchors = footprints.anchor
     grid = assign_grids(anchors, grids)
     existing = owners.find(footprints.source_id)
     result.rejects += _database_rejects(footprints, grid, existing)
@@ -235,7 +234,7 @@ def _place(
     mine = np.flatnonzero(placed & existing.same_source)
     changes = _Changes(
         building_id=existing.building_id[mine],
-        footprint=footprints.geometry[mine],
+        footprint=footprints.wkb.take(pa.array(mine)),
         grid_code=grids.codes[grid[mine]],
         use_type=footprints.use_type[mine],
         floors=footprints.floors[mine],
@@ -258,7 +257,7 @@ class _Changes:
     """Existing buildings of this source met again in the file (updated if changed)."""
 
     building_id: NDArray[np.int64]
-    footprint: NDArray[np.object_]
+    footprint: pa.BinaryArray  # MultiPolygon WKB, WGS 84
     grid_code: NDArray[np.str_]
     use_type: NDArray[np.object_]
     floors: NDArray[np.int16]
@@ -274,12 +273,11 @@ class _Changes:
 
     @staticmethod
     def join(parts: list[_Changes]) -> _Changes:
-        return _Changes(
-            **{
-                f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                for f in fields(_Changes)
-            }
-        )
+        def joined(name: str) -> NDArray | pa.BinaryArray:
+            values = [getattr(p, name) for p in parts]
+            return pa.concat_arrays(values) if name == "footprint" else np.concatenate(values)
+
+        return _Changes(**{f.name: joined(f.name) for f in fields(_Changes)})
 
 
 class _Clock:
@@ -316,7 +314,7 @@ def _database_rejects(
                 int(footprints.index[i]),
                 str(footprints.source_id[i]),
                 reason,
-                footprints.geometry[i],
+                footprints.geometries(np.array([i]))[0],
             )
         )
     return rejects
@@ -327,14 +325,13 @@ def _new_buildings(
 ) -> NewBuildings:
     return NewBuildings(
         code=codes,
-        footprint=footprints.geometry[take],
+        wkb=footprints.wkb.take(pa.array(take)),
         use_type=footprints.use_type[take],
         floors=footprints.floors[take],
         year_built=footprints.year_built[take],
         name=footprints.name[take],
         address=footprints.address[take],
         source_id=footprints.source_id[take],
-        wkb=footprints.wkb.take(pa.array(take)) if footprints.wkb is not None else None,
     )
 
 

@@ -368,17 +368,26 @@ def test_openstreetmap_buildings(tmp_path, name):
     assert_close(footprints.geometry[0], squares(3)[0], 1e-6)
 
 
-def test_the_files_own_bytes_are_kept_only_for_untouched_wgs84_footprints(tmp_path):
+def test_stored_wkb_is_the_files_own_bytes_unless_repaired_or_converted(tmp_path):
     square = box(LON, LAT, LON + 2e-4, LAT + 2e-4)
     bow_tie = _ring((0, 0), (10, 10), (10, 0), (0, 10), (0, 0))
     path = write(tmp_path / "bytes.gpkg", [square, bow_tie], 4326, id=["a", "b"])
+    _, table = pyogrio.read_arrow(path)
+    as_read = table.column(table.num_columns - 1).to_pylist()[0]
     footprints = read_footprints(path)
-    assert footprints.wkb is not None
     kept, repaired = footprints.wkb.to_pylist()
-    assert kept == shapely.to_wkb(footprints.geometry[0], byte_order=1, output_dimension=2)
-    assert repaired is None
+    one_part = bytes.fromhex("010600000001000000")
+    assert kept == one_part + as_read  # the polygon's own bytes, wrapped as a MultiPolygon
+    assert footprints.built is not None and footprints.built[0] is None  # no geometry built
+    assert len(footprints.built[1].geoms) == 2  # the bow tie, repaired into two triangles
+    assert repaired == shapely.to_wkb(footprints.built[1], byte_order=1, output_dimension=2)
+    assert footprints.geometry[0].equals(MultiPolygon([square]))  # built on request
     projected = write(tmp_path / "bytes_4547.gpkg", [from_wgs84(square, 4547)], 4547, id=["c"])
-    assert read_footprints(projected).wkb.to_pylist() == [None]  # converted: written anew
+    converted = read_footprints(projected)
+    assert converted.wkb.to_pylist() == [
+        shapely.to_wkb(converted.built[0], byte_order=1, output_dimension=2)
+    ]  # converted: written anew
+    assert_close(converted.built[0], square, 1e-7)
 
 
 def test_batches_number_features_from_the_start_and_reject_repeats_across_them(tmp_path):
