@@ -63,6 +63,7 @@ def test_the_cluster_serves_postgis_with_the_sized_settings(cluster):
     expected_mb = int(machine_sized_settings()["shared_buffers"].removesuffix("MB"))
     pages = psql(cluster, "SELECT setting FROM pg_settings WHERE name = 'shared_buffers'")
     assert int(pages) * 8 // 1024 == expected_mb
+    assert psql(cluster, "SHOW wal_writer_delay") == "10ms"
     assert psql(cluster, "SHOW listen_addresses") == "127.0.0.1"
     socket_file = cluster.socket_dir / f".s.PGSQL.{cluster.port}"
     assert socket_file.is_socket()

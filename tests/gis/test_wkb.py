@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, box
 
@@ -33,3 +34,35 @@ def test_exact_wkb_only_where_the_bytes_are_the_geometry():
     assert shapely.get_num_coordinates(parsed[5]) == 5
     exact = exact_multipolygon_wkb(wkb_array(values), parsed)
     assert exact.tolist() == [True, True, False, False, False, False, False]
+
+
+def test_one_ring_values_are_found_and_reprojected_without_a_layout():
+    from gis.wkb import (
+        multipolygon_layout,
+        one_ring_sizes,
+        reproject_multipolygon_wkb,
+        ring_coordinates,
+    )
+
+    values = wkb_array(
+        [
+            shapely.to_wkb(SQUARE, byte_order=1),
+            shapely.to_wkb(HOLED, byte_order=1),  # two parts, a hole
+            shapely.to_wkb(SQUARE, byte_order=0),  # big-endian
+            shapely.to_wkb(SQUARE, byte_order=1) + b"\x00",  # trailing byte
+            None,
+            shapely.to_wkb(SQUARE, byte_order=1),
+        ]
+    )
+    assert one_ring_sizes(values).tolist() == [5, -1, -1, -1, -1, 5]
+    np.testing.assert_array_equal(
+        ring_coordinates(values.take([0])), shapely.get_coordinates(SQUARE)
+    )
+    mixed = values.take([0, 1, 5])
+
+    def shift(x, y):
+        return x + 1.0, y * 2.0
+
+    moved = reproject_multipolygon_wkb(mixed, shift)
+    assert moved.equals(reproject_multipolygon_wkb(mixed, shift, multipolygon_layout(mixed)))
+    assert shapely.from_wkb(moved[0].as_py()).bounds == (115.0, 45.0, 115.001, 45.002)
