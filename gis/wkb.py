@@ -195,7 +195,8 @@ def one_ring_sizes(wkb: pa.BinaryArray) -> NDArray[np.int64]:
     rows = np.flatnonzero(long_enough)
     if len(rows) == 0:
         return sizes
-    heads = pc.binary_slice(wkb.take(pa.array(rows)), 0, ONE_RING_HEADER_BYTES)
+    candidates = wkb if len(rows) == len(wkb) else wkb.take(pa.array(rows))
+    heads = pc.binary_slice(candidates, 0, ONE_RING_HEADER_BYTES)
     head_data, head_ends = _data(heads)
     block = head_data[head_ends[0] : head_ends[-1]].reshape(len(rows), ONE_RING_HEADER_BYTES)
     prefix = np.frombuffer(_ONE_RING_HEADER, dtype=np.uint8)

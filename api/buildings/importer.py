@@ -275,7 +275,11 @@ class _Changes:
     def join(parts: list[_Changes]) -> _Changes:
         def joined(name: str) -> NDArray | pa.BinaryArray:
             values = [getattr(p, name) for p in parts]
-            return pa.concat_arrays(values) if name == "footprint" else np.concatenate(values)
+            return (
+                pa.concat_arrays(values)
+                if isinstance(values[0], pa.Array)
+                else np.concatenate(values)
+            )
 
         return _Changes(**{f.name: joined(f.name) for f in fields(_Changes)})
 

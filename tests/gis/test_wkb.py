@@ -6,7 +6,14 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, box
 
-from gis.wkb import exact_multipolygon_wkb, wkb_array
+from gis.wkb import (
+    exact_multipolygon_wkb,
+    multipolygon_layout,
+    one_ring_sizes,
+    reproject_multipolygon_wkb,
+    ring_coordinates,
+    wkb_array,
+)
 
 SQUARE = MultiPolygon([box(114.0, 22.5, 114.001, 22.501)])
 HOLED = MultiPolygon([box(0, 0, 10, 10).difference(box(2, 2, 4, 4)), box(20, 0, 21, 1)])
@@ -37,13 +44,6 @@ def test_exact_wkb_only_where_the_bytes_are_the_geometry():
 
 
 def test_one_ring_values_are_found_and_reprojected_without_a_layout():
-    from gis.wkb import (
-        multipolygon_layout,
-        one_ring_sizes,
-        reproject_multipolygon_wkb,
-        ring_coordinates,
-    )
-
     values = wkb_array(
         [
             shapely.to_wkb(SQUARE, byte_order=1),
