@@ -31,6 +31,9 @@ __all__ = ["MAX_VERTICES", "MIN_TURN_SINE", "ConvexRings", "check_convex_rings"]
 MAX_VERTICES = 32
 #: Smallest |sine| of a turn between consecutive edges taken as a clear turn.
 MIN_TURN_SINE = 1e-9
+#: Vertices checked at once: the temporaries (a few dozen arrays of this many floats)
+#: stay small enough to be reused from the allocator's free memory, not fresh pages.
+_CHUNK_VERTICES = 32_768
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,13 @@ def check_convex_rings(xy: NDArray[np.float64], sizes: NDArray[np.int64]) -> Con
     first = np.cumsum(sizes) - sizes
     x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     for k in np.unique(sizes[(sizes >= 4) & (sizes <= MAX_VERTICES)]):
-        rings = np.flatnonzero(sizes == k)
-        at = first[rings][None, :] + np.arange(k)[:, None]  # (vertex, ring)
-        found = _check_group(x[at], y[at])
-        convex[rings] = found[0]
-        area[rings], bounds[rings], anchor[rings] = found[1], found[2], found[3]
+        of_size = np.flatnonzero(sizes == k)
+        for start in range(0, len(of_size), _CHUNK_VERTICES // k):
+            rings = of_size[start : start + _CHUNK_VERTICES // k]
+            at = first[rings][None, :] + np.arange(k)[:, None]  # (vertex, ring)
+            found = _check_group(x[at], y[at])
+            convex[rings] = found[0]
+            area[rings], bounds[rings], anchor[rings] = found[1], found[2], found[3]
     area[~convex] = np.nan
     bounds[~convex] = np.nan
     anchor[~convex] = np.nan

@@ -184,19 +184,21 @@ class Footprints:
     ``wkb`` holds each footprint as stored: a valid MultiPolygon in WGS 84, as
     little-endian WKB; ``anchor`` its point on surface (lon, lat), which places it in a
     grid; ``index`` points back to the feature's position in the layer; ``year_built``
-    is 0 where unknown. Shapely geometries are built only on request
-    (:attr:`geometry`, :meth:`geometries`), except where repairs already made them.
+    is 0 where unknown. Texts stay Arrow strings (null where there is none), so that no
+    Python string is made per value between the file and the COPY. Shapely geometries
+    are built only on request (:attr:`geometry`, :meth:`geometries`), except where
+    repairs already made them.
     """
 
     wkb: pa.BinaryArray
     anchor: NDArray[np.float64]
     index: NDArray[np.int64]
-    source_id: NDArray[np.object_]
-    use_type: NDArray[np.object_]
+    source_id: pa.StringArray
+    use_type: pa.StringArray  # one of USE_TYPES
     floors: NDArray[np.int16]
     year_built: NDArray[np.int16]
-    name: NDArray[np.object_]
-    address: NDArray[np.object_]
+    name: pa.StringArray
+    address: pa.StringArray
     crs: ResolvedCrs
     read: int
     repaired: int
@@ -356,12 +358,12 @@ def concat_footprints(parts: Sequence[Footprints]) -> Footprints:
         wkb=pa.concat_arrays([part.wkb for part in parts]),
         anchor=np.concatenate([part.anchor for part in parts]),
         index=np.concatenate([part.index for part in parts]),
-        source_id=np.concatenate([part.source_id for part in parts]),
-        use_type=np.concatenate([part.use_type for part in parts]),
+        source_id=pa.concat_arrays([part.source_id for part in parts]),
+        use_type=pa.concat_arrays([part.use_type for part in parts]),
         floors=np.concatenate([part.floors for part in parts]),
         year_built=np.concatenate([part.year_built for part in parts]),
-        name=np.concatenate([part.name for part in parts]),
-        address=np.concatenate([part.address for part in parts]),
+        name=pa.concat_arrays([part.name for part in parts]),
+        address=pa.concat_arrays([part.address for part in parts]),
         crs=first.crs,
         read=sum(part.read for part in parts),
         repaired=sum(part.repaired for part in parts),
@@ -435,19 +437,25 @@ def _footprints_of(batch: pa.RecordBatch, stream: _Stream) -> Footprints:
     keep = _none(reasons)
     kept = np.flatnonzero(keep)
     rejects = [
-        Reject(int(i) + offset, source_ids[i], str(reasons[i]), shapes.geometry_as_read(int(i)))
+        Reject(
+            int(i) + offset,
+            source_ids[int(i)].as_py(),
+            str(reasons[i]),
+            shapes.geometry_as_read(int(i)),
+        )
         for i in np.flatnonzero(~keep)
     ]
+    rows = pa.array(kept)
     return Footprints(
-        wkb=shapes.stored.take(pa.array(kept)),
+        wkb=shapes.stored.take(rows),
         anchor=shapes.anchor[keep],
         index=(kept + offset).astype(np.int64),
-        source_id=source_ids[keep],
-        use_type=use_types[keep],
+        source_id=source_ids.take(rows),
+        use_type=use_types.take(rows),
         floors=floors[keep],
         year_built=years[keep],
-        name=names_[keep],
-        address=addresses[keep],
+        name=names_.take(rows),
+        address=addresses.take(rows),
         crs=shapes.crs,
         read=n,
         repaired=int(((status == REPAIRED) & keep).sum()),
@@ -590,35 +598,33 @@ def _years(values: pa.Array | None, n: int) -> NDArray[np.int16]:
     return np.where((years >= 1800) & (years <= 2100), years, 0).astype(np.int16)
 
 
-def _texts(values: pa.Array | None, limit: int, n: int) -> NDArray[np.object_]:
-    """Stripped text cut to ``limit`` characters; None for blanks."""
+def _texts(values: pa.Array | None, limit: int, n: int) -> pa.StringArray:
+    """Stripped text cut to ``limit`` characters; null for blanks."""
     if values is None:
-        return np.full(n, None, dtype=object)
-    text = pc.utf8_slice_codeunits(_trimmed(values), 0, limit)
-    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        return pa.nulls(n, pa.string())
+    return pc.utf8_slice_codeunits(_trimmed(values), 0, limit)
 
 
-def map_use_types(values: ArrayLike | pa.Array | None, n: int = 0) -> NDArray[np.object_]:
+def map_use_types(values: ArrayLike | pa.Array | None, n: int = 0) -> pa.StringArray:
     """Map use attributes (OSM ``building=*``, Chinese 用途 names) to :data:`USE_TYPES`.
 
     Examples
     --------
-    >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).tolist()
+    >>> map_use_types(["apartments", "厂房", "yes", None, "Office", "spaceport"]).to_pylist()
     ['residential', 'industrial', 'other', 'other', 'office', 'other']
     """
     if values is None:
-        return np.full(n, "other", dtype=object)
+        return pa.array(["other"] * n, pa.string())
     if not isinstance(values, pa.Array):
         listed = np.asarray(values, dtype=object).tolist()
         values = pa.array([None if v is None else str(v) for v in listed], pa.string())
     encoded = pc.dictionary_encode(_as_text(values))
     words = encoded.dictionary.to_pylist()
-    mapped = np.array(
+    mapped = pa.array(
         [_USE_OF.get(str(word).strip().lower(), "other") for word in words] + ["other"],
-        dtype=object,
+        pa.string(),
     )
-    index = pc.fill_null(encoded.indices, len(words)).to_numpy(zero_copy_only=False)
-    return mapped[index]
+    return mapped.take(pc.fill_null(encoded.indices, len(words)))
 
 
 def _source_ids(
@@ -627,7 +633,7 @@ def _source_ids(
     wkb: pa.BinaryArray,
     driver: str,
     id_field: str | None,
-) -> tuple[NDArray[Any], bool]:
+) -> tuple[pa.StringArray, bool]:
     """Stable ids: ``id_field`` or a usual id attribute, else the FID, else a WKB hash;
     and whether they are unique by construction (feature ids of a GeoPackage or
     FileGDB layer, its primary key), which spares the duplicate check."""
@@ -655,28 +661,30 @@ def _source_ids(
         ids = pc.cast(pa.array(np.asarray(fids)), pa.string())
         unique = True
     ids = pc.utf8_slice_codeunits(ids, 0, 200)
-    out = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
-    if ids.null_count:
-        for i in np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False)):
-            blob = wkb[int(i)].as_py() or b""
-            out[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
-    return out, unique
+    if not ids.null_count:
+        return ids, unique
+    out = ids.to_pylist()
+    for i in np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False)):
+        blob = wkb[int(i)].as_py() or b""
+        out[i] = "wkb:" + hashlib.blake2b(blob, digest_size=10).hexdigest()
+    return pa.array(out, pa.string()), unique
 
 
 def _reject_duplicates(
-    reasons: NDArray[np.object_], ids: NDArray[np.object_], first_of: dict[str, int], offset: int
+    reasons: NDArray[np.object_], ids: pa.StringArray, first_of: dict[str, int], offset: int
 ) -> None:
     """Reject every repeat of a source id (the first feature with it is kept).
 
     ``first_of`` maps the ids of the earlier batches to their first feature and learns
     this batch's; ``offset`` is the position of the batch in the layer.
     """
-    first = [first_of.setdefault(value, offset + i) for i, value in enumerate(ids.tolist())]
+    values = ids.to_pylist()
+    first = [first_of.setdefault(value, offset + i) for i, value in enumerate(values)]
     repeat = np.asarray(first, dtype=np.int64) != offset + np.arange(len(ids))
     _set_reason(
         reasons,
         repeat,
-        lambda i: f"duplicate source id {ids[i]!r} (first at feature {first[i]})",
+        lambda i: f"duplicate source id {values[i]!r} (first at feature {first[i]})",
     )
 
 

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import ArrayLike, NDArray
@@ -97,13 +96,15 @@ def constant_field(value: str, n: int) -> CopyField:
     return CopyField(block=np.broadcast_to(raw, (n, len(raw))))
 
 
-def choice_field(vocabulary: Sequence[str], values: ArrayLike) -> CopyField:
+def choice_field(vocabulary: Sequence[str], values: ArrayLike | pa.Array) -> CopyField:
     """Text drawn from a small ``vocabulary`` (every value must be in it), e.g. a use type."""
-    codes = pd.Index(list(vocabulary)).get_indexer(np.asarray(values, dtype=object))
-    if len(codes) and codes.min() < 0:
+    if not isinstance(values, pa.Array):
+        values = pa.array(np.asarray(values, dtype=object), pa.string())
+    words = pa.array(list(vocabulary), pa.string())
+    codes = pc.index_in(values, value_set=words)
+    if codes.null_count:
         raise ValueError(f"values outside the vocabulary {list(vocabulary)}")
-    words = pa.array(list(vocabulary), pa.string()).cast(pa.binary())
-    return CopyField(values=words.take(pa.array(codes.astype(np.int32))))
+    return CopyField(values=words.cast(pa.binary()).take(codes))
 
 
 def ewkb_field(wkb: pa.BinaryArray, srid: int) -> CopyField:

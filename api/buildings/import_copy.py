@@ -66,12 +66,12 @@ class NewBuildings:
 
     code: NDArray[np.uint8]  # (n, 19)
     wkb: pa.BinaryArray  # the footprints: valid WGS 84 MultiPolygons, little-endian WKB
-    use_type: NDArray[np.object_]
+    use_type: pa.StringArray  # one of USE_TYPES
     floors: NDArray[np.int16]
     year_built: NDArray[np.int16]  # 0 = unknown
-    name: NDArray[np.object_]
-    address: NDArray[np.object_]
-    source_id: NDArray[np.object_]
+    name: pa.StringArray
+    address: pa.StringArray
+    source_id: pa.StringArray
 
     def __len__(self) -> int:
         return len(self.code)

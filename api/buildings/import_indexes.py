@@ -29,7 +29,10 @@ __all__ = ["DeferredIndex", "build_deferred_indexes", "restore_foreign_keys", "s
 #: Connections rebuilding at once (the machines have two cores; the GiST index alone
 #: takes as long as the three B-trees together).
 BUILDERS = 2
-_SETTINGS = "SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '1GB'"
+_SETTINGS = (
+    "SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '1GB';"
+    " SET LOCAL max_parallel_maintenance_workers = 0"
+)
 
 # The secondary indexes, unique constraints and foreign keys of a table: everything
 # but the primary key, which other tables reference. Kinds: index, unique, foreign.

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from api.buildings.import_copy import copy_batches
@@ -100,7 +100,7 @@ class Existing:
 
 
 def find_existing(
-    connection: psycopg.Connection, source_ids: NDArray[np.object_], source: str
+    connection: psycopg.Connection, source_ids: pa.StringArray, source: str
 ) -> Existing:
     """Look up the buildings that already hold ``source_ids`` (one join)."""
     n = len(source_ids)
@@ -143,11 +143,11 @@ class SourceIds:
     ) -> None:
         self.url, self.source = url, source
         self.lookup: psycopg.Connection | None = None
-        self.known: pd.Index | None = None
+        self.known: pa.StringArray | None = None
         self.any = bool(connection.execute(_ANY_IDS).fetchone()[0])
         if self.any and preload:
             rows = connection.execute(_ALL_IDS, {"source": source}).fetchall()
-            self.known = pd.Index([row[0] for row in rows], dtype=object)
+            self.known = pa.array([row[0] for row in rows], pa.string())
             self._ids = np.array([row[1] for row in rows], dtype=np.int64)
             self._same = np.array([row[2] for row in rows], dtype=bool)
             self._owner = np.array([row[3] for row in rows], dtype=object)
@@ -161,10 +161,11 @@ class SourceIds:
         if self.lookup is not None:
             self.lookup.close()
 
-    def find(self, source_ids: NDArray[np.object_]) -> Existing:
+    def find(self, source_ids: pa.StringArray) -> Existing:
         """The buildings holding ``source_ids`` (see :class:`Existing`)."""
         if self.known is not None:
-            at = self.known.get_indexer(source_ids)
+            found = pc.index_in(source_ids, value_set=self.known)
+            at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
             hit = at >= 0
             return Existing(
                 np.where(hit, self._ids[at], -1),
@@ -183,11 +184,11 @@ def update_existing(
     building_id: NDArray[np.int64],
     footprint: pa.BinaryArray,
     grid_code: NDArray[np.str_],
-    use_type: NDArray[np.object_],
+    use_type: pa.StringArray,
     floors: NDArray[np.int16],
     year_built: NDArray[np.int16],
-    name: NDArray[np.object_],
-    address: NDArray[np.object_],
+    name: pa.StringArray,
+    address: pa.StringArray,
 ) -> int:
     """Update the buildings whose footprint (MultiPolygon WKB, WGS 84) or attributes
     changed; return how many did."""

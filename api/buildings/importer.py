@@ -232,15 +232,16 @@ def _place(
     clock.lap("assign")
     placed = grid >= 0
     mine = np.flatnonzero(placed & existing.same_source)
+    met = pa.array(mine)
     changes = _Changes(
         building_id=existing.building_id[mine],
-        footprint=footprints.wkb.take(pa.array(mine)),
+        footprint=footprints.wkb.take(met),
         grid_code=grids.codes[grid[mine]],
-        use_type=footprints.use_type[mine],
+        use_type=footprints.use_type.take(met),
         floors=footprints.floors[mine],
         year_built=footprints.year_built[mine],
-        name=footprints.name[mine],
-        address=footprints.address[mine],
+        name=footprints.name.take(met),
+        address=footprints.address.take(met),
     )
     new = np.flatnonzero(placed & (existing.building_id < 0))
     try:
@@ -259,11 +260,11 @@ class _Changes:
     building_id: NDArray[np.int64]
     footprint: pa.BinaryArray  # MultiPolygon WKB, WGS 84
     grid_code: NDArray[np.str_]
-    use_type: NDArray[np.object_]
+    use_type: pa.StringArray
     floors: NDArray[np.int16]
     year_built: NDArray[np.int16]
-    name: NDArray[np.object_]
-    address: NDArray[np.object_]
+    name: pa.StringArray
+    address: pa.StringArray
 
     def __len__(self) -> int:
         return len(self.building_id)
@@ -316,7 +317,7 @@ def _database_rejects(
         rejects.append(
             Reject(
                 int(footprints.index[i]),
-                str(footprints.source_id[i]),
+                footprints.source_id[int(i)].as_py(),
                 reason,
                 footprints.geometries(np.array([i]))[0],
             )
@@ -327,15 +328,16 @@ def _database_rejects(
 def _new_buildings(
     footprints: Footprints, take: NDArray[np.int64], codes: NDArray[np.uint8]
 ) -> NewBuildings:
+    rows = pa.array(take)
     return NewBuildings(
         code=codes,
-        wkb=footprints.wkb.take(pa.array(take)),
-        use_type=footprints.use_type[take],
+        wkb=footprints.wkb.take(rows),
+        use_type=footprints.use_type.take(rows),
         floors=footprints.floors[take],
         year_built=footprints.year_built[take],
-        name=footprints.name[take],
-        address=footprints.address[take],
-        source_id=footprints.source_id[take],
+        name=footprints.name.take(rows),
+        address=footprints.address.take(rows),
+        source_id=footprints.source_id.take(rows),
     )
 
 

@@ -269,7 +269,7 @@ def test_points_lines_and_bad_rings_go_to_rejects_with_reasons(tmp_path):
         6: ("16", "outside China"),
     }
     assert footprints.index.tolist() == [0, 4] and footprints.repaired == 1
-    assert footprints.source_id.tolist() == ["10", "14"]
+    assert footprints.source_id.to_pylist() == ["10", "14"]
     report = write_rejects(footprints.rejects, tmp_path / "rejects.csv").read_text()
     assert report.splitlines()[0] == "feature,source_id,reason"
     assert "1,11,not a polygon (Point)" in report
@@ -291,12 +291,18 @@ def test_attribute_mapping(tmp_path):
         address=["福华路1号", None, None, None, None],
     )
     footprints = read_footprints(path)
-    assert footprints.source_id.tolist() == ["1", "2", "3", "4", "5"]
-    assert footprints.use_type.tolist() == ["residential", "industrial", "other", "other", "office"]
+    assert footprints.source_id.to_pylist() == ["1", "2", "3", "4", "5"]
+    assert footprints.use_type.to_pylist() == [
+        "residential",
+        "industrial",
+        "other",
+        "other",
+        "office",
+    ]
     assert footprints.floors.tolist() == [5, 12, 1, 1, 200]
     assert footprints.year_built.tolist() == [1998, 0, 2010, 0, 0]
-    assert footprints.name.tolist() == ["福田大厦", None, None, "A", "B"]
-    assert footprints.address.tolist()[:2] == ["福华路1号", None]
+    assert footprints.name.to_pylist() == ["福田大厦", None, None, "A", "B"]
+    assert footprints.address.to_pylist()[:2] == ["福华路1号", None]
 
 
 def test_floors_that_are_not_numbers_are_rejected(tmp_path):
@@ -311,26 +317,28 @@ def test_floors_that_are_not_numbers_are_rejected(tmp_path):
 def test_parse_floors_and_use_types_vocabulary():
     floors, bad = parse_floors(np.array([2.4, 2.6, -3, None, " ", "7 floors"], dtype=object))
     assert floors.tolist() == [2, 3, 1, 1, 1, 7] and not bad.any()
-    assert set(map_use_types(["住宅", "城中村", "医院", "学校", "商住", "政府"])) <= set(USE_TYPES)
-    assert map_use_types(["城中村"]).tolist() == ["urban_village"]
+    assert set(
+        map_use_types(["住宅", "城中村", "医院", "学校", "商住", "政府"]).to_pylist()
+    ) <= set(USE_TYPES)
+    assert map_use_types(["城中村"]).to_pylist() == ["urban_village"]
 
 
 def test_source_ids_from_field_fid_or_geometry_hash(tmp_path):
     gpkg = write(tmp_path / "ids.gpkg", squares(2), 4326, code=["A-1", "A-2"])
-    assert read_footprints(gpkg).source_id.tolist() == ["1", "2"]  # GeoPackage fid
-    assert read_footprints(gpkg, id_field="code").source_id.tolist() == ["A-1", "A-2"]
+    assert read_footprints(gpkg).source_id.to_pylist() == ["1", "2"]  # GeoPackage fid
+    assert read_footprints(gpkg, id_field="code").source_id.to_pylist() == ["A-1", "A-2"]
     with pytest.raises(FootprintError, match="no field 'nope'"):
         read_footprints(gpkg, id_field="nope")
     geojson = write(tmp_path / "ids.geojson", squares(2), 4326, kind=["a", "b"])
-    first = read_footprints(geojson).source_id.tolist()
+    first = read_footprints(geojson).source_id.to_pylist()
     assert all(i.startswith("wkb:") for i in first) and len(set(first)) == 2
-    assert read_footprints(geojson).source_id.tolist() == first  # stable
+    assert read_footprints(geojson).source_id.to_pylist() == first  # stable
 
 
 def test_duplicate_source_ids_keep_the_first(tmp_path):
     path = write(tmp_path / "dups.gpkg", squares(3), 4326, id=[7, 8, 7])
     footprints = read_footprints(path)
-    assert footprints.source_id.tolist() == ["7", "8"]
+    assert footprints.source_id.to_pylist() == ["7", "8"]
     assert [(r.index, r.reason) for r in footprints.rejects] == [
         (2, "duplicate source id '7' (first at feature 0)")
     ]
@@ -361,10 +369,10 @@ def test_openstreetmap_buildings(tmp_path, name):
     )
     footprints = read_footprints(path)
     assert footprints.crs.name == "EPSG:4326" and footprints.read == 2
-    assert footprints.source_id.tolist() == ["way/501", "way/502"]
-    assert footprints.use_type.tolist() == ["residential", "other"]
+    assert footprints.source_id.to_pylist() == ["way/501", "way/502"]
+    assert footprints.use_type.to_pylist() == ["residential", "other"]
     assert footprints.floors.tolist() == [18, 1]
-    assert footprints.name.tolist() == ["海景", None]
+    assert footprints.name.to_pylist() == ["海景", None]
     assert_close(footprints.geometry[0], squares(3)[0], 1e-6)
 
 
