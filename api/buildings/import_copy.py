@@ -5,7 +5,9 @@ Mercator copy (the WKB's coordinates rewritten in place by pyproj, no geometry
 objects), the code and the grid. Batches are encoded by this thread
 while psycopg's writer thread sends the previous one, so that PostgreSQL parses and
 stores rows while Python prepares the next ones. A bulk load sets the table's
-secondary indexes aside first (:mod:`api.buildings.import_indexes`).
+secondary indexes aside first (:mod:`api.buildings.import_indexes`) and numbers the
+rows itself: it holds the table's exclusive lock, so the ids that follow the sequence
+are its own, and one ``setval`` at the end spares the server a ``nextval`` per row.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ _COLUMNS = (
     "source",
     "source_id",
 )
+
+
+_NEXT_ID = "SELECT nextval(pg_get_serial_sequence('buildings', 'id'))"
+_LAST_ID = "SELECT setval(pg_get_serial_sequence('buildings', 'id'), %s)"
 
 
 @dataclass(frozen=True)
@@ -135,14 +141,22 @@ class BuildingsCopy:
     Opened by the first :meth:`write` that has rows (an import that adds nothing runs no
     COPY), finished when the ``with`` block ends normally and failed when it ends with an
     exception, which rolls the whole transaction back. psycopg's writer thread sends
-    each encoded slice while the next one is prepared.
+    each encoded slice while the next one is prepared. With ``own_ids`` (only while the
+    transaction holds the table's exclusive lock, as a bulk load does) the rows get the
+    ids after the sequence's current value, and the sequence is moved past them at the
+    end.
     """
 
-    def __init__(self, connection: psycopg.Connection, *, source: str) -> None:
+    def __init__(
+        self, connection: psycopg.Connection, *, source: str, own_ids: bool = False
+    ) -> None:
         self.connection, self.source = connection, source
         self.rows = 0
         self._stack = ExitStack()
         self._copy: Copy | None = None
+        self._first_id: int | None = None
+        if own_ids:
+            self._first_id = connection.execute(_NEXT_ID).fetchone()[0]
 
     def __enter__(self) -> BuildingsCopy:
         return self
@@ -154,6 +168,8 @@ class BuildingsCopy:
         tb: TracebackType | None,
     ) -> None:
         self._stack.__exit__(kind, error, tb)
+        if kind is None and self._first_id is not None and self.rows:
+            self.connection.execute(_LAST_ID, (self._first_id + self.rows - 1,))
 
     def write(self, rows: NewBuildings) -> None:
         """Encode and send ``rows`` (sorted by code within the batch)."""
@@ -161,8 +177,9 @@ class BuildingsCopy:
             return
         if self._copy is None:
             cursor = self._stack.enter_context(self.connection.cursor())
+            columns = _COLUMNS if self._first_id is None else ("id", *_COLUMNS)
             statement = sql.SQL("COPY buildings ({}) FROM STDIN (FORMAT BINARY)").format(
-                sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+                sql.SQL(", ").join(map(sql.Identifier, columns))
             )
             self._copy = self._stack.enter_context(
                 cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
@@ -172,7 +189,11 @@ class BuildingsCopy:
         n = len(rows)
         for start in range(0, n, BATCH_ROWS):
             part = slice(start, min(n, start + BATCH_ROWS))
-            self._copy.write(memoryview(encode_rows(_fields(rows, self.source, part))))
+            fields = _fields(rows, self.source, part)
+            if self._first_id is not None:
+                first = self._first_id + self.rows + start
+                fields.insert(0, int_field(np.arange(first, first + part.stop - part.start), 64))
+            self._copy.write(memoryview(encode_rows(fields)))
         self.rows += n
 
     def _finish(self, kind: type[BaseException] | None, *_: object) -> bool:

@@ -168,7 +168,7 @@ def import_batches(
                 deferred = set_aside_indexes(connection, "buildings")
             clock.lap("setup")
             batch_iterator = iter(batches)
-            with BuildingsCopy(connection, source=source) as copy:
+            with BuildingsCopy(connection, source=source, own_ids=bulk_load) as copy:
                 pending = reader.submit(next, batch_iterator, None)
                 while (footprints := pending.result()) is not None:
                     pending = reader.submit(next, batch_iterator, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import bench, db, demo, grids, imports, serve, users
+from gis.memory import use_ordinary_pages
 
 app = typer.Typer(
     help="blockgrid — 网格化管理 on block data (块数据).",
@@ -22,4 +23,5 @@ app.add_typer(grids.app, name="grids")
 
 
 def main() -> None:
+    use_ordinary_pages()  # no memory compaction stalls on large arrays
     app()

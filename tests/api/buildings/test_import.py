@@ -365,6 +365,27 @@ def test_bulk_load_rebuilds_the_same_indexes_and_constraints(import_db, tmp_path
     assert BULK_MIN_ROWS >= 10_000  # small imports never take the exclusive lock by default
 
 
+def test_bulk_load_numbers_its_rows_and_moves_the_sequence_past_them(import_db, tmp_path):
+    bulk = write(
+        tmp_path / "ids.gpkg", squares(4, lat=22.5355), 4326, id=[f"id-{i}" for i in range(4)]
+    )
+    after = write(
+        tmp_path / "ids2.gpkg", squares(1, lon=114.0085, lat=22.5355), 4326, id=["id-after"]
+    )
+    with psycopg.connect(import_db) as connection:
+        before = connection.execute("SELECT last_value FROM buildings_id_seq").fetchone()[0]
+    assert import_buildings_file(import_db, bulk, source="ids", bulk=True).inserted == 4
+    assert import_buildings_file(import_db, after, source="ids", bulk=False).inserted == 1
+    with psycopg.connect(import_db) as connection:
+        ids = connection.execute(
+            "SELECT source_id, id FROM buildings WHERE source = 'ids' ORDER BY id"
+        ).fetchall()
+    numbers = [number for _, number in ids]
+    assert numbers[:4] == list(range(before + 1, before + 5))  # the sequence's next four
+    assert numbers[4] == before + 5  # nextval continues after them
+    assert ids[4][0] == "id-after"
+
+
 def test_source_id_of_another_source_is_rejected(import_db, tmp_path):
     path = write(tmp_path / "o1.gpkg", squares(1, lat=22.5395), 4326, id=["shared-1"])
     import_buildings_file(import_db, path, source="one")
@@ -465,7 +486,7 @@ def test_a_file_read_in_batches_is_one_import(import_db, tmp_path):
 
 
 def test_strict_refusal_lists_the_rejects_of_every_batch(import_db, tmp_path):
-    shapes: list = squares(4, lat=22.5405)
+    shapes: list = squares(4, lat=22.5355)
     shapes[1] = shapes[1].exterior  # a LineString
     shapes[3] = shapes[3].centroid  # a Point
     path = write(tmp_path / "sb.gpkg", shapes, 4326, id=[f"sb-{i}" for i in range(4)])
