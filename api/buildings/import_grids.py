@@ -79,7 +79,7 @@ def assign_grids(anchors: NDArray[np.float64], grids: Grids) -> NDArray[np.int64
     if len(anchors) == 0 or len(grids) == 0:
         return placed
     x, y = np.ascontiguousarray(anchors[:, 0]), np.ascontiguousarray(anchors[:, 1])
-    by_x = np.argsort(x, kind="stable")
+    by_x = np.argsort(x)
     sorted_x = x[by_x]
     shapely.prepare(grids.polygons)
     bounds = shapely.bounds(grids.polygons)

@@ -151,52 +151,52 @@ def import_batches(
     report = progress or (lambda stage, done, total: None)
     result = ImportResult()
     clock = _Clock(result)
-    build_deferred_indexes(url)  # what an interrupted bulk import left to rebuild
     updates: list[_Changes] = []
-    with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as reader,
-        psycopg.connect(url) as connection,
-    ):
-        connection.execute(_SETTINGS)
-        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_CODE_LOCK,))
-        grids = load_grids(connection)
-        codes = CodeIssuer(connection, grids)
-        bulk_load = _is_bulk(connection, expected, bulk)
-        deferred: list[DeferredIndex] = []
-        with SourceIds(url, connection, source, preload=bulk_load) as owners:
-            if bulk_load:
-                deferred = set_aside_indexes(connection, "buildings")
-            clock.lap("setup")
-            batch_iterator = iter(batches)
-            with BuildingsCopy(connection, source=source, own_ids=bulk_load) as copy:
-                pending = reader.submit(next, batch_iterator, None)
-                while (footprints := pending.result()) is not None:
-                    pending = reader.submit(next, batch_iterator, None)
-                    clock.lap("read")
-                    _add_batch(result, footprints)
-                    report("read", result.read, expected or 0)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as reader:
+        batch_iterator = iter(batches)
+        pending = reader.submit(next, batch_iterator, None)  # read while setting up
+        build_deferred_indexes(url)  # what an interrupted bulk import left to rebuild
+        with psycopg.connect(url) as connection:
+            connection.execute(_SETTINGS)
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_CODE_LOCK,))
+            grids = load_grids(connection)
+            codes = CodeIssuer(connection, grids)
+            bulk_load = _is_bulk(connection, expected, bulk)
+            deferred: list[DeferredIndex] = []
+            with SourceIds(url, connection, source, preload=bulk_load) as owners:
+                if bulk_load:
+                    deferred = set_aside_indexes(connection, "buildings")
+                clock.lap("setup")
+                with BuildingsCopy(connection, source=source, own_ids=bulk_load) as copy:
+                    while (footprints := pending.result()) is not None:
+                        pending = reader.submit(next, batch_iterator, None)
+                        clock.lap("read")
+                        _add_batch(result, footprints)
+                        report("read", result.read, expected or 0)
+                        if strict and result.rejects:
+                            continue  # read on: the refusal lists every reject of the file
+                        changes, rows = _place(footprints, grids, codes, owners, result, clock)
+                        if strict and result.rejects:
+                            continue
+                        updates.append(changes)
+                        copy.write(rows)
+                        clock.lap("copy")
+                        report("insert", result.read, expected or 0)
                     if strict and result.rejects:
-                        continue  # read on: the refusal lists every reject of the file
-                    changes, rows = _place(footprints, grids, codes, owners, result, clock)
-                    if strict and result.rejects:
-                        continue
-                    updates.append(changes)
-                    copy.write(rows)
-                    clock.lap("copy")
-                    report("insert", result.read, expected or 0)
-                if strict and result.rejects:
-                    raise ImportRefused(_refusal(result.rejects), details=_sorted(result.rejects))
-            result.inserted = copy.rows
-        if updates:
-            result.updated = update_existing(connection, **_Changes.join(updates).columns())
-            result.unchanged = sum(len(c) for c in updates) - result.updated
-        restore_foreign_keys(connection, deferred)
-        report("update", 1, 1)
-        clock.lap("update")
-        if refresh_stats:
-            refresh_area_stats(connection)
-            report("stats", 1, 1)
-            clock.lap("stats")
+                        raise ImportRefused(
+                            _refusal(result.rejects), details=_sorted(result.rejects)
+                        )
+                result.inserted = copy.rows
+            if updates:
+                result.updated = update_existing(connection, **_Changes.join(updates).columns())
+                result.unchanged = sum(len(c) for c in updates) - result.updated
+            restore_foreign_keys(connection, deferred)
+            report("update", 1, 1)
+            clock.lap("update")
+            if refresh_stats:
+                refresh_area_stats(connection)
+                report("stats", 1, 1)
+                clock.lap("stats")
     clock.lap("commit")
     if deferred:
         report("indexes", 0, len(deferred))
