@@ -19,7 +19,15 @@ from numpy.typing import NDArray
 
 from api.demo.columns import digits
 
-__all__ = ["CodeIssuer", "Grids", "GridsFull", "assign_grids", "load_grids", "reading_rank"]
+__all__ = [
+    "CodeIssuer",
+    "Grids",
+    "GridsFull",
+    "assign_grids",
+    "load_grids",
+    "reading_rank",
+    "sort_by",
+]
 
 ROW_DEGREES = 0.0005  #: height of a numbering row (~55 m)
 MAX_SEQUENCE = 99_999
@@ -98,8 +106,19 @@ def reading_rank(anchors: NDArray[np.float64]) -> NDArray[np.int64]:
     a row."""
     x, y = anchors[:, 0], anchors[:, 1]
     rank = np.empty(len(anchors), dtype=np.int64)
-    rank[np.lexsort((x, np.floor(-y / ROW_DEGREES)))] = np.arange(len(anchors))
+    rank[sort_by(np.floor(-y / ROW_DEGREES).astype(np.int64), x)] = np.arange(len(anchors))
     return rank
+
+
+def sort_by(primary: NDArray[np.int64], secondary: NDArray) -> NDArray[np.int64]:
+    """The order of ``np.lexsort((secondary, primary))`` (by ``primary``, then
+    ``secondary``, then position) in two stable sorts, the second a radix sort of narrow
+    integers when ``primary`` spans fewer than 2¹⁵ values: about twice as fast."""
+    order = np.argsort(secondary, kind="stable")
+    key = primary[order]
+    if len(key) and int(key.max()) - int(key.min()) < 2**15:
+        key = (key - key.min()).astype(np.int16)
+    return order[np.argsort(key, kind="stable")]
 
 
 class CodeIssuer:
@@ -132,7 +151,7 @@ class CodeIssuer:
         GridsFull
             A grid would need a sequence above 99999 (nothing is issued then).
         """
-        order = np.lexsort((rank, grid))
+        order = sort_by(grid, rank)
         if len(order) == 0:
             return order, np.zeros((0, 19), dtype=np.uint8)
         grid = grid[order]

@@ -121,6 +121,8 @@ def build_deferred_indexes(url: str, *, builders: int = BUILDERS) -> dict[str, f
             ).fetchall()
         ]
     timings: dict[str, float] = {}
+    if not pending:
+        return timings
     builds: SimpleQueue[DeferredIndex] = SimpleQueue()
     for item in pending:
         if item.kind != "foreign":

@@ -67,6 +67,7 @@ _SETTINGS = (
     " SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '1GB'"
 )
 _CODE_LOCK = 0x6267_636F_6465  # pg_advisory_xact_lock key serialising code issuance
+_ANY_DEFERRED = "SELECT EXISTS (SELECT FROM deferred_indexes)"
 
 
 class ImportRefused(Unprocessable):
@@ -155,8 +156,9 @@ def import_batches(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as reader:
         batch_iterator = iter(batches)
         pending = reader.submit(next, batch_iterator, None)  # read while setting up
-        build_deferred_indexes(url)  # what an interrupted bulk import left to rebuild
         with psycopg.connect(url) as connection:
+            if connection.execute(_ANY_DEFERRED).fetchone()[0]:
+                build_deferred_indexes(url)  # what an interrupted bulk import left
             connection.execute(_SETTINGS)
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_CODE_LOCK,))
             grids = load_grids(connection)
