@@ -112,6 +112,7 @@ def build_deferred_indexes(url: str, *, builders: int = BUILDERS) -> dict[str, f
     unique constraints are then attached to their indexes and the foreign keys
     validated. Safe to call at any time: with nothing deferred it only reads one table.
     """
+    timings: dict[str, float] = {}
     with psycopg.connect(url, autocommit=True) as connection:
         pending = [
             DeferredIndex(*row)
@@ -120,13 +121,19 @@ def build_deferred_indexes(url: str, *, builders: int = BUILDERS) -> dict[str, f
                 " ORDER BY slow DESC, name"
             ).fetchall()
         ]
-    timings: dict[str, float] = {}
-    if not pending:
-        return timings
+        if pending:
+            _build_indexes(url, [i for i in pending if i.kind != "foreign"], builders, timings)
+            _attach_constraints(connection, [i for i in pending if i.kind != "index"], timings)
+    return timings
+
+
+def _build_indexes(
+    url: str, items: list[DeferredIndex], builders: int, timings: dict[str, float]
+) -> None:
+    """``CREATE INDEX`` for ``items`` on ``builders`` connections of their own."""
     builds: SimpleQueue[DeferredIndex] = SimpleQueue()
-    for item in pending:
-        if item.kind != "foreign":
-            builds.put(item)
+    for item in items:
+        builds.put(item)
 
     def build() -> None:
         with psycopg.connect(url) as connection:
@@ -148,29 +155,31 @@ def build_deferred_indexes(url: str, *, builders: int = BUILDERS) -> dict[str, f
     with ThreadPoolExecutor(max_workers=builders, thread_name_prefix="index") as pool:
         for future in [pool.submit(build) for _ in range(max(1, builders))]:
             future.result()
-    with psycopg.connect(url) as connection:
-        for item in pending:
-            if item.kind == "index":
-                continue
-            started = time.perf_counter()
-            with connection.transaction():
-                connection.execute(_SETTINGS)
-                if not _claim(connection, item):
-                    continue  # finished by a concurrent run
-                table, name = sql.Identifier(item.table), sql.Identifier(item.name)
-                if item.kind == "unique":
-                    connection.execute(
-                        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}").format(
-                            table, name, name
-                        )
+
+
+def _attach_constraints(
+    connection: psycopg.Connection, items: list[DeferredIndex], timings: dict[str, float]
+) -> None:
+    """Attach the unique constraints to their new indexes; validate the foreign keys."""
+    for item in items:
+        started = time.perf_counter()
+        with connection.transaction():
+            connection.execute(_SETTINGS)
+            if not _claim(connection, item):
+                continue  # finished by a concurrent run
+            table, name = sql.Identifier(item.table), sql.Identifier(item.name)
+            if item.kind == "unique":
+                connection.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}").format(
+                        table, name, name
                     )
-                else:
-                    connection.execute(
-                        sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(table, name)
-                    )
-                _forget(connection, item)
-            timings[item.name] = round(timings.get(item.name, 0) + time.perf_counter() - started, 3)
-    return timings
+                )
+            else:
+                connection.execute(
+                    sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(table, name)
+                )
+            _forget(connection, item)
+        timings[item.name] = round(timings.get(item.name, 0) + time.perf_counter() - started, 3)
 
 
 def _claim(connection: psycopg.Connection, item: DeferredIndex) -> bool:
