@@ -434,9 +434,12 @@ def test_use_types_match_the_model():
 
 
 def test_benchmark_runs_and_cleans_up(import_db, tmp_path):
-    result = run_import_benchmark(import_db, count=400, workdir=tmp_path)
+    result = run_import_benchmark(import_db, count=400, workdir=tmp_path, repeats=2)
     assert result["rows"] == 400 and result["blockgrid_inserted"] == 400
     assert result["ogr2ogr_rows_per_s"] > 0 and result["blockgrid_rows_per_s"] > 0
+    assert len(result["rounds"]) == 2
+    times = sorted(pair["blockgrid_seconds"] for pair in result["rounds"])
+    assert times[0] <= result["blockgrid_seconds"] <= times[-1]
     with psycopg.connect(import_db) as connection:
         assert connection.execute("SELECT to_regclass(%s)", (OGR_TABLE,)).fetchone()[0] is None
         assert (
