@@ -15,7 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-from numpy._core import multiarray
+
+try:  # NumPy 2
+    from numpy._core import multiarray
+except ImportError:  # NumPy 1.26
+    from numpy.core import multiarray  # type: ignore[no-redef]
 
 __all__ = ["huge_pages_stall", "use_ordinary_pages"]
 

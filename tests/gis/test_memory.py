@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from numpy._core import multiarray
 
-from gis.memory import huge_pages_stall, use_ordinary_pages
+from gis.memory import huge_pages_stall, multiarray, use_ordinary_pages
 
 
 @pytest.mark.parametrize(
