@@ -12,9 +12,9 @@ a second of system time per 300 MB of fresh arrays — a fifth of the CPU time o
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
-
-import pyarrow as pa
 
 try:  # NumPy 2
     from numpy._core import multiarray
@@ -54,11 +54,17 @@ def use_ordinary_pages(defrag: Path = THP_DEFRAG) -> bool:
     """Stop NumPy and Arrow asking for huge pages where that stalls; True if changed.
 
     NumPy's ``madvise`` is switched off and Arrow allocates with the C library's
-    ``malloc`` (the system memory pool) instead of mimalloc. Call once, early, in a
-    process that works on large arrays (the command line does).
+    ``malloc`` (the system memory pool) instead of mimalloc — through Arrow's own
+    environment variable when pyarrow is not loaded yet, so that calling this does not
+    load it. Call once, early, in a process that works on large arrays (the command
+    line does).
     """
     if not huge_pages_stall(defrag):
         return False
     multiarray._set_madvise_hugepage(False)  # type: ignore[attr-defined]  # NumPy's documented switch
-    pa.set_memory_pool(pa.system_memory_pool())
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    if "pyarrow" in sys.modules:
+        import pyarrow as pa
+
+        pa.set_memory_pool(pa.system_memory_pool())
     return True

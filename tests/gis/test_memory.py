@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -33,7 +34,10 @@ def test_no_thp_file_means_no_stall(tmp_path: Path) -> None:
     assert huge_pages_stall(tmp_path / "missing") is False
 
 
-def test_use_ordinary_pages_switches_numpy_and_arrow_off_huge_pages(tmp_path: Path) -> None:
+def test_use_ordinary_pages_switches_numpy_and_arrow_off_huge_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)  # restored afterwards
     defrag = tmp_path / "defrag"
     pool, madvise = pa.default_memory_pool(), multiarray._set_madvise_hugepage(True)
     try:
@@ -43,6 +47,7 @@ def test_use_ordinary_pages_switches_numpy_and_arrow_off_huge_pages(tmp_path: Pa
         defrag.write_text("always defer [madvise] never\n")
         assert use_ordinary_pages(defrag) is True
         assert pa.default_memory_pool().backend_name == "system"
+        assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"  # for a later import
         assert multiarray._set_madvise_hugepage(True) is False  # returns the previous value
     finally:
         pa.set_memory_pool(pool)
