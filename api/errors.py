@@ -106,6 +106,10 @@ class PreconditionRequired(BlockgridError):
     status_code, code, message_zh = 428, "precondition_required", "缺少 If-Match 版本标记"
 
 
+class TooManyRequests(BlockgridError):
+    status_code, code, message_zh = 429, "rate_limited", "操作过于频繁，请稍后再试"
+
+
 class ServiceUnavailable(BlockgridError):
     status_code, code, message_zh = 503, "database_unavailable", "数据库暂不可用，请稍后重试"
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.areas.views import router as areas_router
+from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
 from api.db import create_engine, create_session_factory, database_url
@@ -93,5 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(briefing_router)
     app.include_router(hotspots_router)
     app.include_router(departments_router)
+    app.include_router(audit_router)
     install_frontend(app)
     return app

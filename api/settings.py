@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     )
 
     max_request_mb: int = Field(default=20, ge=1, description="largest request body accepted")
+    id_lookups_per_hour: int = Field(
+        default=20, ge=1, description="lookups by full ID number per account per hour (查询限频)"
+    )
+    audit_export_max_rows: int = Field(default=100_000, ge=1, le=1_000_000)
+    stream_recheck_seconds: int = Field(
+        default=15, ge=1, description="how often a live event stream re-checks its session"
+    )
     sweep_interval_seconds: int = Field(
         default=60, ge=0, description="overdue sweep (超期督办) period; 0 turns it off"
     )

@@ -411,16 +411,23 @@ def _mask_middle(value: str, keep_start: int, keep_end: int, stars: int | None =
 
 
 def mask_id_number(number: str) -> str:
-    """Mask an ID number for display: first 6, eight stars, last 4.
+    """Mask an ID number for display: the region (first 6), eleven stars, the check digit.
+
+    The birth date and the sequence stay hidden together: the person's card shows the
+    age and sex, which narrow the birth date to a year and the sequence to its parity,
+    so a mask that hid only the birth date (``440304********1234``) left about 33
+    candidates — a few lookups by full number found the right one. With the sequence
+    hidden too, about 16,600 remain (365 days × 500 sequences ÷ 11 check digits), against
+    lookups that are rate-limited and audited.
 
     Values too short to mask safely come back as stars only.
 
     Examples
     --------
     >>> mask_id_number("440304199001011234")
-    '440304********1234'
+    '440304***********4'
     """
-    return _mask_middle(number.strip(), 6, 4, stars=8)
+    return _mask_middle(number.strip(), 6, 1, stars=11)
 
 
 def mask_phone(phone: str) -> str:

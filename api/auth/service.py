@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
@@ -16,6 +17,8 @@ from api.settings import Settings
 
 # last_seen_at is written at most this often, so that tiles do not write on every request.
 TOUCH_INTERVAL = timedelta(seconds=30)
+# Ended sessions are announced here (at commit), so that live streams stop at once.
+SESSIONS_CHANNEL = "blockgrid_sessions"
 
 
 def _now() -> datetime:
@@ -52,6 +55,7 @@ async def login(
             result="denied",
             user_id=user.id,
             username=user.username,
+            area_code=user.scope_code,
             client_addr=client_addr,
             details={"reason": "locked"},
         )
@@ -94,6 +98,7 @@ async def login(
         result="success",
         user_id=user.id,
         username=user.username,
+        area_code=user.scope_code,
         client_addr=client_addr,
         session_id=user_session.id,
     )
@@ -122,6 +127,7 @@ async def _count_failure(
         result="failure",
         user_id=user.id if user else None,
         username=username[:40],
+        area_code=user.scope_code if user else None,
         client_addr=client_addr,
         details=details,
     )
@@ -200,17 +206,24 @@ async def authenticate(session: AsyncSession, *, token: str, settings: Settings)
     )
 
 
+async def end_sessions(
+    session: AsyncSession, *, user_id: int, session_id: int | None = None
+) -> list[int]:
+    """Revoke the open sessions of ``user_id`` (only ``session_id`` if given) and announce
+    them on ``blockgrid_sessions`` so that live streams of those sessions end at commit."""
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if session_id is not None:
+        query = query.where(UserSession.id == session_id)
+    ended = list(await session.scalars(query.values(revoked_at=_now()).returning(UserSession.id)))
+    if ended:
+        payload = json.dumps({"user_id": user_id, "sessions": ended})
+        await session.execute(select(func.pg_notify(SESSIONS_CHANNEL, payload)))
+    return ended
+
+
 async def logout(session: AsyncSession, *, principal: Principal, client_addr: str | None) -> None:
     """Revoke the caller's session on the server."""
-    await session.execute(
-        update(UserSession).where(UserSession.id == principal.session_id).values(revoked_at=_now())
-    )
-    await audit.record(
-        session,
-        action="logout",
-        result="success",
-        user_id=principal.user_id,
-        username=principal.username,
-        client_addr=client_addr,
-        session_id=principal.session_id,
-    )
+    await end_sessions(session, user_id=principal.user_id, session_id=principal.session_id)
+    await audit.record_by(session, principal, action="logout", client_addr=client_addr)

@@ -13,6 +13,8 @@ from api.auth import service
 from api.auth.models import Role
 from api.auth.schemas import MeRead, TokenRead
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr
+from api.users import service as users
+from api.users.schemas import PasswordChange
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -43,6 +45,30 @@ async def issue_token(
 @router.post("/logout", status_code=204, summary="Sign out: revoke this token on the server")
 async def logout(request: Request, principal: CurrentUser, session: DbSession) -> None:
     await service.logout(session, principal=principal, client_addr=client_addr(request))
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    summary="Change my password; every session of my account ends, this one too",
+    description="Needs the current password. The new one must not be the demo password or a "
+    "common one. Afterwards sign in again (POST /auth/token). Audited as password.change.",
+)
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
+) -> None:
+    await users.change_own_password(
+        session,
+        principal=principal,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        demo_password=settings.demo_password.get_secret_value(),
+        client_addr=client_addr(request),
+    )
 
 
 @router.get("/me", response_model=MeRead, summary="The signed-in user, role and area")

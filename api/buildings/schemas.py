@@ -66,8 +66,8 @@ class BuildingCard(BaseModel):
     location: list[AreaRef] = Field(description="city › district › street › community › grid")
     centroid: list[float]
     footprint_m2: float
-    residents: int
-    households: int
+    residents: int | None = Field(description="null for roles without people.read")
+    households: int | None = Field(description="null for roles without people.read")
     rooms: list[RoomRead]
     entities: list[EntityBrief]
     components_nearby: list[ComponentBrief] = Field(description="within 50 m")

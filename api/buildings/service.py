@@ -31,6 +31,7 @@ from grids.codes import parse_room_segment
 
 NEARBY_METRES = 50
 EVENTS_ON_CARD = 50
+PEOPLE_READ = "people.read"
 OPEN_STATUSES = ("reported", "accepted", "dispatched", "handling", "handled")
 
 
@@ -54,7 +55,8 @@ async def building_card(
     client_addr: str | None,
 ) -> BuildingCard:
     """Everything known at one address: rooms and residents (masked), entities, components
-    within 50 m and the event history. Reading residents is audited."""
+    within 50 m and the event history. Residents need ``people.read``; reading them is
+    audited."""
     building = await get_building(session, code=code)
     centroid = (
         await session.execute(
@@ -72,12 +74,18 @@ async def building_card(
             .order_by(Room.unit, Room.floor.desc(), Room.door)
         )
     )
-    people = list(
-        await session.scalars(
-            select(Person)
-            .where(Person.room_id.in_([r.id for r in rooms]), Person.moved_out.is_(None))
-            .order_by(Person.room_id, Person.id)
+    # Residents only for roles that may read people (not department handlers, auditors or
+    # the hotline); the database hides them from handlers as well (migration 0020).
+    people = (
+        list(
+            await session.scalars(
+                select(Person)
+                .where(Person.room_id.in_([r.id for r in rooms]), Person.moved_out.is_(None))
+                .order_by(Person.room_id, Person.id)
+            )
         )
+        if principal.can(PEOPLE_READ)
+        else []
     )
     today = date.today()
     by_room: dict[int, list] = {}
@@ -95,6 +103,7 @@ async def building_card(
         username=principal.username,
         object_type="building",
         object_id=code,
+        area_code=building.grid_code,
         client_addr=client_addr,
         details={"residents_shown": len(people)},
     )
@@ -110,8 +119,12 @@ async def building_card(
         location=await breadcrumb(session, building.grid_code),
         centroid=[round(centroid[0], 6), round(centroid[1], 6)],
         footprint_m2=round(centroid[2], 1),
-        residents=len(people),
-        households=len({p.household_id for p in people if p.household_id}) or len(by_room),
+        residents=len(people) if principal.can(PEOPLE_READ) else None,
+        households=(
+            len({p.household_id for p in people if p.household_id}) or len(by_room)
+            if principal.can(PEOPLE_READ)
+            else None
+        ),
         rooms=[
             RoomRead(
                 code=r.code,

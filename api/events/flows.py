@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.audit import service as audit
 from api.auth.schemas import Principal
 from api.errors import (
     Conflict,
@@ -200,6 +201,15 @@ async def take_action(
         )
     )
     await session.flush()
+    await audit.record_by(
+        session,
+        principal,
+        action="event.action",
+        object_type="event",
+        object_id=event.code,
+        area_code=event.grid_code,
+        details={"step": step.action, "from": event.status, "to": target},
+    )
     version = event.version + 1
     session.expire(event)  # the UPDATE bypassed the ORM: reload on next access
     return version

@@ -156,6 +156,9 @@ class Event(Base, Timestamps):
             "duplicate_of_id",
             postgresql_where=text("duplicate_of_id IS NOT NULL"),
         ),
+        Index(
+            "ix_events_change_seq", "change_seq", postgresql_where=text("change_seq IS NOT NULL")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -192,6 +195,8 @@ class Event(Base, Timestamps):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    # Set by the events_change_seq trigger on every write: the live stream's resume point.
+    change_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EventAction(Base):

@@ -15,7 +15,7 @@ class PersonRead(BaseModel):
     name: str = Field(description="masked: 张**")
     sex: str
     age: int
-    id_number: str = Field(description="masked: 440304********1234")
+    id_number: str = Field(description="masked: region and check digit, 440304***********4")
     phone: str | None = Field(description="masked: 138****1234")
     hukou_type: str
     care_tags: list[str]

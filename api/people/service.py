@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
 from api.auth.schemas import Principal
-from api.errors import Forbidden, NotFound, Unprocessable
+from api.errors import Forbidden, NotFound, TooManyRequests, Unprocessable
 from api.people.models import Person
 from api.people.schemas import PersonRead, RevealRead
 from api.privacy import ID_NUMBER, PHONE, PersonalDataCipher
@@ -56,6 +56,9 @@ async def get_person(session: AsyncSession, *, person_id: int) -> Person:
     return person
 
 
+LOOKUP_WINDOW = timedelta(hours=1)
+
+
 async def find_by_id_number(
     session: AsyncSession,
     *,
@@ -63,25 +66,63 @@ async def find_by_id_number(
     cipher: PersonalDataCipher,
     principal: Principal,
     client_addr: str | None,
-) -> Person | None:
-    """Exact lookup through the keyed hash (the ID number itself is never stored in clear)."""
+    per_hour: int,
+) -> Person:
+    """Exact lookup through the keyed hash (the ID number itself is never stored in clear).
+
+    Every lookup is audited, found or not, and an account may make ``per_hour`` of them
+    an hour (the audit log counts them): together with the mask this keeps a full number
+    from being guessed by trying candidates.
+
+    Raises
+    ------
+    Unprocessable
+        Not a valid ID number (no lookup is made or counted).
+    TooManyRequests
+        The account made ``per_hour`` lookups in the last hour; the refusal is audited.
+    NotFound
+        No such person in the caller's area; the audit record is kept.
+    """
     try:
         normalised = validate_id_number(id_number)
     except IdentifierError as exc:
         raise Unprocessable(str(exc), code="invalid_id_number") from exc
+    masked = mask_id_number(normalised)
+    since = datetime.now(UTC) - LOOKUP_WINDOW
+    done = await audit.recent_actions(
+        session, user_id=principal.user_id, action="person.lookup", since=since
+    )
+    if done >= per_hour:
+        await audit.record_by(
+            session,
+            principal,
+            action="person.lookup",
+            result="denied",
+            object_type="person",
+            client_addr=client_addr,
+            details={"by": "id_number", "masked": masked, "reason": "rate_limited"},
+        )
+        raise TooManyRequests(
+            f"at most {per_hour} lookups by ID number an hour; try again later",
+            message_zh=f"每小时最多按身份证号查询 {per_hour} 次，请稍后再试",
+            headers={"Retry-After": str(int(LOOKUP_WINDOW.total_seconds()))},
+            keep_changes=True,
+        )
     digest = cipher.lookup_hash(normalised, field=ID_NUMBER)
     person = await session.scalar(select(Person).where(Person.id_number_hash == digest))
-    await audit.record(
+    await audit.record_by(
         session,
+        principal,
         action="person.lookup",
         result="success" if person else "failure",
-        user_id=principal.user_id,
-        username=principal.username,
         object_type="person",
         object_id=str(person.id) if person else None,
+        area_code=person.grid_code if person else None,
         client_addr=client_addr,
-        details={"by": "id_number", "masked": mask_id_number(normalised)},
+        details={"by": "id_number", "masked": masked},
     )
+    if person is None:
+        raise NotFound("no person with this ID number in your area", keep_changes=True)
     return person
 
 
@@ -97,12 +138,11 @@ async def reveal(
 ) -> RevealRead:
     """Return full values of ``fields``; needs ``personal.reveal`` and is always audited."""
     if not principal.can(REVEAL_PERMISSION):
-        await audit.record(
+        await audit.record_by(
             session,
+            principal,
             action="person.reveal",
             result="denied",
-            user_id=principal.user_id,
-            username=principal.username,
             object_type="person",
             object_id=str(person_id),
             client_addr=client_addr,
@@ -123,17 +163,16 @@ async def reveal(
         revealed.phone = cipher.decrypt(person.phone_enc, field=PHONE)
     if "name" in fields:
         revealed.name = person.name
-    await audit.record(
+    await audit.record_by(
         session,
+        principal,
         action="person.reveal",
         result="success",
-        user_id=principal.user_id,
-        username=principal.username,
         object_type="person",
         object_id=str(person.id),
+        area_code=person.grid_code,
         client_addr=client_addr,
         reason=reason,
-        session_id=principal.session_id,
         details={"fields": sorted(set(fields))},
     )
     return revealed

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr, require
-from api.errors import NotFound
 from api.people import service
 from api.people.schemas import PersonRead, RevealRead, RevealRequest
 from api.privacy import cipher_for
@@ -33,9 +32,8 @@ async def find_person(
         cipher=cipher,
         principal=principal,
         client_addr=client_addr(request),
+        per_hour=settings.id_lookups_per_hour,
     )
-    if person is None:
-        raise NotFound("no person with this ID number in your area")
     return service.to_masked(person, cipher, today=date.today())
 
 

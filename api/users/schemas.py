@@ -30,3 +30,12 @@ class UserRead(BaseModel):
     scope_code: str
     department_id: int | None
     is_active: bool
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=10, max_length=200, description="the new password")
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)

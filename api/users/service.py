@@ -8,12 +8,15 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.areas.models import Area, GridWorker
+from api.audit import service as audit
 from api.auth.models import Role, User
-from api.auth.security import hash_password
+from api.auth.passwords import check_password
+from api.auth.schemas import Principal
+from api.auth.security import hash_password, verify_password
+from api.auth.service import end_sessions
 from api.departments.models import Department
-from api.errors import Conflict, NotFound, Unprocessable
-
-MIN_PASSWORD_LENGTH = 10
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.settings import DEFAULT_DEMO_PASSWORD
 
 
 async def create_user(
@@ -28,6 +31,7 @@ async def create_user(
     grid_codes: list[str] | tuple[str, ...] = (),
     extra_permissions: list[str] | tuple[str, ...] = (),
     has_demo_password: bool = False,
+    demo_password: str = DEFAULT_DEMO_PASSWORD,
 ) -> User:
     """Create an account after checking its role, area, department and grids.
 
@@ -35,7 +39,8 @@ async def create_user(
     ------
     Unprocessable
         Unknown role, unknown area code, a handler without a department, a grid outside
-        the user's area, or a short password.
+        the user's area, or a weak password (short, common, or the demo password —
+        unless the account is a demo account, marked ``has_demo_password``).
     Conflict
         The username is taken.
     """
@@ -46,8 +51,10 @@ async def create_user(
             code="unknown_role",
             message_zh=f"未知角色 {role}",
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    if not has_demo_password:
+        check_password(
+            password, username=username, display_name=display_name, demo_password=demo_password
+        )
     if await session.scalar(select(func.count()).where(Area.code == scope_code)) == 0:
         raise Unprocessable(
             f"unknown area code {scope_code!r}",
@@ -81,19 +88,96 @@ async def create_user(
     return user
 
 
-async def set_password(session: AsyncSession, *, username: str, password: str) -> None:
-    """Replace a user's password, clear the demo-password mark and any lockout."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Unprocessable(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+async def set_password(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    demo_password: str = DEFAULT_DEMO_PASSWORD,
+    is_demo: bool = False,
+) -> User:
+    """Replace a user's password, clear the demo-password mark and any lockout, and end
+    every session of the account (a stolen token stops working with the old password).
+
+    ``is_demo`` is for ``blockgrid demo`` resetting its accounts: the demo password is
+    then allowed and the account stays marked.
+
+    Raises
+    ------
+    NotFound
+        No such user.
+    Unprocessable
+        A weak password (see :func:`api.auth.passwords.check_password`).
+    """
     user = await session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}")
+    if not is_demo:
+        check_password(
+            password,
+            username=user.username,
+            display_name=user.display_name,
+            demo_password=demo_password,
+        )
     user.password_hash = hash_password(password)
-    user.has_demo_password = False
+    user.has_demo_password = is_demo
     user.failed_logins = 0
     user.locked_until = None
     user.password_changed_at = func.now()
     await session.flush()
+    await end_sessions(session, user_id=user.id)
+    return user
+
+
+async def change_own_password(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    demo_password: str,
+    client_addr: str | None,
+) -> None:
+    """Change the caller's password after checking the current one; every session of the
+    account ends, this one included (sign in again with the new password).
+
+    Raises
+    ------
+    Forbidden
+        The current password is wrong (the refusal is audited).
+    Unprocessable
+        The new password is weak.
+    """
+    user = await session.get(User, principal.user_id)
+    if user is None or not verify_password(user.password_hash, current_password):
+        await audit.record_by(
+            session,
+            principal,
+            action="password.change",
+            result="denied",
+            object_type="user",
+            object_id=str(principal.user_id),
+            client_addr=client_addr,
+            details={"reason": "wrong_current_password"},
+        )
+        raise Forbidden(
+            "the current password is wrong",
+            code="wrong_password",
+            message_zh="当前密码不正确",
+            keep_changes=True,
+        )
+    await set_password(
+        session, username=user.username, password=new_password, demo_password=demo_password
+    )
+    await audit.record_by(
+        session,
+        principal,
+        action="password.change",
+        object_type="user",
+        object_id=str(principal.user_id),
+        client_addr=client_addr,
+        details={"sessions_ended": "all"},
+    )
 
 
 @dataclass(frozen=True)
@@ -188,6 +272,4 @@ async def _reset_demo_account(
     user.is_active = True
     await session.execute(delete(GridWorker).where(GridWorker.user_id == user.id))
     session.add_all(GridWorker(grid_code=grid, user_id=user.id) for grid in grids)
-    await set_password(session, username=user.username, password=password)
-    user.has_demo_password = True
-    await session.flush()
+    await set_password(session, username=user.username, password=password, is_demo=True)

@@ -204,8 +204,8 @@ def test_bad_phones_are_refused(phone: str, message: str) -> None:
 
 
 def test_masking() -> None:
-    assert mask_id_number("440304199001011234") == "440304********1234"
-    assert mask_id_number(GB11643_EXAMPLE) == "110105********002X"
+    assert mask_id_number("440304199001011234") == "440304***********4"
+    assert mask_id_number(GB11643_EXAMPLE) == "110105***********X"
     assert mask_phone("13812341234") == "138****1234"
     assert mask_name("张三丰") == "张**"
     assert mask_name("欧阳娜娜") == "欧***"
@@ -214,6 +214,33 @@ def test_masking() -> None:
     # Too short to keep both ends: nothing leaks.
     assert mask_id_number("4403041") == "*******"
     assert mask_phone("1381") == "****"
+
+
+def candidates_left(masked: str, *, age: int, male: bool, today: dt.date) -> int:
+    """Count the ID numbers consistent with what a person's card shows: mask, age, sex."""
+    shown = [(i, c) for i, c in enumerate(masked) if c != "*"]
+    region = masked[:6]
+    count = 0
+    for offset in range(366 * (age + 2)):
+        birth = today - dt.timedelta(days=offset)
+        shown_age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+        if shown_age != age:
+            continue
+        for sequence in range(1 if male else 0, 1000, 2):
+            first17 = f"{region}{birth:%Y%m%d}{sequence:03d}"
+            number = first17 + id_number_check_char(first17)
+            count += all(number[i] == c for i, c in shown)
+    return count
+
+
+def test_mask_cannot_be_undone_with_the_age_and_sex_shown() -> None:
+    """Finding 1 of issue 14: the old mask left ~33 candidates for a grid worker to try."""
+    today = dt.date(2026, 12, 7)
+    number = make_id_number("440304", dt.date(1956, 3, 14), 123)
+    left = candidates_left(mask_id_number(number), age=70, male=True, today=today)
+    assert left > 15_000  # ≈ 365 × 500 ÷ 11; at 20 lookups an hour, weeks of tries
+    old_mask = number[:6] + "*" * 8 + number[-4:]
+    assert candidates_left(old_mask, age=70, male=True, today=today) < 100
 
 
 def test_docstring_examples() -> None:

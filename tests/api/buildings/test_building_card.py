@@ -25,11 +25,32 @@ async def test_card_shows_rooms_with_masked_residents_and_is_audited(client, ses
     residents = {r["code"][-6:]: [p["name"] for p in r["residents"]] for r in card["rooms"]}
     assert residents == {"101201": ["李**"], "100301": ["张**"]}
     person = card["rooms"][1]["residents"][0]
-    assert person["id_number"][6:14] == "********" and person["phone"] == "138****1234"
+    assert person["id_number"][6:17] == "*" * 11 and person["phone"] == "138****1234"
     assert card["residents"] == 2 and card["rooms"][0]["is_rental"] is True
     assert 1500 < card["footprint_m2"] < 2200  # 0.0004° square at 22.5°N
     record = await session.scalar(select(AuditRecord).where(AuditRecord.action == "building.read"))
     assert record.object_id == CODE and record.details == {"residents_shown": 2}
+
+
+async def test_a_department_handler_sees_the_building_but_no_residents(client, session, as_user):
+    """Finding 3 of issue 14: demo-dept read residents city-wide without people.read."""
+    response = await client.get(f"/api/buildings/{CODE}", headers=await as_user("dept"))
+    assert response.status_code == 200
+    card = response.json()
+    assert [r["residents"] for r in card["rooms"]] == [[], []]
+    assert (card["residents"], card["households"]) == (None, None)
+    # The database hides people from handlers too, whatever a query asks.
+    await session.execute(
+        text(
+            "SELECT set_config('role', 'blockgrid_api', true),"
+            " set_config('blockgrid.scope', '4403', true),"
+            " set_config('blockgrid.department', '1', true)"
+        )
+    )
+    assert await session.scalar(text("SELECT count(*) FROM people")) == 0
+    await session.execute(text("SELECT set_config('blockgrid.department', '', true)"))
+    assert await session.scalar(text("SELECT count(*) FROM people")) == 4
+    await session.execute(text("RESET ROLE"))
 
 
 async def test_components_within_50_metres_and_events_appear(client, session, as_user):

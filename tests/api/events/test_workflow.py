@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from api.audit.models import AuditRecord
 from api.events.workflow import EVENT_STATUSES_ALL, STEPS
 from tests.api.events.helpers import act, report
 
@@ -212,3 +213,19 @@ async def test_the_list_total_is_counted_up_to_a_cap_past_the_page(client, as_us
     assert (last["total"], last["total_capped"], len(last["items"])) == (5, False, 1)
     titles = [e["title"] for e in first["items"] + later["items"] + last["items"]]
     assert sorted(titles) == [f"暴露垃圾 {n}" for n in range(5)]
+
+
+async def test_every_workflow_step_is_in_the_audit_trail(client, session, as_user):
+    """Finding 2 of issue 14: event actions were not audited."""
+    worker, street = await as_user("worker-a"), await as_user("street")
+    created = (await report(client, worker)).json()
+    assert (await act(client, street, created["id"], "accept")).status_code == 200
+    records = list(
+        await session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "event.action").order_by(AuditRecord.id)
+        )
+    )
+    assert [(r.username, r.object_id, r.details["step"], r.details["to"]) for r in records] == [
+        ("street", created["code"], "accept", "accepted")
+    ]
+    assert records[0].area_code == "44030400100101"
