@@ -96,9 +96,12 @@ def require(*permissions: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     return _check
 
 
-async def authenticate_briefly(request: Request, token: str | None) -> Principal:
+async def authenticate_briefly(
+    request: Request, token: str | None, *, touch: bool = True
+) -> Principal:
     """Authenticate in a short transaction of its own, for long-lived responses (streams)
-    that must not hold a pooled connection open."""
+    that must not hold a pooled connection open. ``touch=False`` re-checks a session
+    without counting it as activity (an open stream alone does not keep it alive)."""
     if not token:
         raise Unauthorized("missing bearer token: sign in at POST /auth/token")
     session: AsyncSession = request.app.state.session_factory()
@@ -106,7 +109,7 @@ async def authenticate_briefly(request: Request, token: str | None) -> Principal
         async with session.begin():
             await apply_scope(session, NO_SCOPE)
             principal = await auth_service.authenticate(
-                session, token=token, settings=request.app.state.settings
+                session, token=token, settings=request.app.state.settings, touch=touch
             )
     finally:
         await session.close()

@@ -151,8 +151,11 @@ async def _touch(session: AsyncSession, session_id: int, now: datetime) -> None:
     )
 
 
-async def authenticate(session: AsyncSession, *, token: str, settings: Settings) -> Principal:
-    """Resolve a bearer token to its user, refusing revoked, expired and idle sessions."""
+async def authenticate(
+    session: AsyncSession, *, token: str, settings: Settings, touch: bool = True
+) -> Principal:
+    """Resolve a bearer token to its user, refusing revoked, expired and idle sessions;
+    ``touch`` records the activity (at most every 30 s)."""
     now = _now()
     digest = token_digest(token, settings.secret_key.get_secret_value())
     row = (
@@ -192,7 +195,7 @@ async def authenticate(session: AsyncSession, *, token: str, settings: Settings)
             code="session_expired",
             message_zh="长时间未操作，已自动退出，请重新登录",
         )
-    if now - row.last_seen_at > TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at > TOUCH_INTERVAL:
         await _touch(session, row.id, now)
     return Principal(
         user_id=row.user_id,

@@ -5,11 +5,12 @@ import { getToken, notifyUnauthorized } from "./api.js";
 const FIRST_DELAY = 1000;
 const MAX_DELAY = 30_000;
 
-/** Split one server-sent-events block into {event, data}; comments and retry lines drop out. */
+/** Split one server-sent-events block into {event, data, id, retry}; comments drop out. */
 export function parseBlock(block) {
   let event = "message";
   const data = [];
   let retry = null;
+  let id = null;
   for (const line of block.split(/\r?\n/)) {
     if (!line || line.startsWith(":")) continue;
     const colon = line.indexOf(":");
@@ -17,9 +18,10 @@ export function parseBlock(block) {
     const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
     if (field === "event") event = value;
     else if (field === "data") data.push(value);
+    else if (field === "id") id = value;
     else if (field === "retry" && /^\d+$/.test(value)) retry = Number(value);
   }
-  return { event, data: data.length ? data.join("\n") : null, retry };
+  return { event, data: data.length ? data.join("\n") : null, retry, id };
 }
 
 function setState(state) {
@@ -28,8 +30,10 @@ function setState(state) {
 
 /**
  * Follow the change stream; ``onChange(change)`` gets each {id, code, grid_code,
- * department_id, status, version, op}; ``onResync()`` runs after a reconnection, since
- * changes made while the stream was down are not replayed. Returns a function that stops it.
+ * department_id, status, version, op, seq}. A reconnection sends Last-Event-ID and the
+ * server replays what was missed; ``onResync()`` runs when it cannot (too much missed, or
+ * nothing received yet). ``event: signed_out`` (session revoked or expired) signs out.
+ * Returns a function that stops it.
  */
 export function followChanges(onChange, { onResync = () => {} } = {}) {
   let stopped = false;
@@ -37,6 +41,7 @@ export function followChanges(onChange, { onResync = () => {} } = {}) {
   let controller = null;
   let timer = null;
   let connections = 0;
+  let lastId = null;
 
   function schedule() {
     if (stopped) return;
@@ -58,6 +63,13 @@ export function followChanges(onChange, { onResync = () => {} } = {}) {
         const block = parseBlock(buffer.slice(0, match.index));
         buffer = buffer.slice(match.index + match[0].length);
         if (block.retry) delay = Math.max(FIRST_DELAY, Math.min(block.retry, MAX_DELAY));
+        if (block.id) lastId = block.id;
+        if (block.event === "signed_out") {
+          stopped = true;
+          notifyUnauthorized();
+          return;
+        }
+        if (block.event === "resync") onResync();
         if (block.event !== "change" || !block.data) continue;
         try {
           onChange(JSON.parse(block.data));
@@ -73,8 +85,10 @@ export function followChanges(onChange, { onResync = () => {} } = {}) {
     if (stopped || !token) return;
     controller = new AbortController();
     try {
+      const headers = { Accept: "text/event-stream", Authorization: `Bearer ${token}` };
+      if (lastId) headers["Last-Event-ID"] = lastId;
       const response = await fetch("/api/events/stream", {
-        headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
+        headers,
         cache: "no-store", signal: controller.signal,
       });
       if (response.status === 401) {
@@ -89,7 +103,7 @@ export function followChanges(onChange, { onResync = () => {} } = {}) {
       setState("on");
       delay = FIRST_DELAY;
       connections += 1;
-      if (connections > 1) onResync();
+      if (connections > 1 && !lastId) onResync(); // with an id, the server replays
       await read(response);
     } catch (error) {
       if (stopped || error.name === "AbortError") return;
