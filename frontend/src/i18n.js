@@ -1,4 +1,5 @@
 // All UI strings (界面文字), zh-CN by default, English on request; the choice is remembered.
+import { en as accountEn, zh as accountZh } from "./i18n-account.js";
 import { en as eventsEn, LEGEND_EN as EVENTS_LEGEND_EN, zh as eventsZh } from "./i18n-events.js";
 
 const STORAGE_KEY = "blockgrid.lang";
@@ -313,8 +314,8 @@ const LEGEND_EN = {
   components: { intact: "Intact", damaged: "Damaged", lost: "Lost", occupied: "Occupied" },
 };
 
-Object.assign(zh, eventsZh);
-Object.assign(en, eventsEn);
+Object.assign(zh, eventsZh, accountZh);
+Object.assign(en, eventsEn, accountEn);
 Object.assign(LEGEND_EN, EVENTS_LEGEND_EN);
 LEGEND_EN.events.verified = "Awaiting closure";
 

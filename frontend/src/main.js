@@ -1,6 +1,8 @@
 // The dashboard's entry point: sign in, build the map and panels, open the home area.
-import { api, onUnauthorized } from "./api.js";
+import { accountPanel } from "./account.js";
+import { api, clearToken, onUnauthorized } from "./api.js";
 import { areaPanel } from "./areapanel.js";
+import { auditPanel } from "./audit.js";
 import { homeArea, isSignedIn, login, logout, me } from "./auth.js";
 import { buildingPanel } from "./building.js";
 import { legendEntry, setCatalog } from "./catalog.js";
@@ -12,7 +14,9 @@ import { isChinese, t, toggleLanguage, translatePage } from "./i18n.js";
 import { choroplethLegend, LayersButton, renderLayersPanel, restoreVisibility } from "./layers.js";
 import { createMap, maplibregl, whenIdle } from "./map.js";
 import { toast } from "./notify.js";
-import { activePanel, mountPanelHost, refreshPanel, registerPanel, setSheetState, tuckSheet } from "./panels.js";
+import {
+  activePanel, mountPanelHost, refreshPanel, registerPanel, setSheetState, showPanel, tuckSheet,
+} from "./panels.js";
 import { mountSearch } from "./search.js";
 import { AREA_LAYERS } from "./style.js";
 
@@ -173,13 +177,56 @@ function gcjNotice(config) {
   notice.hidden = false;
 }
 
+/** The panels every account has (my account) and those of auditors (the audit trail). */
+function registerAccountPanels(user) {
+  registerPanel("account", accountPanel({
+    user,
+    expectSignOut: (expected) => {
+      if (expected) sessionStorage.setItem(FLASH_KEY, "account.changed");
+      else sessionStorage.removeItem(FLASH_KEY);
+    },
+    onChanged: () => {
+      clearToken(); // the server ended every session of this account
+      window.location.reload();
+    },
+  }));
+  if (user.permissions.includes("audit.read")) registerPanel("audit", auditPanel);
+  $("#user-menu").onclick = () => showPanel("account");
+}
+
+/** Accounts without a map (auditors): the panels alone, full width. */
+async function startDesk(user) {
+  document.body.dataset.mode = "desk";
+  $("#login-view").hidden = true;
+  $("#app").hidden = false;
+  renderUser(user);
+  languageButtons();
+  registerAccountPanels(user);
+  mountPanelHost($("#sheet"));
+  setSheetState("full");
+  await showPanel(user.permissions.includes("audit.read") ? "audit" : "account");
+  window.addEventListener("blockgrid:language", () => {
+    renderUser(user);
+    languageButtons();
+    refreshPanel({});
+  });
+  window.blockgrid = { user };
+  document.body.dataset.ready = "true";
+}
+
 async function startApp(config) {
-  const [user, tiles] = await Promise.all([me(), api("/tiles")]);
+  const user = await me();
+  if (!user.permissions.includes("areas.read")) { // no map for this account
+    await startDesk(user);
+    return;
+  }
+  const tiles = await api("/tiles");
   setCatalog(tiles.layers);
   $("#login-view").hidden = true;
   $("#app").hidden = false;
   renderUser(user);
   languageButtons();
+  registerAccountPanels(user);
   if (!hasWebGL()) {
     toast(t("error.webgl"));
     return;
@@ -233,7 +280,7 @@ async function boot() {
     config = await api("/api/config", { auth: false });
   } catch { /* no config: no basemap */ }
   onUnauthorized(() => {
-    sessionStorage.setItem(FLASH_KEY, "login.expired");
+    if (!sessionStorage.getItem(FLASH_KEY)) sessionStorage.setItem(FLASH_KEY, "login.expired");
     window.location.reload();
   });
   $("#logout").addEventListener("click", async () => {
