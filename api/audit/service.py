@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "password.reset": "重置密码",
     "user.create": "创建账号",
     "user.update": "修改账号",
+    "person.read": "查看人员（脱敏）",
     "person.lookup": "按身份证号查询",
     "person.reveal": "查看完整个人信息",
     "building.read": "查看楼栋住户",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
+from api.audit import service as audit
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr, require
 from api.people import service
 from api.people.schemas import PersonRead, RevealRead, RevealRequest
@@ -38,8 +39,23 @@ async def find_person(
 
 
 @router.get("/{person_id}", response_model=PersonRead, summary="One person, masked")
-async def read_person(person_id: int, session: DbSession, settings: SettingsDep) -> PersonRead:
+async def read_person(
+    person_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    settings: SettingsDep,
+) -> PersonRead:
     person = await service.get_person(session, person_id=person_id)
+    await audit.record_by(
+        session,
+        principal,
+        action="person.read",
+        object_type="person",
+        object_id=str(person.id),
+        area_code=person.grid_code,
+        client_addr=client_addr(request),
+    )
     return service.to_masked(person, cipher_for(settings.data_key_bytes), today=date.today())
 
 
@@ -49,7 +65,7 @@ async def read_person(person_id: int, session: DbSession, settings: SettingsDep)
     summary="Full ID number / phone / name: needs personal.reveal and a reason; audited",
 )
 async def reveal_person(
-    person_id: int,
+    person_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     body: RevealRequest,
     request: Request,
     principal: CurrentUser,
