@@ -1,7 +1,9 @@
 """Database plumbing: the declarative base, the engine and the area-scoped session.
 
-Area scope (数据权限) is enforced by PostgreSQL row-level security. Every request
-transaction switches to the restricted role ``blockgrid_api`` and sets
+Area scope (数据权限) is enforced by PostgreSQL row-level security. The server logs in as
+its own role (``blockgrid_api``: not a superuser, not the owner, no BYPASSRLS; see
+docs/database-roles.md), so nothing it runs can leave the policies behind; every request
+transaction also sets the role ``blockgrid_api`` (the same role: harmless) and sets
 ``blockgrid.scope`` (an area-code prefix) and ``blockgrid.department``; the policies
 written by the migrations filter every table by them. A query cannot forget the scope
 because the database applies it.
@@ -13,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -82,6 +84,11 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
 
 
+def libpq_url(url: str) -> str:
+    """A DSN for libpq and asyncpg (``postgresql://``), whatever driver prefix it had."""
+    return "postgresql://" + async_url(url)[len("postgresql+asyncpg://") :]
+
+
 def sync_url(url: str) -> str:
     """Turn a libpq DSN into the SQLAlchemy psycopg (v3) URL, for Alembic and bulk loads."""
     return "postgresql+psycopg://" + async_url(url)[len("postgresql+asyncpg://") :]
@@ -130,7 +137,33 @@ def embedded_cluster(settings: Settings) -> EmbeddedCluster:
 
 
 def database_url(settings: Settings) -> str:
-    """The DSN to use: ``DATABASE_URL`` when set, else the embedded cluster's."""
+    """The owner's DSN: ``DATABASE_URL`` when set, else the embedded cluster's."""
     if settings.database_url:
         return settings.database_url
     return embedded_cluster(settings).url()
+
+
+class DatabaseRoleError(RuntimeError):
+    """The database roles are not set up as the server needs; the message says what to do."""
+
+
+def api_database_url(settings: Settings) -> str:
+    """The DSN the server connects with: its own login role, never the owner.
+
+    ``BLOCKGRID_API_DATABASE_URL`` when set; else, with ``DATABASE_URL``, the role
+    ``blockgrid_api`` on that server and database with ``BLOCKGRID_API_DATABASE_PASSWORD``;
+    else the embedded cluster's API login.
+    """
+    if settings.api_database_url is not None:
+        return settings.api_database_url.get_secret_value()
+    if not settings.database_url:
+        return embedded_cluster(settings).api_url()
+    if settings.api_database_password is None:
+        raise DatabaseRoleError(
+            "DATABASE_URL is set but not the API's own login role: set "
+            "BLOCKGRID_API_DATABASE_PASSWORD (the password of the role blockgrid_api on that "
+            "server) or BLOCKGRID_API_DATABASE_URL (see docs/database-roles.md)"
+        )
+    owner = make_url(settings.database_url)
+    api = owner.set(username=API_ROLE, password=settings.api_database_password.get_secret_value())
+    return api.render_as_string(hide_password=False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -46,6 +48,10 @@ class BlockgridError(Exception):
             self.message_zh = message_zh
         self.details = details
         self.headers = headers
+
+    def with_status(self, status_code: int) -> BlockgridError:
+        self.status_code = status_code
+        return self
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -114,8 +120,49 @@ class ServiceUnavailable(BlockgridError):
     status_code, code, message_zh = 503, "database_unavailable", "数据库暂不可用，请稍后重试"
 
 
-def _json(error: BlockgridError) -> JSONResponse:
+class ErrorBody(BaseModel):
+    """The body of every error response (4xx and 5xx)."""
+
+    code: str = Field(description="stable machine-readable code", examples=["not_found"])
+    message: str = Field(description="what went wrong, in English", examples=["no event 42"])
+    message_zh: str = Field(description="the same in Chinese (中文)", examples=["未找到"])
+    details: Any = Field(
+        None,
+        description="more about it: for 422, a list of {field, problem, type}; "
+        "for 403, the missing permissions",
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The request is malformed or names something unknown (see `code`).",
+    401: "No valid bearer token: sign in at POST /auth/token.",
+    403: "Your role lacks a permission, or the object is outside your area.",
+    404: "No such object in your area.",
+    409: "The object's state does not allow this change.",
+    412: "If-Match does not match the object's current ETag: read it again.",
+    413: "The request body is too large.",
+    422: "A parameter or field is invalid (`details` lists each problem).",
+    423: "The account is locked after repeated failures.",
+    428: "The change needs an If-Match header with the object's ETag.",
+    429: "Too many requests: retry later (see Retry-After).",
+    503: "The database is unavailable or the query took too long (see Retry-After).",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the given error statuses, each with our error body."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[status]}
+        for status in statuses
+    }
+
+
+def render(error: BlockgridError) -> JSONResponse:
+    """Our error body as a response (also used by ASGI checks that run before the routes)."""
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
+_json = render
 
 
 def _describe_validation(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -136,18 +183,30 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allowed = allowed_methods(request.app, request.url.path)
+        if allowed and request.method not in allowed:
+            # GET /api/events/import: a literal path of another method, not a bad event id
+            return _json(
+                BlockgridError(
+                    "Method Not Allowed",
+                    code="method_not_allowed",
+                    message_zh="不支持该请求方法",
+                    headers={"Allow": ", ".join(allowed)},
+                ).with_status(405)
+            )
         problems = _describe_validation(exc)
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
         return _json(Unprocessable(f"invalid request: {summary}", details=problems))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: ("not_found", "未找到"), 405: ("method_not_allowed", "不支持该请求方法")}
         code, zh = codes.get(exc.status_code, ("http_error", "请求错误"))
-        error = BlockgridError(
-            str(exc.detail), code=code, message_zh=zh, headers=getattr(exc, "headers", None)
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        error = BlockgridError(str(exc.detail), code=code, message_zh=zh, headers=headers)
         error.status_code = exc.status_code
         return _json(error)
 
@@ -156,6 +215,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConnectionError)
     @app.exception_handler(TimeoutError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        if is_data_error(exc):
+            return await _database_error(_, exc)
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return _json(
             ServiceUnavailable(
@@ -164,10 +225,20 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DBAPIError)
-    async def _database_error(_: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated or is_connection_failure(exc):
+    async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+        if is_data_error(exc):  # before the outage test: asyncpg's DataError is an InterfaceError
+            log.warning("database refused a value: %s", _first_line(exc))
+            return _json(
+                Unprocessable(
+                    "a value is out of range or not valid for the database",
+                    code="invalid_value",
+                    message_zh="数值超出范围或格式无效",
+                )
+            )
+        if getattr(exc, "connection_invalidated", False) or is_connection_failure(exc):
             return await _database_down(_, exc)
-        if getattr(exc.orig, "sqlstate", None) == "57014" or "QueryCanceled" in repr(exc.orig):
+        orig = getattr(exc, "orig", None)
+        if getattr(orig, "sqlstate", None) == "57014" or "QueryCanceled" in repr(orig):
             return _json(
                 ServiceUnavailable(
                     "the query took too long and was cancelled; narrow the filters",
@@ -185,6 +256,27 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(BlockgridError("internal error"))
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for ``path`` (for a 405's Allow header)."""
+    templates = getattr(app.state, "path_templates", None)
+    if templates is None:
+        templates = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"),
+                sorted(m.upper() for m in item if m in ("get", "put", "post", "delete", "patch")),
+            )
+            for template, item in app.openapi().get("paths", {}).items()
+        ]
+        app.state.path_templates = templates
+    matches = [(pattern, found) for pattern, found in templates if pattern.match(path)]
+    # a literal path (/api/events/import) hides the templates it also fits (/api/events/{id})
+    fewest = min((p.pattern.count("[^/]+") for p, _ in matches), default=0)
+    methods = {m for p, found in matches if p.pattern.count("[^/]+") == fewest for m in found}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 _CONNECTION_FAILURE_NAMES = (
     "ConnectionDoesNotExistError",
     "CannotConnectNowError",
@@ -193,6 +285,34 @@ _CONNECTION_FAILURE_NAMES = (
     "InterfaceError",
     "ConnectionRefusedError",
 )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return seen
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def is_data_error(exc: BaseException) -> bool:
+    """Tell whether the database (or its driver) refused a value: SQLSTATE class 22.
+
+    Numeric out of range, invalid datetime, character not in repertoire, 0x00 in text…
+    asyncpg refuses some before sending them (an int past int64): its ``DataError``.
+    """
+    for seen in _chain(exc):
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+        if type(seen).__name__ == "DataError" and type(seen).__module__.startswith("asyncpg"):
+            return True
+    return False
 
 
 def is_connection_failure(exc: BaseException) -> bool:

@@ -7,9 +7,6 @@ and its scripts need no login; every data request they make does.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from api.security_headers import page_policy
 from api.settings import DEFAULT_DEMO_PASSWORD, PROJECT_ROOT, Settings
 
 FRONTEND_DIR = PROJECT_ROOT / "frontend"
@@ -31,6 +29,7 @@ VENDOR_PACKAGES = {
     "chart.js": "chart.js/dist",
     "kurkle-color": "@kurkle/color/dist",
     "leaflet": "leaflet/dist",
+    "swagger-ui": "swagger-ui-dist",
 }
 
 MEDIA_TYPES = {
@@ -110,19 +109,22 @@ class CachedFiles(StaticFiles):
         if media_type:
             response.headers["content-type"] = media_type
         response.headers["cache-control"] = self.cache_control
-        response.headers["x-content-type-options"] = "nosniff"
+        # A module started as a worker (MapLibre's maplibre-gl-worker.mjs) runs under the
+        # policy of its own response: the dashboard's, so that it may fetch the tiles.
+        settings = scope["app"].state.settings
+        response.headers["content-security-policy"] = content_security_policy(
+            "", settings.basemap_url
+        )
         return response
 
 
-_IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.S)
-
-
 def content_security_policy(html: str, basemap_url: str) -> str:
-    """Only our own origin (and the configured basemap), the import map pinned by its hash."""
-    scripts = ["'self'"]
-    for inline in _IMPORT_MAP.findall(html):
-        digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
-        scripts.append(f"'sha256-{digest}'")
+    """Only our own origin (and the configured basemap), the import map pinned by its hash.
+
+    MapLibre GL starts its workers from ``blob:`` URLs and reads sprites/canvases as
+    ``data:``/``blob:`` images; every style is a stylesheet or set through the CSSOM, so
+    no ``'unsafe-inline'`` for styles.
+    """
     images = ["'self'", "data:", "blob:"]
     connect = ["'self'"]
     if basemap_url:
@@ -131,19 +133,7 @@ def content_security_policy(html: str, basemap_url: str) -> str:
         if origin:
             images.append(origin)
             connect.append(origin)
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src {' '.join(scripts)}",
-            "style-src 'self' 'unsafe-inline'",
-            f"img-src {' '.join(images)}",
-            f"connect-src {' '.join(connect)}",
-            "worker-src 'self' blob:",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "frame-ancestors 'self'",
-        ]
-    )
+    return page_policy(html, images=images, connect=connect, workers=("'self'", "blob:"))
 
 
 router = APIRouter(tags=["dashboard"])
@@ -163,8 +153,8 @@ async def dashboard(request: Request) -> Response:
         headers={
             "Cache-Control": "no-cache",
             "Content-Security-Policy": policy,
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
+            # keyed basemaps (e.g. 天地图) check the Referer's origin; no path is sent
+            "Referrer-Policy": "strict-origin-when-cross-origin",
         },
     )
 

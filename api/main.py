@@ -13,8 +13,10 @@ from api.areas.views import router as areas_router
 from api.audit.views import router as audit_router
 from api.auth.views import router as auth_router
 from api.buildings.views import router as buildings_router
-from api.db import create_engine, create_session_factory, database_url
+from api.db import api_database_url, create_engine, create_session_factory, libpq_url
 from api.departments.views import router as departments_router
+from api.docs_ui import install_docs
+from api.edge import RejectNulBytes
 from api.errors import install_error_handlers
 from api.events import sweeper
 from api.events.admin_views import router as event_admin_router
@@ -31,9 +33,12 @@ from api.maps.tile_cache import TileCache
 from api.maps.views import router as tiles_router
 from api.middleware import LimitBodySize
 from api.ogc.views import router as ogc_router
+from api.open311.admin import router as open311_keys_router
 from api.open311.views import router as open311_router
+from api.openapi import install_openapi, operation_id
 from api.people.views import router as people_router
 from api.safety import refuse_unsafe_start
+from api.security_headers import install_security_headers
 from api.settings import Settings, get_settings
 from api.users.views import router as users_router
 
@@ -46,10 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(database_url(settings), settings)
+        url = api_database_url(settings)  # the server's own login role, never the owner
+        engine = create_engine(url, settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
-        app.state.broadcaster = Broadcaster(database_url(settings))
+        app.state.broadcaster = Broadcaster(libpq_url(url))
         background: list[asyncio.Task] = []
         try:
             await refuse_unsafe_start(engine, settings)
@@ -72,10 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="网格化管理 · 块数据: grids, buildings, people, entities, components and events",
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url=None,  # served by api/docs_ui.py from our own origin (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 2**20)
     install_error_handlers(app)
+    app.add_middleware(RejectNulBytes)  # inside LimitBodySize: it reads JSON and form bodies
     app.add_middleware(LimitBodySize, max_bytes=settings.max_request_mb * 2**20)
     app.include_router(health_router)
     app.include_router(auth_router)
@@ -90,10 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(event_categories_router)
     app.include_router(indicators_router)
     app.include_router(open311_router)
+    app.include_router(open311_keys_router)
     app.include_router(event_admin_router)
     app.include_router(briefing_router)
     app.include_router(hotspots_router)
     app.include_router(departments_router)
     app.include_router(audit_router)
     install_frontend(app)
+    install_docs(app)
+    install_openapi(app)
+    install_security_headers(app)  # outermost: every response, 413s and 500s included
     return app

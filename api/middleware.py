@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,7 +13,8 @@ class BodyTooLarge(Exception):
 
 
 class LimitBodySize:
-    """Refuse request bodies above ``max_bytes``, by Content-Length or while streaming."""
+    """Refuse request bodies above ``max_bytes``, by Content-Length or while streaming
+    (chunked), on every route that reads its body."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -27,34 +29,41 @@ class LimitBodySize:
             await self._refuse(send, int(declared))
             return
         seen = 0
-        started = False
+        started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                raise BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    refused = True
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
+            # FastAPI turns any error while parsing a body into its own 400 (and a route
+            # may catch it too): once the body is refused, the app's answer is dropped.
             nonlocal started
+            if refused and not started:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send, seen)
+        with contextlib.suppress(BodyTooLarge):
+            await self.app(scope, limited_receive, guarded_send)
+        if refused and not started:
+            await self._refuse(send, None)
 
-    async def _refuse(self, send: Send, size: int) -> None:
+    async def _refuse(self, send: Send, size: int | None) -> None:
+        """413 with our error body; ``size`` is None for a streamed (chunked) body."""
+        what = f"request body of {size:,} bytes" if size is not None else "request body"
         body = json.dumps(
             {
                 "code": "payload_too_large",
-                "message": f"request body of {size:,} bytes exceeds the limit of "
-                f"{self.max_bytes:,} bytes",
+                "message": f"{what} exceeds the limit of {self.max_bytes:,} bytes",
                 "message_zh": "请求内容过大",
             },
             ensure_ascii=False,

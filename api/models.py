@@ -9,7 +9,6 @@ from api.db import Base
 from api.departments.models import Department
 from api.entities.models import Entity
 from api.events.models import (
-    ApiKey,
     Event,
     EventAction,
     EventAttachment,
@@ -19,6 +18,7 @@ from api.events.models import (
     RoutingRule,
     WorkCalendarDay,
 )
+from api.open311.models import ApiKey, Open311Request
 from api.people.models import Person
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "HotspotRun",
     "Household",
     "IdempotencyKey",
+    "Open311Request",
     "Person",
     "Role",
     "Room",

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
 
     environment: Environment = "production"
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    api_database_url: SecretStr | None = Field(
+        default=None,
+        description="the server's own login (not the owner, docs/database-roles.md); with "
+        "DATABASE_URL set, either this or BLOCKGRID_API_DATABASE_PASSWORD is needed",
+    )
+    api_database_password: SecretStr | None = Field(
+        default=None,
+        description="password of the role blockgrid_api on the DATABASE_URL server; the API "
+        "connects as blockgrid_api to DATABASE_URL's host and database",
+    )
     var_dir: Path = PROJECT_ROOT / "var"
     db_port: int = 55432
 

@@ -12,13 +12,22 @@ from contextlib import contextmanager
 
 import httpx
 
-from api.settings import PROJECT_ROOT
+from api.db import embedded_cluster
+from api.settings import PROJECT_ROOT, get_settings
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _api_password() -> str:
+    """The password of ``blockgrid_api`` for the bench databases (docs/database-roles.md)."""
+    settings = get_settings()
+    if settings.api_database_password is not None:
+        return settings.api_database_password.get_secret_value()
+    return embedded_cluster(settings).api_password
 
 
 @contextmanager
@@ -38,6 +47,7 @@ def server(
         os.environ
         | {
             "DATABASE_URL": url,
+            "BLOCKGRID_API_DATABASE_PASSWORD": _api_password(),  # the API's own login
             "BLOCKGRID_ENVIRONMENT": "demo",
             "BLOCKGRID_SWEEP_INTERVAL_SECONDS": "0",
             "NO_PROXY": "127.0.0.1",

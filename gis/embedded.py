@@ -127,17 +127,24 @@ class EmbeddedCluster:
     """Manage the private cluster whose files live under ``root``.
 
     Layout: ``root/data`` (PGDATA), ``root/run`` (unix socket), ``root/port`` (the port
-    chosen at first start), ``root/password`` (the generated password, mode 0600),
-    ``root/postgres.log``.
+    chosen at first start), ``root/password`` (the owner's generated password, mode 0600),
+    ``root/api-password`` (the API login role's, mode 0600), ``root/postgres.log``.
+
+    Two roles log in: ``user`` owns the database (migrations, loaders, the operator) and
+    ``api_user`` is the application server's login, which may do only what the schema's
+    grants allow (docs/database-roles.md). The migrations create ``api_user``; the command
+    line gives it LOGIN and :attr:`api_password` (api/database_roles.py).
     """
 
     database = "blockgrid"
     user = "blockgrid"
+    api_user = "blockgrid_api"
 
     def __init__(self, root: Path, *, port: int = 55432) -> None:
         self.root = Path(root).resolve()
         self._port_file = self.root / "port"
         self._password_file = self.root / "password"
+        self._api_password_file = self.root / "api-password"
         self._server_root_file = self.root / "server_root"
         self._preferred_port = port
 
@@ -172,11 +179,23 @@ class EmbeddedCluster:
     def password(self) -> str:
         return self._password_file.read_text().strip()
 
+    @property
+    def api_password(self) -> str:
+        """The API login role's password (written by :meth:`up`, mode 0600)."""
+        if not self._api_password_file.exists():
+            raise ClusterError(f"no API password under {self.root}; run 'blockgrid db up' first")
+        return self._api_password_file.read_text().strip()
+
     def url(self, *, driver: str = "postgresql") -> str:
-        """Return the DSN of the application database on this cluster."""
+        """Return the owner's DSN of the application database on this cluster."""
         if not self._password_file.exists():
             raise ClusterError(f"no cluster under {self.root}; run 'blockgrid db up' first")
         return f"{driver}://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}"
+
+    def api_url(self, *, driver: str = "postgresql") -> str:
+        """Return the API login role's DSN of the application database on this cluster."""
+        password = self.api_password
+        return f"{driver}://{self.api_user}:{password}@127.0.0.1:{self.port}/{self.database}"
 
     def is_initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
@@ -228,6 +247,7 @@ class EmbeddedCluster:
                 what="start PostgreSQL",
             )
         self._prepare_database(bin_dir)
+        self._keep_api_password()
         return self.status()
 
     def down(self) -> None:
@@ -319,6 +339,18 @@ class EmbeddedCluster:
         conf = self.data_dir / "postgresql.conf"
         with conf.open("a") as handle:
             handle.write("\ninclude_if_exists = 'blockgrid.conf'\n")
+
+    def _keep_api_password(self) -> None:
+        """Generate the API login role's password once (clusters made before it existed too)."""
+        if self._api_password_file.exists():
+            return
+        draft = self._api_password_file.with_name(f".api-password-{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(24) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process wrote it first: keep that
+            os.link(draft, self._api_password_file)
+        draft.unlink()
 
     def _place_server_root(self) -> None:
         """As root, keep the server's files where the ``postgres`` user can reach them."""

@@ -29,6 +29,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from gis.crs import WGS84_SRID, CrsLike, ResolvedCrs
+from gis.dbf import readable_shapefile
 from gis.footprint_shapes import clean_shapes, detect_crs
 from gis.repair import (
     EMPTY,
@@ -137,7 +138,19 @@ ID_FIELDS = (
     "编号",
     "建筑编号",
 )
-_USE_FIELDS = ("use_type", "use", "usage", "type", "building", "function", "用途", "建筑用途")
+# A 4-character Chinese name is 12 bytes; a Shapefile keeps 10, so "建筑用途" arrives as
+# "建筑用" (gis.dbf): the cut forms are names too.
+_USE_FIELDS = (
+    "use_type",
+    "use",
+    "usage",
+    "type",
+    "building",
+    "function",
+    "用途",
+    "建筑用途",
+    "建筑用",
+)
 _FLOOR_FIELDS = (
     "floors",
     "building:levels",
@@ -147,6 +160,7 @@ _FLOOR_FIELDS = (
     "num_floors",
     "层数",
     "地上层数",
+    "地上层",
 )
 _YEAR_FIELDS = (
     "year_built",
@@ -156,9 +170,11 @@ _YEAR_FIELDS = (
     "start_date",
     "建成年份",
     "竣工年份",
+    "建成年",
+    "竣工年",
 )
-_NAME_FIELDS = ("name", "building_name", "bldg_name", "名称", "建筑名称")
-_ADDRESS_FIELDS = ("address", "addr", "addr:full", "地址", "门牌地址")
+_NAME_FIELDS = ("name", "building_name", "bldg_name", "名称", "建筑名称", "建筑名")
+_ADDRESS_FIELDS = ("address", "addr", "addr:full", "地址", "门牌地址", "门牌地")
 _OSM_TAGS = ("building:levels", "start_date", "addr:full")
 _FLOORS_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:层|f|floors?|levels?)?\s*$", re.IGNORECASE)
 
@@ -239,6 +255,16 @@ def _choose_layer(path: Path, layer: str | None, driver: str) -> str | None:
     return polygonal[0] if polygonal else None
 
 
+_NO_GEOMETRY = (
+    "{name} has no geometry: building footprints need polygons. Give a GeoPackage, "
+    "Shapefile or GeoJSON, or add a column named WKT to the CSV holding each footprint "
+    "as WKT (POLYGON((114.05 22.54, ...)))"
+)
+_NOT_UTF8 = (
+    "{name} holds text that is not UTF-8 ({reason}): save it as UTF-8 (for a CSV from "
+    "Excel: CSV UTF-8), or give a Shapefile a .cpg file naming its encoding (e.g. GBK)"
+)
+
 #: Features per batch when a layer is read batch by batch (:func:`iter_footprints`).
 BATCH_FEATURES = 65_536
 #: The first batch is cut to this many features, so that an import has rows to send
@@ -263,9 +289,10 @@ class _Stream:
 def layer_size(path: str | Path, layer: str | None = None) -> int | None:
     """Features in the layer as GDAL counts them without reading it (None: unknown)."""
     try:
-        info = pyogrio.read_info(Path(path), layer=0 if layer is None else layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        return None
+        with readable_shapefile(Path(path)) as (readable, _):
+            info = pyogrio.read_info(readable, layer=0 if layer is None else layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError):
+        return None  # the reading reports it
     count = int(info.get("features", -1))
     return count if count >= 0 and info.get("driver") != "OSM" else None
 
@@ -290,33 +317,57 @@ def iter_footprints(
     """
     path = Path(path)
     try:
-        info = pyogrio.read_info(path, layer=0 if layer is None else layer)
-        driver = str(info.get("driver", ""))
-        layer = _choose_layer(path, layer, driver)
-        where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
-        with pyogrio.open_arrow(
-            path,
-            layer=layer,
-            where=where,
-            return_fids=True,
-            batch_size=batch_features,
-            use_pyarrow=True,
-        ) as (meta, reader):
-            stream = _Stream(
-                driver, meta.get("crs"), crs, id_field, [str(f) for f in meta["fields"]]
+        with readable_shapefile(path) as (readable, renamed):
+            yield from _read_batches(
+                readable, layer, crs, id_field, batch_features, first_batch_features, renamed
             )
-            batches = iter(reader)
-            empty = True
-            while (batch := next(batches, None)) is not None:
-                if empty and batch.num_rows > first_batch_features:
-                    yield _footprints_of(batch.slice(0, first_batch_features), stream)
-                    batch = batch.slice(first_batch_features)
-                empty = False
-                yield _footprints_of(batch, stream)
-            if empty:
-                yield _footprints_of(pa.RecordBatch.from_pylist([], schema=reader.schema), stream)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:  # pyogrio decodes names and values as UTF-8
+        raise FootprintError(_NOT_UTF8.format(name=path.name, reason=exc.reason)) from exc
+
+
+def _read_batches(
+    path: Path,
+    layer: str | None,
+    crs: CrsLike | None,
+    id_field: str | None,
+    batch_features: int,
+    first_batch_features: int,
+    notes: list[str],
+) -> Iterator[Footprints]:
+    """The batches of one readable source; ``notes`` go with the first."""
+    info = pyogrio.read_info(path, layer=0 if layer is None else layer)
+    driver = str(info.get("driver", ""))
+    if info.get("geometry_type") is None and driver != "OSM":
+        raise FootprintError(_NO_GEOMETRY.format(name=path.name))
+    layer = _choose_layer(path, layer, driver)
+    where = "building IS NOT NULL AND building <> 'no'" if driver == "OSM" else None
+    with pyogrio.open_arrow(
+        path,
+        layer=layer,
+        where=where,
+        return_fids=True,
+        batch_size=batch_features,
+        use_pyarrow=True,
+    ) as (meta, reader):
+        stream = _Stream(driver, meta.get("crs"), crs, id_field, [str(f) for f in meta["fields"]])
+        batches = iter(reader)
+        first = True
+        while (batch := next(batches, None)) is not None:
+            if first and batch.num_rows > first_batch_features:
+                yield _noted(_footprints_of(batch.slice(0, first_batch_features), stream), notes)
+                batch, first = batch.slice(first_batch_features), False
+            yield _noted(_footprints_of(batch, stream), notes if first else [])
+            first = False
+        if first:
+            empty = pa.RecordBatch.from_pylist([], schema=reader.schema)
+            yield _noted(_footprints_of(empty, stream), notes)
+
+
+def _noted(footprints: Footprints, notes: list[str]) -> Footprints:
+    footprints.notes.extend(note for note in notes if note not in footprints.notes)
+    return footprints
 
 
 def read_footprints(

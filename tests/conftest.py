@@ -4,6 +4,11 @@ The cluster is started with blockgrid's own manager (gis/embedded.py) under a te
 folder, migrated with Alembic, and loaded with a small fixture city. Each test runs
 inside a transaction that is rolled back; the application under test joins it through
 savepoints, so its commits stay visible to the test and vanish afterwards.
+
+Two database roles, as in production (docs/database-roles.md): the fixtures connect as
+the owner; every server started with its lifespan (``live_app_client``, ``demo_server``,
+``tests.live.serve``) logs in as the API's role ``blockgrid_api``, whose password the
+``cluster`` fixture puts in ``BLOCKGRID_API_DATABASE_PASSWORD`` for the whole run.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
 from api import migrate
+from api.database_roles import ensure_api_login
 from api.db import async_url
 from api.main import create_app
 from api.settings import Settings
@@ -27,6 +33,7 @@ from gis.embedded import EmbeddedCluster
 from tests.fixtures.mini_city import load_mini_city
 
 PASSWORD = "correct-horse-battery"
+API_PASSWORD_VARIABLE = "BLOCKGRID_API_DATABASE_PASSWORD"
 
 
 def free_port() -> int:
@@ -37,20 +44,34 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
-    """A private PostGIS cluster for the whole run; a failure to start fails the tests."""
+    """A private PostGIS cluster for the whole run, migrated, its API role able to log in
+    (as ``blockgrid migrate`` leaves it); a failure to start fails the tests."""
     root = tmp_path_factory.mktemp("postgis") / "pg"
     os.chmod(root.parent, 0o755)  # noqa: S103 - the postgres user must traverse it
     instance = EmbeddedCluster(root, port=free_port())
     instance.up()
+    migrate.upgrade(instance.url())
+    ensure_api_login(instance.url(), instance.api_url())
+    before = os.environ.get(API_PASSWORD_VARIABLE)
+    os.environ[API_PASSWORD_VARIABLE] = instance.api_password
     yield instance
+    if before is None:
+        os.environ.pop(API_PASSWORD_VARIABLE, None)
+    else:
+        os.environ[API_PASSWORD_VARIABLE] = before
     instance.destroy()
 
 
 @pytest.fixture(scope="session")
 def database_url(cluster: EmbeddedCluster) -> str:
-    url = cluster.url()
-    migrate.upgrade(url)
-    return url
+    """The owner's DSN of the shared test database (migrated by ``cluster``)."""
+    return cluster.url()
+
+
+@pytest.fixture(scope="session")
+def api_database_url(cluster: EmbeddedCluster) -> str:
+    """The API login role's DSN of the shared test database (what the server uses)."""
+    return cluster.api_url()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""A real uvicorn server in a background thread, for browser and GDAL tests."""
+"""A real uvicorn server in a background thread, for browser and GDAL tests.
+
+It connects as production does: the lifespan logs in with ``api_database_url(settings)``
+(the API's own role, never the owner) and refuses to start as a privileged login.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
+from api.db import api_database_url
 from api.main import create_app
 from api.settings import Settings
 
@@ -24,6 +29,7 @@ def free_port() -> int:
 @contextmanager
 def serve(settings: Settings, *, timeout: float = 30) -> Iterator[str]:
     """Serve the app on a free port; yield its base URL; stop it afterwards."""
+    api_database_url(settings)  # the API's own login must be configured (fails clearly)
     port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -34,6 +40,8 @@ def serve(settings: Settings, *, timeout: float = 30) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError(f"the server on {base} stopped while starting (see its log)")
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 break

@@ -105,6 +105,7 @@ async def list_audit(
     "/actions",
     response_model=list[AuditAction],
     summary="The actions the trail records, with their labels",
+    description="audit.read; every action name with its Chinese label, for filters.",
 )
 async def list_actions(_: CurrentUser) -> list[AuditAction]:
     return [AuditAction(action=a, label_zh=label) for a, label in service.ACTIONS.items()]

@@ -13,13 +13,21 @@ from api.auth import service
 from api.auth.models import Role
 from api.auth.schemas import MeRead, TokenRead
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr
+from api.errors import error_responses
 from api.users import service as users
 from api.users.schemas import PasswordChange
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenRead, summary="Sign in (OAuth2 password flow)")
+@router.post(
+    "/token",
+    response_model=TokenRead,
+    summary="Sign in (OAuth2 password flow)",
+    description="Form fields username and password. A wrong name or password is a 401 "
+    "(audited); after repeated failures the account is locked for a while (423).",
+    responses=error_responses(401, 423),
+)
 async def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -42,7 +50,12 @@ async def issue_token(
     )
 
 
-@router.post("/logout", status_code=204, summary="Sign out: revoke this token on the server")
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Sign out: revoke this token on the server",
+    description="Ends this session at once, live streams included. Audited.",
+)
 async def logout(request: Request, principal: CurrentUser, session: DbSession) -> None:
     await service.logout(session, principal=principal, client_addr=client_addr(request))
 
@@ -71,7 +84,12 @@ async def change_password(
     )
 
 
-@router.get("/me", response_model=MeRead, summary="The signed-in user, role and area")
+@router.get(
+    "/me",
+    response_model=MeRead,
+    summary="The signed-in user, role and area",
+    description="Who you are: role, area, permissions and the grids you walk.",
+)
 async def me(principal: CurrentUser, session: DbSession) -> MeRead:
     role_label = await session.scalar(select(Role.label_zh).where(Role.name == principal.role))
     scope_name = await session.scalar(select(Area.name).where(Area.code == principal.scope_code))

@@ -21,11 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg
 import pyarrow as pa
 from numpy.typing import NDArray
+from psycopg.types.json import Jsonb
 
 from api.areas.rollups import refresh_area_stats
 from api.buildings.import_copy import BuildingsCopy, NewBuildings
@@ -49,6 +51,7 @@ from gis.crs import CrsLike
 from gis.footprints import Footprints, Reject, iter_footprints, layer_size
 
 __all__ = [
+    "ImportAudit",
     "ImportRefused",
     "ImportResult",
     "import_batches",
@@ -97,6 +100,32 @@ class ImportResult:
         return len(self.rejects)
 
 
+@dataclass(frozen=True)
+class ImportAudit:
+    """Who loaded which file (审计): one ``import.buildings`` record with the counts,
+    written in the import's own transaction (so none for a refused or failed import);
+    ``failure`` when every feature was rejected."""
+
+    file_name: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+_AUDIT = """
+    INSERT INTO audit_log (action, result, object_type, object_id, details)
+    VALUES ('import.buildings', %s, 'file', %s, %s)"""
+
+
+def _record_import(
+    connection: psycopg.Connection, audit: ImportAudit, result: ImportResult
+) -> None:
+    counts = {
+        name: getattr(result, name)
+        for name in ("read", "repaired", "rejected", "inserted", "updated", "unchanged")
+    }
+    outcome = "failure" if result.read and result.rejected == result.read else "success"
+    connection.execute(_AUDIT, (outcome, audit.file_name[:40], Jsonb(audit.details | counts)))
+
+
 #: A load is bulk when it adds at least this many rows and at least doubles the table.
 BULK_MIN_ROWS = 10_000
 
@@ -134,6 +163,7 @@ def import_batches(
     refresh_stats: bool = True,
     bulk: bool | None = None,
     progress: Progress | None = None,
+    audit: ImportAudit | None = None,
 ) -> ImportResult:
     """Load the batches of one file into ``buildings`` in one transaction.
 
@@ -146,7 +176,8 @@ def import_batches(
     default a load is bulk when ``expected`` (the features in the file) is at least
     :data:`BULK_MIN_ROWS` and at least the rows already in the table. A bulk load
     rebuilds them after its commit, two at a time, before returning
-    (:mod:`api.buildings.import_indexes`).
+    (:mod:`api.buildings.import_indexes`). ``audit`` writes its record in the same
+    transaction.
     """
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
@@ -199,6 +230,8 @@ def import_batches(
                 refresh_area_stats(connection)
                 report("stats", 1, 1)
                 clock.lap("stats")
+            if audit is not None:
+                _record_import(connection, audit, result)
     clock.lap("commit")
     if deferred:
         report("indexes", 0, len(deferred))
@@ -376,6 +409,7 @@ def import_buildings_file(
     refresh_stats: bool = True,
     bulk: bool | None = None,
     progress: Progress | None = None,
+    audit: ImportAudit | None = None,
 ) -> ImportResult:
     """Read ``path`` batch by batch (:func:`gis.footprints.iter_footprints`) and import it
     (:func:`import_batches`). ``source`` defaults to the file name without its extension.
@@ -394,6 +428,7 @@ def import_buildings_file(
                 refresh_stats=refresh_stats,
                 bulk=bulk,
                 progress=progress,
+                audit=audit,
             )
         finally:
             batches.close()

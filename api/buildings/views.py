@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from api.buildings import service
 from api.buildings.schemas import AddressRead, BuildingCard
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr, require
-from api.errors import BadRequest
 from api.privacy import cipher_for
-from api.validation import BuildingCode
+from api.validation import AddressCode, BuildingCode, SafeText
 
 router = APIRouter(tags=["buildings"], dependencies=[Depends(require("areas.read"))])
 
@@ -20,6 +19,9 @@ router = APIRouter(tags=["buildings"], dependencies=[Depends(require("areas.read
     "/api/buildings/{code}",
     response_model=BuildingCard,
     summary="The building card: rooms, residents (masked), entities, components, events",
+    description="Anyone with areas.read, for a building in their area (19-digit code). Its "
+    "rooms, residents (masked; only with people.read), entities, components nearby and "
+    "open events; reading residents is audited.",
 )
 async def building_card(
     code: BuildingCode,
@@ -41,14 +43,10 @@ async def building_card(
     "/api/addresses/{code}",
     response_model=AddressRead,
     summary="Standard address of a 19-digit building or 25-digit room code",
+    description="Anyone with areas.read, for an address in their area: the standard address "
+    "(标准地址) of the building or room, with its grid, community, street and district.",
 )
-async def address(code: str, _: CurrentUser, session: DbSession) -> AddressRead:
-    if not code.isdigit() or len(code) not in (19, 25):
-        raise BadRequest(
-            f"a standard-address code has 19 (building) or 25 (room) digits; "
-            f"got {len(code)} characters",
-            code="invalid_address_code",
-        )
+async def address(code: AddressCode, _: CurrentUser, session: DbSession) -> AddressRead:
     return await service.address_of(session, code=code)
 
 
@@ -56,11 +54,13 @@ async def address(code: str, _: CurrentUser, session: DbSession) -> AddressRead:
     "/api/addresses",
     response_model=list[AddressRead],
     summary="Find addresses by code prefix or by text in name and address",
+    description="Anyone with areas.read. Up to `limit` standard addresses in your area whose "
+    "code starts with `q` (digits) or whose name or address contains it.",
 )
 async def search(
     _: CurrentUser,
     session: DbSession,
-    q: Annotated[str, Query(min_length=2, max_length=100)],
+    q: Annotated[SafeText, Query(min_length=2, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> list[AddressRead]:
     return await service.search_addresses(session, query=q, limit=limit)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
-from api.cli import bench, db, demo, grids, imports, serve, users
+from api.cli import bench, db, demo, grids, imports, open311, serve, users
+from api.cli.common import console
+from api.cli.errors import explain
 from gis.memory import use_ordinary_pages
 
 app = typer.Typer(
@@ -20,8 +25,20 @@ app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(bench.app, name="bench")
 app.add_typer(grids.app, name="grids")
+app.add_typer(open311.app, name="open311")
 
 
 def main() -> None:
+    """Run the CLI; a failure the user can act on is one line on stderr and exit 1."""
     use_ordinary_pages()  # no memory compaction stalls on large arrays
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:
+        message = explain(exc)
+        if message is None or os.environ.get("BLOCKGRID_TRACEBACK") == "1":
+            raise
+        console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        sys.exit(1)

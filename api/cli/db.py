@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from api import migrate as migrations
-from api.cli.common import console, fail, ready_database
-from api.db import database_url, embedded_cluster
+from api.cli.common import console, fail, migrate_database, ready_database
+from api.db import DatabaseRoleError, api_database_url, database_url, embedded_cluster
 from api.settings import get_settings
 from gis.embedded import ClusterError
 
@@ -56,18 +55,24 @@ def status() -> None:
 
 
 @app.command()
-def url() -> None:
-    """Print the DSN of the database (for psql, ogr2ogr, QGIS...)."""
+def url(
+    api: bool = typer.Option(
+        False, "--api", help="the server's own login role instead of the owner's"
+    ),
+) -> None:
+    """Print the owner's DSN of the database (for psql, ogr2ogr, QGIS...), or the API's."""
+    settings = get_settings()
     try:
-        typer.echo(database_url(get_settings()))
-    except ClusterError as exc:
+        typer.echo(api_database_url(settings) if api else database_url(settings))
+    except (ClusterError, DatabaseRoleError) as exc:
         raise fail(str(exc)) from exc
 
 
 def migrate(revision: str = typer.Argument("head", help="target revision")) -> None:
-    """Apply the Alembic migrations up to REVISION."""
-    url_ = ready_database(migrate_schema=False)
-    migrations.upgrade(url_, revision)
+    """Apply the Alembic migrations up to REVISION (as the owner; rights checked first)."""
+    settings = get_settings()
+    url_ = ready_database(settings, migrate_schema=False)
+    migrate_database(url_, settings, revision)
     console.print(f"migrated to {revision}")
 
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from pathlib import Path
 
 import typer
 
+from api.audit import service as audit
 from api.cli.common import admin_session, console, fail, ready_database
 from api.errors import BlockgridError
 from api.events import hotline_import
 
 app = typer.Typer(help="Import data files.", no_args_is_help=True)
+
+
+def operator() -> dict[str, str]:
+    """Who ran the import, for its audit record (审计): the command line and the OS account."""
+    return {"by": "cli", "operator": getpass.getuser()}
 
 
 @app.command("events")
@@ -32,6 +39,21 @@ def import_events(
             )
             if not report.applied:
                 await session.rollback()
+                return report
+            await audit.record(
+                session,
+                action="import.events",
+                result="success",
+                object_type="file",
+                object_id=file.name,
+                details=operator()
+                | {
+                    "rows": report.rows,
+                    "imported": report.imported,
+                    "skipped_existing": report.skipped_existing,
+                    "rejected": len(report.rejected),
+                },
+            )
             return report
 
     try:
@@ -88,7 +110,7 @@ def import_buildings(
     import psycopg
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
 
-    from api.buildings.importer import ImportRefused, import_buildings_file
+    from api.buildings.importer import ImportAudit, ImportRefused, import_buildings_file
     from gis.crs import CoordinateError, CrsError
     from gis.footprints import FootprintError, write_rejects
 
@@ -117,6 +139,7 @@ def import_buildings(
                 strict=strict,
                 refresh_stats=refresh_stats,
                 progress=progress,
+                audit=ImportAudit(file.name, operator()),
             )
         except ImportRefused as exc:
             if exc.details:
@@ -126,7 +149,8 @@ def import_buildings(
                 )
             raise fail(exc.message) from exc
         except (CrsError, CoordinateError, FootprintError) as exc:
-            raise fail(f"{file.name}: {exc}; nothing was imported") from exc
+            message = str(exc) if str(exc).startswith(file.name) else f"{file.name}: {exc}"
+            raise fail(f"{message}; nothing was imported") from exc
         except psycopg.Error as exc:
             raise fail(f"the database refused the import, nothing was written: {exc}") from exc
     for note in result.notes:
@@ -139,3 +163,5 @@ def import_buildings(
         f"{result.inserted} inserted, {result.updated} updated, {result.unchanged} unchanged "
         f"in {result.seconds:.1f} s"
     )
+    if result.read and result.rejected == result.read:
+        raise fail(f"{file.name}: every feature was rejected, no building was imported")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.departments.models import Department
@@ -13,7 +14,21 @@ router = APIRouter(
 )
 
 
-@router.get("", summary="Departments: city-level and each district's")
+class DepartmentRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    area_code: str
+
+
+@router.get(
+    "",
+    response_model=list[DepartmentRead],
+    summary="Departments: city-level and each district's",
+    description="Anyone with events.read. The departments (职能部门) a dispatcher may send "
+    "events to, city-level first, then each district's.",
+)
 async def list_departments(_: CurrentUser, session: DbSession) -> list[dict]:
     rows = await session.scalars(select(Department).order_by(Department.area_code, Department.id))
     return [

@@ -3,22 +3,28 @@
 Every row is checked first. Rows already imported (same ticket id) are skipped, so a
 file can be loaded again. Bad rows go to a rejects report with their row number and
 reason; the good rows are filed, unless ``all_or_nothing`` asks to file none then.
+
+A ticket id is unique in its source system (the external id is ``12345:<ticket>``). A
+ticket already filed outside the importer's area is refused as "ticket id not accepted",
+the same words whatever the reason, so that a file cannot probe other districts.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zipfile import BadZipFile
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BlockgridError, Unprocessable
 from api.events import intake
-from api.events.calendar import BEIJING
+from api.events.calendar import BEIJING, now
 from api.events.models import Event
 from api.events.routing import load_calendar
 from api.open311.service import category_by_code, masked_contact
@@ -45,6 +51,11 @@ COLUMNS = {  # accepted headers → field
 }
 REQUIRED = ("ticket_id", "received_at", "service_code", "lon", "lat")
 MAX_ROWS = 50_000
+EARLIEST = datetime(1990, 1, 1, tzinfo=BEIJING)  # before 12345 hotlines kept records
+FUTURE_SLACK = timedelta(days=1)  # clocks and time zones, not tickets from the future
+SOURCE_PREFIX = "12345:"
+MAX_LENGTHS = {"ticket_id": 64 - len(SOURCE_PREFIX), "title": 200, "address": 300, "phone": 40}
+NOT_ACCEPTED = "ticket id not accepted"
 
 
 class ImportFileError(Unprocessable):
@@ -121,14 +132,52 @@ def _xlsx_rows(content: bytes) -> list[list]:
     ]
 
 
-def _moment(value: str) -> datetime:
+def _parse_moment(value: str) -> datetime:
     for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"):
         try:
             return datetime.strptime(value, pattern).replace(tzinfo=BEIJING)
         except ValueError:
             continue
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"received_at {value!r} is not a date and time") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
+
+
+def _moment(value: str, *, at: datetime) -> datetime:
+    """The time a ticket was received: a real moment between 1990 and tomorrow."""
+    latest = at + FUTURE_SLACK
+    try:
+        moment = _parse_moment(value)
+        sane = EARLIEST <= moment <= latest
+    except OverflowError:  # year 1 or 9999 shifted across time zones
+        sane = False
+    if not sane:
+        raise ValueError(
+            f"received_at {value!r} is outside {EARLIEST:%Y-%m-%d} … {latest:%Y-%m-%d}"
+        )
+    return moment
+
+
+def _check_row(row: dict[str, str]) -> None:
+    """Refuse what the database cannot hold: NUL characters, text past its column."""
+    for name, value in row.items():
+        if "\x00" in value:
+            raise ValueError(f"{name} contains a NUL (0x00) character")
+        limit = MAX_LENGTHS.get(name)
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"{name} is longer than {limit} characters")
+
+
+def _coordinates(row: dict[str, str]) -> tuple[float, float]:
+    try:
+        lon, lat = float(row["lon"]), float(row["lat"])
+    except ValueError:
+        raise ValueError(f"lon/lat {row['lon']!r}, {row['lat']!r} are not numbers") from None
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError("lon/lat must be finite numbers")
+    return lon, lat
 
 
 async def import_hotline(
@@ -139,6 +188,7 @@ async def import_hotline(
 ) -> ImportReport:
     """File the rows as hotline events; see the module docstring for the rules."""
     report = ImportReport(rows=len(rows))
+    at = now()
     seen: set[str] = set()
     accepted: list[tuple[dict, datetime, float, float]] = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
@@ -147,11 +197,12 @@ async def import_hotline(
             missing = [name for name in REQUIRED if not row.get(name)]
             if missing:
                 raise ValueError(f"missing {', '.join(missing)}")
+            _check_row(row)
             if ticket in seen:
                 raise ValueError("ticket id repeated in this file")
             seen.add(ticket)
-            received = _moment(row["received_at"])
-            lon, lat = float(row["lon"]), float(row["lat"])
+            received = _moment(row["received_at"], at=at)
+            lon, lat = _coordinates(row)
         except ValueError as exc:
             report.rejected.append(Rejected(number, ticket, str(exc)))
             continue
@@ -159,14 +210,14 @@ async def import_hotline(
     existing = set(
         await session.scalars(
             select(Event.external_id).where(
-                Event.external_id.in_([f"12345:{r['ticket_id']}" for r, *_ in accepted])
+                Event.external_id.in_([SOURCE_PREFIX + r["ticket_id"] for r, *_ in accepted])
             )
         )
     )
     calendar = await load_calendar(session)
     filed: list[tuple] = []
     for row, received, lon, lat in accepted:
-        if f"12345:{row['ticket_id']}" in existing:
+        if SOURCE_PREFIX + row["ticket_id"] in existing:
             report.skipped_existing += 1
             continue
         try:
@@ -180,21 +231,42 @@ async def import_hotline(
     if all_or_nothing and report.rejected:
         report.applied = False
         return report
-    for row, received, category, location, contact in filed:
-        await intake.file_event(
-            session,
-            principal=None,
-            category=category,
-            location=location,
-            title=row.get("title") or category.name,
-            description=row.get("description"),
-            address=row.get("address"),
-            priority=None,
-            source="hotline",
-            at=received,
-            calendar=calendar,
-            reporter_contact=contact,
-            external_id=f"12345:{row['ticket_id']}",
-        )
-        report.imported += 1
+    if not all_or_nothing:
+        await _file_rows(session, filed, report, calendar)
+        return report
+    whole_file = await session.begin_nested()
+    await _file_rows(session, filed, report, calendar)
+    if report.rejected:  # a ticket refused while filing: file none
+        await whole_file.rollback()
+        report.applied, report.imported = False, 0
+    else:
+        await whole_file.commit()
     return report
+
+
+async def _file_rows(
+    session: AsyncSession, filed: list[tuple], report: ImportReport, calendar
+) -> None:
+    """File each checked row in a savepoint of its own: a refused ticket costs one row."""
+    for row, received, category, location, contact in filed:
+        try:
+            async with session.begin_nested():
+                await intake.file_event(
+                    session,
+                    principal=None,
+                    category=category,
+                    location=location,
+                    title=row.get("title") or category.name,
+                    description=row.get("description"),
+                    address=row.get("address"),
+                    priority=None,
+                    source="hotline",
+                    at=received,
+                    calendar=calendar,
+                    reporter_contact=contact,
+                    external_id=SOURCE_PREFIX + row["ticket_id"],
+                )
+        except IntegrityError:  # the ticket id is taken where the importer cannot see
+            report.rejected.append(Rejected(int(row["_row"]), row["ticket_id"], NOT_ACCEPTED))
+            continue
+        report.imported += 1

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from api.departments.models import Department
 from api.deps import CurrentUser, DbSession, require
-from api.errors import BadRequest, Forbidden
+from api.errors import BadRequest, Forbidden, error_responses
 from api.events import indicators
 from api.events.calendar import BEIJING
-from api.validation import AreaCode
+from api.validation import AreaCode, Int32Id, IsoDate
 
 router = APIRouter(
     prefix="/api/indicators",
@@ -23,6 +23,7 @@ router = APIRouter(
 )
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # the records a city can hold
 
 
 def period_bounds(
@@ -31,7 +32,7 @@ def period_bounds(
     """[start, end) in Beijing time from ``YYYY-MM`` or from two dates (end inclusive)."""
     if period:
         match = _MONTH.match(period)
-        if not match or not 1 <= int(match[2]) <= 12:
+        if not match or not 1 <= int(match[2]) <= 12 or not 1990 <= int(match[1]) <= 2100:
             raise BadRequest(f"period must be YYYY-MM, got {period!r}", code="invalid_period")
         first = date(int(match[1]), int(match[2]), 1)
         following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
@@ -39,25 +40,40 @@ def period_bounds(
             datetime.combine(first, time(), BEIJING),
             datetime.combine(following, time(), BEIJING),
         )
-    if start and end:
-        if end < start:
-            raise BadRequest(f"to ({end}) is before from ({start})", code="invalid_period")
-        return (
-            datetime.combine(start, time(), BEIJING),
-            datetime.combine(end + timedelta(days=1), time(), BEIJING),
-        )
-    raise BadRequest("give period=YYYY-MM, or from and to dates", code="invalid_period")
+    # one end given: from it to today, or from the first of its month up to it;
+    # neither: the current month so far
+    end = end or datetime.now(BEIJING).date()
+    start = start or end.replace(day=1)
+    if end < start:
+        raise BadRequest(f"to ({end}) is before from ({start})", code="invalid_period")
+    if start < EARLIEST or end > LATEST:
+        raise BadRequest(f"dates must lie between {EARLIEST} and {LATEST}", code="invalid_period")
+    return (
+        datetime.combine(start, time(), BEIJING),
+        datetime.combine(end + timedelta(days=1), time(), BEIJING),
+    )
 
 
-@router.get("", summary="结案率, 按期结案率, 返工率, 按时立案率, 准确派遣率 and counts")
+@router.get(
+    "",
+    summary="结案率, 按期结案率, 返工率, 按时立案率, 准确派遣率 and counts",
+    description="Anyone with indicators.read, for an area in their scope. The evaluation "
+    "indicators (综合评价) of the area over a month (period=YYYY-MM) or from … to (dates, "
+    "both inclusive), with the counts behind them and the league table of departments. "
+    "400 invalid_period when neither is given or to is before from.",
+    responses=error_responses(400),
+)
 async def read_indicators(
     principal: CurrentUser,
     session: DbSession,
     area: AreaCode | None = None,
-    period: str | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
-    department_id: int | None = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=r"^(199[0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", description="YYYY-MM"),
+    ] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from")] = None,
+    to: IsoDate | None = None,
+    department_id: Int32Id | None = None,
 ) -> dict:
     code = area or principal.scope_code
     if not code.startswith(principal.scope_code):

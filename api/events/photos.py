@@ -1,10 +1,18 @@
-"""Photo attachments (现场照片): size and type limits checked on the bytes themselves."""
+"""Photo attachments (现场照片): size and type limits checked on the bytes themselves.
+
+A photo is accepted only when its bytes decode as a JPEG, PNG or WebP image (Pillow):
+the file name and the declared content type are not trusted, so an HTML page named
+``.webp`` (or a file with a forged signature) is refused.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
 from datetime import UTC, datetime
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,19 +22,24 @@ from api.events.models import Event, EventAttachment
 
 MAX_BYTES = 5 * 2**20
 MAX_PER_EVENT = 9
-SIGNATURES = {  # magic bytes → content type
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"RIFF": "image/webp",
-}
+#: Pillow format → the content type the photo is stored and served with.
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+#: More pixels than any phone camera takes (a 5 MB decompression bomb is refused unread).
+MAX_PIXELS = 64_000_000
 
 
 def sniff(content: bytes) -> str | None:
-    """The image type of ``content`` from its first bytes, or None."""
-    for magic, kind in SIGNATURES.items():
-        if content.startswith(magic) and (kind != "image/webp" or content[8:12] == b"WEBP"):
-            return kind
-    return None
+    """The content type of ``content`` if it decodes as a JPEG, PNG or WebP image, else None."""
+    try:
+        with Image.open(io.BytesIO(content), formats=list(FORMATS)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return None
+            kind = FORMATS.get(image.format or "")
+            image.load()  # decode the pixels: a forged or truncated file fails here
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    return kind
 
 
 async def attach(
@@ -43,12 +56,13 @@ async def attach(
             f"{filename}: {len(content):,} bytes; photos may be at most {MAX_BYTES // 2**20} MB",
             code="photo_too_large",
         )
-    kind = sniff(content)
+    kind = await asyncio.to_thread(sniff, content)
     if kind is None:
         raise Unprocessable(
-            f"{filename}: not a JPEG, PNG or WebP image",
+            f"{filename}: not a JPEG, PNG or WebP image (the content does not decode as one, "
+            "whatever the file is named)",
             code="photo_type_refused",
-            message_zh="仅支持 JPEG/PNG/WebP 图片",
+            message_zh="文件内容不是 JPEG/PNG/WebP 图片（按内容检查，与文件名无关）",
         )
     if await session.get(Event, event_id) is None:
         raise NotFound(f"no event {event_id} in your area", code="event_not_found")

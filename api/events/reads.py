@@ -102,6 +102,20 @@ def is_overdue(event: Event, at: datetime) -> bool:
     )
 
 
+async def resolve_event_id(session: AsyncSession, *, ref: int | str) -> int:
+    """The numeric id of an event named by id or by public code (案件编号), in the caller's area."""
+    if isinstance(ref, int):
+        return ref
+    event_id = await session.scalar(select(Event.id).where(Event.code == ref))
+    if event_id is None:
+        raise NotFound(
+            f"no event {ref} in your area",
+            code="event_not_found",
+            message_zh="事件不存在或不在您的管辖范围",
+        )
+    return event_id
+
+
 async def read_event(session: AsyncSession, *, event_id: int, principal: Principal) -> EventDetail:
     """One event with its history, photos and the actions the caller may take now."""
     row = (await session.execute(_with_joins(_rows()).where(Event.id == event_id))).first()

@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.events.models import EVENT_ACTIONS
+from api.validation import Int32Id, Int64Id, SafeText, whole_number
+
+WORKFLOW_ACTIONS = tuple(a for a in EVENT_ACTIONS if a != "report")  # reporting is POST
 
 
 class EventCreate(BaseModel):
     """A new event reported on patrol or by a supervisor (统一采集)."""
 
-    category_id: int | None = Field(None, description="or major + minor")
+    model_config = ConfigDict(strict=True, extra="forbid")  # as declared: no "1" for 1
+
+    category_id: Int32Id | None = Field(None, description="or major + minor")
     major: str | None = Field(None, pattern=r"^[0-9]{2}$")
     minor: str | None = Field(None, pattern=r"^[0-9]{3}$")
-    title: str = Field(min_length=2, max_length=200)
-    description: str | None = Field(None, max_length=4000)
-    lon: float = Field(allow_inf_nan=False, description="WGS 84 longitude (x first)")
-    lat: float = Field(allow_inf_nan=False, description="WGS 84 latitude")
-    address: str | None = Field(None, max_length=300)
-    priority: int | None = Field(None, ge=1, le=3, description="1 urgent … 3 low")
+    title: SafeText = Field(min_length=2, max_length=200)
+    description: SafeText | None = Field(None, max_length=4000)
+    # China's box is declared; the point is checked by intake.locate, which says why it
+    # refuses one (swapped, outside China, outside your area)
+    lon: float = Field(
+        allow_inf_nan=False,
+        description="WGS 84 longitude (x first), in China",
+        json_schema_extra={"minimum": 73, "maximum": 136},
+    )
+    lat: float = Field(
+        allow_inf_nan=False,
+        description="WGS 84 latitude, in China",
+        json_schema_extra={"minimum": 3, "maximum": 54},
+    )
+    address: SafeText | None = Field(None, max_length=300)
+    priority: whole_number(1, 3) | None = Field(None, description="1 urgent … 3 low")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _category_given(self) -> EventCreate:
@@ -30,16 +48,16 @@ class EventCreate(BaseModel):
 class ActionCreate(BaseModel):
     """One workflow step (流转)."""
 
-    action: str = Field(
-        description="accept, reject, dispatch, return, start, report_done, "
-        "verify_pass, verify_fail, postpone, resume, escalate, "
-        "close, merge"
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    action: Literal[WORKFLOW_ACTIONS] = Field(  # type: ignore[valid-type]
+        description="the step: see allowed_actions of the event"
     )
-    note: str | None = Field(None, max_length=2000)
-    department_id: int | None = Field(
+    note: SafeText | None = Field(None, max_length=2000)
+    department_id: Int32Id | None = Field(
         None, description="dispatch: the department; default from the routing rules"
     )
-    duplicate_of: int | None = Field(None, description="merge: the event this one repeats")
+    duplicate_of: Int64Id | None = Field(None, description="merge: the event this one repeats")
 
 
 class ActionRead(BaseModel):
@@ -116,3 +134,42 @@ class EventPage(BaseModel):
     total_capped: bool
     limit: int
     offset: int
+
+
+class CategoryLimits(BaseModel):
+    accept: int = Field(description="minutes to accept (受理)")
+    dispatch: int = Field(description="minutes to dispatch (派遣)")
+    handle: int = Field(description="minutes to handle (处置)")
+    verify: int = Field(description="minutes to verify (核查)")
+
+
+class CategoryRead(BaseModel):
+    """An event category (事件分类) with its default department and time limits."""
+
+    id: int
+    major: str
+    minor: str
+    major_name: str
+    name: str
+    name_en: str | None
+    group: str
+    priority: int
+    default_department_id: int | None
+    limits_minutes: CategoryLimits
+    working_hours: bool = Field(description="limits count working hours only")
+
+
+class ImportRejectRead(BaseModel):
+    row: int = Field(description="row number in the file (1 is the header)")
+    ticket_id: str | None
+    reason: str
+
+
+class ImportReportRead(BaseModel):
+    """What a hotline import did: rows filed, rows already there, rows refused and why."""
+
+    rows: int
+    imported: int
+    skipped_existing: int = Field(description="tickets already imported in your area")
+    applied: bool = Field(description="false when all_or_nothing refused the file")
+    rejected: list[ImportRejectRead]

@@ -14,49 +14,20 @@ from api.events.calendar import now
 
 log = logging.getLogger("blockgrid.sweeper")
 
-# One escalation per stage: an overdue case is escalated once after its stage deadline.
-_ESCALATE = text("""
-    WITH due AS (
-      SELECT e.id, e.status, e.version FROM events e
-      WHERE e.status IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')
-        AND e.stage_due_at < :at
-        AND NOT EXISTS (SELECT 1 FROM event_actions a WHERE a.event_id = e.id
-                        AND a.action = 'escalate' AND a.at >= e.stage_due_at)
-      ORDER BY e.stage_due_at LIMIT :batch FOR UPDATE SKIP LOCKED
-    ), bumped AS (
-      UPDATE events e SET escalation_level = e.escalation_level + 1, version = e.version + 1
-      FROM due WHERE e.id = due.id RETURNING e.id, e.status, e.stage_due_at
-    )
-    INSERT INTO event_actions (event_id, action, from_status, to_status, actor_role, note, at,
-                               stage_due_at)
-    SELECT id, 'escalate', status, status, 'system', '超期自动督办', :at, stage_due_at FROM bumped
-    RETURNING event_id""")
-
-_OVERDUE_ROLLUP = text("""
-    WITH per_grid AS (
-      SELECT grid_code, count(*) AS overdue FROM events
-      WHERE status IN ('reported', 'accepted', 'dispatched', 'handling', 'handled', 'verified')
-        AND stage_due_at < :at
-      GROUP BY grid_code
-    ), per_area AS (
-      SELECT left(grid_code, n) AS area_code, sum(overdue) AS overdue
-      FROM per_grid, unnest(ARRAY[4, 6, 9, 12, 14]) AS n GROUP BY 1
-    )
-    UPDATE area_stats s SET events_overdue = coalesce(p.overdue, 0)
-    FROM area_stats s2 LEFT JOIN per_area p ON p.area_code = s2.area_code
-    WHERE s.area_code = s2.area_code
-      AND s.events_overdue IS DISTINCT FROM coalesce(p.overdue, 0)""")
+# The SQL is the owner's function of migration 0019: the server's login role sees only
+# what a scope lets it see, and the sweep must see every area. One escalation per stage:
+# an overdue case is escalated once after its stage deadline; then every area's overdue
+# count is refreshed.
+_SWEEP = text("SELECT blockgrid_sweep_overdue(:at, :batch)")
 
 
 async def sweep(session: AsyncSession, *, at: datetime, batch: int = 5000) -> int:
     """Escalate newly overdue cases and refresh the overdue counts; return how many."""
-    escalated = len((await session.execute(_ESCALATE, {"at": at, "batch": batch})).all())
-    await session.execute(_OVERDUE_ROLLUP, {"at": at})
-    return escalated
+    return (await session.execute(_SWEEP, {"at": at, "batch": batch})).scalar_one()
 
 
 async def run_periodically(engine: AsyncEngine, interval: int) -> None:
-    """The background loop of the server (owner connection, not area-scoped)."""
+    """The background loop of the server (its own login role; the function sees all areas)."""
     while True:
         await asyncio.sleep(interval)
         try:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -11,21 +10,23 @@ from sqlalchemy import select
 
 from api import idempotency
 from api.deps import CurrentUser, DbSession, require
-from api.errors import BadRequest
+from api.errors import error_responses
 from api.events import flows, hotline_import, intake, photos, reads
 from api.events.calendar import now
-from api.events.models import EventCategory
+from api.events.models import EVENT_SOURCES, EventCategory
 from api.events.routing import load_calendar
 from api.events.schemas import (
     ActionCreate,
     AttachmentRead,
+    CategoryRead,
     EventCreate,
     EventCreated,
     EventDetail,
     EventPage,
+    ImportReportRead,
 )
 from api.events.workflow import EVENT_STATUSES_ALL
-from api.validation import AreaCode
+from api.validation import AreaCode, EventRef, Int32Id, Int64Id, IsoDateTime, SafeText
 
 router = APIRouter(
     prefix="/api/events", tags=["events"], dependencies=[Depends(require("events.read"))]
@@ -33,9 +34,21 @@ router = APIRouter(
 categories_router = APIRouter(prefix="/api/event-categories", tags=["events"])
 
 MAX_PAGE = 200
+EventStatus = Literal[EVENT_STATUSES_ALL]  # type: ignore[valid-type]
+EventSource = Literal[EVENT_SOURCES]  # type: ignore[valid-type]
+IdempotencyKey = Annotated[
+    SafeText | None,
+    Header(max_length=100, description="replays the first response for the same key and body"),
+]
 
 
-@categories_router.get("", summary="Event categories with departments and time limits")
+@categories_router.get(
+    "",
+    response_model=list[CategoryRead],
+    summary="Event categories with departments and time limits",
+    description="Any signed-in user. The active categories (事件分类, GB/T 30428 major + minor "
+    "codes), each with its default department and the time limits of each stage.",
+)
 async def list_categories(_: CurrentUser, session: DbSession) -> list[dict]:
     rows = await session.scalars(
         select(EventCategory)
@@ -71,12 +84,16 @@ async def list_categories(_: CurrentUser, session: DbSession) -> list[dict]:
     response_model=EventCreated,
     dependencies=[Depends(require("events.report"))],
     summary="Report an event (located to the nearest building within 30 m)",
+    description="Grid workers and supervisors (events.report). Files a new event at a point "
+    "inside your area (统一采集), returns it with its ETag and possible duplicates nearby. "
+    "An Idempotency-Key makes a retried POST return the first response.",
+    responses=error_responses(409),
 )
 async def report_event(
     body: EventCreate,
     principal: CurrentUser,
     session: DbSession,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     fingerprint = idempotency.request_hash(body.model_dump())
     if idempotency_key is not None:
@@ -131,35 +148,32 @@ async def report_event(
     )
 
 
-@router.get("", response_model=EventPage, summary="Events in your area, newest first")
+@router.get(
+    "",
+    response_model=EventPage,
+    summary="Events in your area, newest first",
+    description="Anyone with events.read. A page of the events in your area (department "
+    "handlers: those dispatched to their department), filtered by status, area, category, "
+    "department, source, time, building or text.",
+)
 async def list_events(
     principal: CurrentUser,
     session: DbSession,
-    status: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[EventStatus] | None, Query()] = None,
     open: bool = False,
     overdue: bool | None = None,
     area: AreaCode | None = None,
-    category_id: int | None = None,
+    category_id: Int32Id | None = None,
     major: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
-    department_id: int | None = None,
-    source: str | None = None,
-    reported_from: datetime | None = None,
-    reported_to: datetime | None = None,
+    department_id: Int32Id | None = None,
+    source: EventSource | None = None,
+    reported_from: IsoDateTime | None = None,
+    reported_to: IsoDateTime | None = None,
     building: Annotated[str | None, Query(pattern=r"^[0-9]{19}$")] = None,
-    q: Annotated[str | None, Query(min_length=2, max_length=50)] = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
+    q: Annotated[SafeText | None, Query(min_length=2, max_length=50)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> EventPage:
-    if limit > MAX_PAGE:
-        raise BadRequest(
-            f"limit {limit} is above the maximum of {MAX_PAGE}", code="limit_too_large"
-        )
-    unknown = sorted(set(status or ()) - set(EVENT_STATUSES_ALL))
-    if unknown:
-        raise BadRequest(
-            f"unknown status {', '.join(unknown)}; statuses: {', '.join(EVENT_STATUSES_ALL)}",
-            code="unknown_status",
-        )
     filters = reads.EventFilters(
         status=tuple(status or ()),
         open_only=open,
@@ -182,11 +196,15 @@ async def list_events(
     "/{event_id}",
     response_model=EventDetail,
     summary="One event with its history; the ETag is needed to act on it",
+    description="Anyone with events.read, for an event in their area. The event named by its "
+    "numeric id or by its public case code (案件编号, e.g. E202612070000042), with its "
+    "workflow history, photos and the actions you may take; the ETag header is its version.",
 )
 async def read_event(
-    event_id: int, response: Response, principal: CurrentUser, session: DbSession
+    event_id: EventRef, response: Response, principal: CurrentUser, session: DbSession
 ) -> EventDetail:
-    detail = await reads.read_event(session, event_id=event_id, principal=principal)
+    resolved = await reads.resolve_event_id(session, ref=event_id)
+    detail = await reads.read_event(session, event_id=resolved, principal=principal)
     response.headers["ETag"] = reads.etag_of(detail.id, detail.version)
     return detail
 
@@ -195,15 +213,22 @@ async def read_event(
     "/{event_id}/actions",
     response_model=EventDetail,
     summary="Take a workflow step (If-Match: the event's ETag)",
+    description="The role the step needs (受理, 派遣, 处置, 核查, 结案…; see allowed_actions "
+    "of the event). Moves the event (by id or public code) to its next state and returns it "
+    "with the new ETag. If-Match must carry the current ETag: 428 without it, 412 when stale.",
+    responses=error_responses(409, 412, 428),
 )
 async def act(
-    event_id: int,
+    event_id: EventRef,
     body: ActionCreate,
     response: Response,
     principal: CurrentUser,
     session: DbSession,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[
+        SafeText | None, Header(max_length=100, description="the event's ETag (required)")
+    ] = None,
 ) -> EventDetail:
+    event_id = await reads.resolve_event_id(session, ref=event_id)
     version = await flows.take_action(
         session,
         event_id=event_id,
@@ -222,10 +247,14 @@ async def act(
     status_code=201,
     response_model=AttachmentRead,
     summary="Attach a photo (JPEG, PNG or WebP, at most 5 MB, 9 per event)",
+    description="Anyone with events.read who may act on the event (by id or public code), in "
+    "their area. Stores the photo (checked by its content, not its name) and returns its URL.",
+    responses=error_responses(409, 413),
 )
 async def upload_photo(
-    event_id: int, file: UploadFile, principal: CurrentUser, session: DbSession
+    event_id: EventRef, file: UploadFile, principal: CurrentUser, session: DbSession
 ) -> AttachmentRead:
+    event_id = await reads.resolve_event_id(session, ref=event_id)
     content = await file.read(photos.MAX_BYTES + 1)
     stored = await photos.attach(
         session,
@@ -244,11 +273,24 @@ async def upload_photo(
 
 
 @router.get(
-    "/{event_id}/attachments/{photo_id}", response_class=Response, summary="One photo's bytes"
+    "/{event_id}/attachments/{photo_id}",
+    response_class=Response,
+    summary="One photo's bytes",
+    description="Anyone with events.read, for an event in their area: the photo as stored.",
+    responses={
+        200: {
+            "description": "The photo",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("image/jpeg", "image/png", "image/webp")
+            },
+        }
+    },
 )
 async def download_photo(
-    event_id: int, photo_id: int, _: CurrentUser, session: DbSession
+    event_id: EventRef, photo_id: Int64Id, _: CurrentUser, session: DbSession
 ) -> Response:
+    event_id = await reads.resolve_event_id(session, ref=event_id)
     stored = await photos.photo(session, event_id=event_id, photo_id=photo_id)
     return Response(
         stored.content,
@@ -260,7 +302,12 @@ async def download_photo(
 @router.post(
     "/import",
     dependencies=[Depends(require("events.accept"))],
+    response_model=ImportReportRead,
     summary="Hotline batch import (CSV or XLSX): good rows filed, bad rows reported",
+    description="Supervisors who accept events (events.accept). Files the 12345 tickets of "
+    "the file that lie in your area; tickets already imported are skipped, bad rows are "
+    "reported with their row number and reason (all_or_nothing: then none is filed).",
+    responses=error_responses(413),
 )
 async def import_hotline_file(
     file: UploadFile,

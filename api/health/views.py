@@ -6,21 +6,47 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from api.errors import is_connection_failure
+from api.errors import ErrorBody, is_connection_failure
 
 router = APIRouter(tags=["health"])
 
 READY_TIMEOUT_SECONDS = 2.0
 
 
-@router.get("/healthz", summary="The process is up")
+class Health(BaseModel):
+    status: str
+
+
+class Readiness(BaseModel):
+    status: str
+    postgis: str | None = None
+
+
+class Unready(ErrorBody):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="The process is up",
+    description="Public, for liveness probes: answers while the process runs.",
+)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers (503 while it does not)")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    summary="The database answers (503 while it does not)",
+    description="Public, for readiness probes: the PostGIS version when the database "
+    "answers within 2 s, else 503 with Retry-After.",
+    responses={503: {"model": Unready, "description": "The database does not answer"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:

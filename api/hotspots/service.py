@@ -49,6 +49,18 @@ CLASS_NAMES = {
 Unit = Literal["grid", "community", "h3"]
 
 
+# Category groups (GROUPS of event_categories.group) a hotspot analysis may filter by.
+GROUPS = (
+    "facility",
+    "environment",
+    "advertising",
+    "construction",
+    "street_order",
+    "social",
+    "safety",
+)
+
+
 @dataclass(frozen=True)
 class HotspotQuery:
     """What to analyse; ``area`` is a code prefix inside the caller's scope."""

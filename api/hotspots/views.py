@@ -9,23 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import text
 
 from api.deps import CurrentUser, DbSession, require
-from api.errors import BadRequest, Forbidden
+from api.errors import BadRequest, Forbidden, error_responses
 from api.events.calendar import BEIJING, now
-from api.hotspots.service import HotspotQuery, analyse, ranked_units
-from api.validation import AreaCode
+from api.events.indicator_views import EARLIEST, LATEST
+from api.hotspots.service import GROUPS, HotspotQuery, analyse, ranked_units
+from api.validation import AreaCode, IsoDate, Offset
 
 router = APIRouter(
     prefix="/api/hotspots", tags=["hotspots"], dependencies=[Depends(require("hotspots.read"))]
-)
-
-GROUPS = (
-    "facility",
-    "environment",
-    "advertising",
-    "construction",
-    "street_order",
-    "social",
-    "safety",
 )
 
 
@@ -50,8 +41,14 @@ def build_query(
         raise BadRequest(f"unknown category group {group!r}; groups: {', '.join(GROUPS)}")
     window_end = None
     if start or end:
-        if not (start and end) or end < start:
-            raise BadRequest("a custom window needs from ≤ to", code="invalid_window")
+        # one end given: the window runs from it to today, or `window` days up to it
+        end = end or now().astimezone(BEIJING).date()
+        start = start or end - timedelta(days=window - 1)
+        if end < start or (end - start).days >= 366 or start < EARLIEST or end > LATEST:
+            raise BadRequest(
+                f"a custom window needs from ≤ to, at most 366 days, within {EARLIEST} … {LATEST}",
+                code="invalid_window",
+            )
         window = (end - start).days + 1
         window_end = datetime.combine(end + timedelta(days=1), time(), BEIJING)
     return HotspotQuery(
@@ -68,7 +65,15 @@ def build_query(
     )
 
 
-@router.get("", summary="Hot and cold spots of events in an area (Gi*, FDR, emerging trend)")
+@router.get(
+    "",
+    summary="Hot and cold spots of events in an area (Gi*, FDR, emerging trend)",
+    description="Anyone with hotspots.read, for an area in their scope. Ranks the grids, "
+    "communities or H3 cells of the area by Getis-Ord Gi* over the window (FDR-corrected), "
+    "with each unit's emerging-hotspot pattern and the repeat locations. A custom window "
+    "(from … to, at most 366 days) answers 400 invalid_window when to is before from.",
+    responses=error_responses(400),
+)
 async def hotspots(
     principal: CurrentUser,
     session: DbSession,
@@ -76,15 +81,15 @@ async def hotspots(
     unit: Literal["grid", "community", "h3"] = "grid",
     resolution: Annotated[int, Query(ge=7, le=10)] = 9,
     window: Annotated[int, Query(ge=1, le=366, description="days: 7, 30, 90…")] = 30,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[IsoDate | None, Query(alias="from")] = None,
+    to: IsoDate | None = None,
     major: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
-    group: str | None = None,
+    group: Literal[GROUPS] | None = None,  # type: ignore[valid-type]
     measure: Literal["count", "rate"] = "count",
     weeks: Annotated[int, Query(ge=4, le=104)] = 12,
     repeat_min: Annotated[int, Query(ge=2, le=1000)] = 5,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict:
     query = build_query(
         principal,
@@ -115,7 +120,12 @@ async def hotspots(
     }
 
 
-@router.get("/series", summary="Weekly event counts of one unit (for the chart)")
+@router.get(
+    "/series",
+    summary="Weekly event counts of one unit (for the chart)",
+    description="Anyone with hotspots.read, for an area in their scope: the number of events "
+    "reported in each of the last `weeks` weeks (Monday first), optionally of one major class.",
+)
 async def series(
     principal: CurrentUser,
     session: DbSession,

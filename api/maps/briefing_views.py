@@ -15,6 +15,7 @@ from api.deps import CurrentUser, DbSession, require
 from api.errors import NotFound
 from api.events.models import Event, EventCategory
 from api.events.workflow import FINAL_STATUSES, OPEN_STATUSES
+from api.security_headers import page_policy
 from api.validation import GridCode
 from gis.briefing import render_grid_briefing
 
@@ -27,6 +28,9 @@ LEAFLET = "/vendor/leaflet"
     "/grids/{code}.html",
     response_class=HTMLResponse,
     summary="Briefing map of one basic grid: boundary, buildings, open events, components",
+    description="Anyone with areas.read, for a grid in their area. A printable single-file "
+    "HTML map (folium, with locally served Leaflet) for the grid worker's briefing.",
+    responses={200: {"description": "The map", "content": {"text/html": {}}}},
 )
 async def grid_briefing(code: GridCode, _: CurrentUser, session: DbSession) -> HTMLResponse:
     grid = (
@@ -112,4 +116,8 @@ async def grid_briefing(code: GridCode, _: CurrentUser, session: DbSession) -> H
         bbox=bbox,
         leaflet_base=LEAFLET,
     )
-    return HTMLResponse(page, headers={"Cache-Control": "private, no-store"})
+    # folium's page: its inline scripts by hash; inline styles, which its markup carries
+    policy = page_policy(page, styles=("'self'", "'unsafe-inline'"))
+    return HTMLResponse(
+        page, headers={"Cache-Control": "private, no-store", "Content-Security-Policy": policy}
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.schemas import Principal
-from api.errors import BadRequest
+from api.errors import BadRequest, NotFound
 from api.events.calendar import now
 from api.hotspots.service import HotspotQuery, analyse
 from api.maps.layers import LAYERS, Layer
@@ -39,7 +39,8 @@ def check_address(layer: Layer, z: int, x: int, y: int) -> None:
     try:
         check_tile(z, x, y)
     except TileError as exc:
-        raise BadRequest(str(exc), code="tile_out_of_range", message_zh="切片坐标超出范围") from exc
+        # no such tile: a path outside the pyramid names nothing (404, like any unknown object)
+        raise NotFound(str(exc), code="tile_out_of_range", message_zh="切片坐标超出范围") from exc
 
 
 @lru_cache(maxsize=512)

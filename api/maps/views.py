@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import gzip
 import time
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from api.areas.models import Area
 from api.deps import CurrentUser, DbSession, base_url, require
+from api.errors import error_responses
+from api.hotspots.service import GROUPS
 from api.maps import tiles
 from api.maps.layers import LAYERS, Layer
+from gis.tiles import MAX_ZOOM
 
 router = APIRouter(prefix="/tiles", tags=["tiles"], dependencies=[Depends(require("areas.read"))])
 
 MVT = "application/vnd.mapbox-vector-tile"
+LayerName = Annotated[
+    str, Path(description="a layer id from GET /tiles", json_schema_extra={"enum": list(LAYERS)})
+]
+TILE_INDEX = Path(ge=0, le=2**MAX_ZOOM - 1, description="0 … 2^z − 1 (404 beyond)")
 
 
 async def _bounds(session, principal) -> list[float]:
@@ -63,15 +70,26 @@ def tilejson(layer: Layer, base: str, bounds: list[float]) -> dict[str, Any]:
     }
 
 
-@router.get("", summary="The layers, each with its TileJSON")
+@router.get(
+    "",
+    summary="The layers, each with its TileJSON",
+    description="Anyone with areas.read. Every map layer (grids, buildings, events, "
+    "hotspots…) as TileJSON 3.0 with its legend, bounded by your area.",
+)
 async def list_layers(request: Request, principal: CurrentUser, session: DbSession) -> dict:
     base, bounds = base_url(request), await _bounds(session, principal)
     return {"layers": [tilejson(layer, base, bounds) for layer in LAYERS.values()]}
 
 
-@router.get("/{layer}.json", summary="TileJSON of one layer")
+@router.get(
+    "/{layer}.json",
+    summary="TileJSON of one layer",
+    description="Anyone with areas.read. The layer's TileJSON 3.0: tile URL template, zoom "
+    "range, fields and legend, bounded by your area.",
+    responses=error_responses(400),
+)
 async def layer_tilejson(
-    layer: str, request: Request, principal: CurrentUser, session: DbSession
+    layer: LayerName, request: Request, principal: CurrentUser, session: DbSession
 ) -> dict:
     return tilejson(tiles.get_layer(layer), base_url(request), await _bounds(session, principal))
 
@@ -79,10 +97,31 @@ async def layer_tilejson(
 @router.get(
     "/{layer}/{z}/{x}/{y}.mvt",
     summary="One Mapbox vector tile, scoped and cached",
+    description="Anyone with areas.read. The features of the layer inside your area that "
+    "the tile covers (204 when none; 304 for a matching If-None-Match). The hotspots layer "
+    "draws the analysis chosen by the query parameters (as GET /api/hotspots).",
     response_class=Response,
+    responses={
+        200: {"description": "The tile", "content": {MVT: {"schema": {"type": "string"}}}},
+        204: {"description": "No feature in the tile"},
+        304: {"description": "Not modified since the ETag given in If-None-Match"},
+        **error_responses(400),
+    },
 )
 async def tile(
-    layer: str, z: int, x: int, y: int, request: Request, principal: CurrentUser, session: DbSession
+    layer: LayerName,
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM)],
+    x: Annotated[int, TILE_INDEX],
+    y: Annotated[int, TILE_INDEX],
+    request: Request,
+    principal: CurrentUser,
+    session: DbSession,
+    unit: Literal["grid", "community", "h3"] = "grid",
+    resolution: Annotated[int, Query(ge=7, le=10)] = 9,
+    window: Annotated[int, Query(ge=1, le=366)] = 30,
+    major: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    group: Literal[GROUPS] | None = None,  # type: ignore[valid-type]
+    measure: Literal["count", "rate"] = "count",
 ) -> Response:
     spec = tiles.get_layer(layer)
     tiles.check_address(spec, z, x, y)
@@ -90,7 +129,16 @@ async def tile(
     if spec.analysis:
         variant = (
             await tiles.choose_hotspot_run(
-                session, principal=principal, params=request.query_params
+                session,
+                principal=principal,
+                params={
+                    "unit": unit,
+                    "resolution": str(resolution),
+                    "window": str(window),
+                    "measure": measure,
+                    **({"major": major} if major else {}),
+                    **({"group": group} if group else {}),
+                },
             ),
         )
     key, etag = await tiles.tile_key(

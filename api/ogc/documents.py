@@ -7,7 +7,7 @@ import json
 from urllib.parse import quote, urlencode
 
 from api.maps.layers import Layer
-from api.ogc.params import BBox
+from api.ogc.params import MAX_LIMIT, Query
 from api.ogc.schemas import (
     Collection,
     Collections,
@@ -16,7 +16,11 @@ from api.ogc.schemas import (
     LandingPage,
     Link,
     SpatialExtent,
+    TemporalExtent,
 )
+from api.ogc.temporal import TEMPORAL_PROPERTIES
+
+Times = tuple[dt.datetime | None, dt.datetime | None] | None
 
 JSON, GEOJSON = "application/json", "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
@@ -36,10 +40,10 @@ def landing_page(base: str) -> LandingPage:
         links=[
             Link(href=ogc, rel="self", type=JSON, title="This document"),
             Link(
-                href=f"{base}/openapi.json",
+                href=f"{ogc}/api",
                 rel="service-desc",
                 type=OPENAPI,
-                title="The API definition",
+                title="The API definition (OpenAPI 3.0)",
             ),
             Link(
                 href=f"{base}/docs",
@@ -67,8 +71,31 @@ def conformance() -> Conformance:
     return Conformance(conforms_to=CONFORMANCE_CLASSES)
 
 
-def collection(layer: Layer, base: str, extent: tuple[float, ...] | None) -> Collection:
+def _timestamp(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _temporal(layer: Layer, times: Times) -> TemporalExtent | None:
+    temporal = TEMPORAL_PROPERTIES.get(layer.id)
+    if temporal is None or times is None:
+        return None
+    _, name = temporal
+    return TemporalExtent(
+        interval=[[_timestamp(times[0]), _timestamp(times[1])]],
+        property=name,
+        description=f"datetime filters on {name} (上报时间), the time the case was reported",
+    )
+
+
+def collection(
+    layer: Layer, base: str, extent: tuple[float, ...] | None, times: Times = None
+) -> Collection:
+    """One collection: ``times`` is its temporal extent when it has a temporal property."""
     href = f"{base}/ogc/collections/{layer.id}"
+    spatial = SpatialExtent(bbox=[list(extent)]) if extent else None
+    temporal = _temporal(layer, times)
     return Collection(
         id=layer.id,
         title=layer.title_zh,
@@ -82,22 +109,30 @@ def collection(layer: Layer, base: str, extent: tuple[float, ...] | None) -> Col
                 title=f"{layer.title_en} as GeoJSON",
             ),
         ],
-        extent=Extent(spatial=SpatialExtent(bbox=[list(extent)])) if extent else None,
+        extent=Extent(spatial=spatial, temporal=temporal) if spatial or temporal else None,
     )
 
 
-def collections(layers: list[Layer], base: str, extent: tuple[float, ...] | None) -> Collections:
+def collections(
+    layers: list[Layer],
+    base: str,
+    extent: tuple[float, ...] | None,
+    times: dict[str, Times] | None = None,
+) -> Collections:
+    times = times or {}
     return Collections(
         links=[Link(href=f"{base}/ogc/collections", rel="self", type=JSON)],
-        collections=[collection(layer, base, extent) for layer in layers],
+        collections=[collection(layer, base, extent, times.get(layer.id)) for layer in layers],
     )
 
 
-def _items_href(base: str, layer: Layer, bbox: BBox | None, limit: int, offset: int) -> str:
-    query: dict[str, str | int] = {"limit": limit, "offset": offset}
-    if bbox is not None:
-        query["bbox"] = bbox.as_param()
-    return f"{base}/ogc/collections/{layer.id}/items?{urlencode(query)}"
+def _items_href(base: str, layer: Layer, query: Query, limit: int, offset: int) -> str:
+    params: dict[str, str | int] = {"limit": limit, "offset": offset}
+    if query.bbox is not None:
+        params["bbox"] = query.bbox.as_param()
+    if query.interval is not None:
+        params["datetime"] = query.interval.as_param()
+    return f"{base}/ogc/collections/{layer.id}/items?{urlencode(params)}"
 
 
 def items_document(
@@ -105,20 +140,27 @@ def items_document(
     *,
     layer: Layer,
     base: str,
-    bbox: BBox | None,
+    query: Query,
     limit: int,
     offset: int,
     number_matched: int,
 ) -> str:
-    """The FeatureCollection text: ready-made feature JSON joined under a metadata head."""
+    """The FeatureCollection text: ready-made feature JSON joined under a metadata head.
+
+    The next link asks for a full page (``MAX_LIMIT``) whatever this page's limit was:
+    bulk clients follow it to the end, and GDAL before 3.8 sends ``limit=10`` on its first
+    request only (then 1,000 features a request instead of 10). A client that wants small
+    pages throughout passes its own ``limit`` and ``offset``.
+    """
     links = [
-        Link(href=_items_href(base, layer, bbox, limit, offset), rel="self", type=GEOJSON),
+        Link(href=_items_href(base, layer, query, limit, offset), rel="self", type=GEOJSON),
         Link(href=f"{base}/ogc/collections/{layer.id}", rel="collection", type=JSON),
     ]
     if offset + len(features) < number_matched:
+        next_limit = max(limit, MAX_LIMIT)
         links.append(
             Link(
-                href=_items_href(base, layer, bbox, limit, offset + limit),
+                href=_items_href(base, layer, query, next_limit, offset + limit),
                 rel="next",
                 type=GEOJSON,
                 title="Next page",
@@ -127,7 +169,7 @@ def items_document(
     if offset > 0:
         links.append(
             Link(
-                href=_items_href(base, layer, bbox, limit, max(offset - limit, 0)),
+                href=_items_href(base, layer, query, limit, max(offset - limit, 0)),
                 rel="prev",
                 type=GEOJSON,
                 title="Previous page",

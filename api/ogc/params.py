@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from api.errors import BadRequest
+from api.ogc.temporal import Interval
 from gis.crs import CHINA_BOUNDS
 
 DEFAULT_LIMIT = 100
@@ -18,6 +19,9 @@ MAX_LIMIT = 1000
 FORMATS = ("json",)
 GEOJSON_FORMATS = ("json", "geojson")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+_DIGITS = re.compile(r"\+?[0-9]+")
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84_NAMES = (CRS84, f"[{CRS84}]", "[OGC:CRS84]", "OGC:CRS84")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class BBox:
 
     def as_param(self) -> str:
         return ",".join(f"{v:.15g}" for v in self.as_tuple())
+
+
+@dataclass(frozen=True)
+class Query:
+    """The filters of an items request, repeated in its paging links."""
+
+    bbox: BBox | None = None
+    interval: Interval | None = None
 
 
 def _bad_bbox(message: str, message_zh: str, code: str = "invalid_bbox") -> BadRequest:
@@ -116,17 +128,32 @@ def _integer(raw: str) -> int | None:
 
 
 def parse_limit(raw: str | None) -> int:
-    """The page size: 1..1000, 100 when absent."""
+    """The page size: 100 when absent; above 1000 it is capped at 1000 (Part 1 lets the
+    server cap it; the capped value is the ``limit`` of the self and next links)."""
     if raw is None:
         return DEFAULT_LIMIT
-    value = _integer(raw)
-    if value is None or not 1 <= value <= MAX_LIMIT:
+    text = raw.strip()
+    if _DIGITS.fullmatch(text) and len(text.lstrip("+")) > 12:
+        return MAX_LIMIT  # any integer this long is far above the maximum
+    value = _integer(text)
+    if value is None or value < 1:
         raise BadRequest(
-            f"limit must be an integer from 1 to {MAX_LIMIT}, got {raw!r}",
+            f"limit must be a positive integer (at most {MAX_LIMIT} are returned), got {raw!r}",
             code="invalid_limit",
-            message_zh=f"limit 应为 1 到 {MAX_LIMIT} 的整数",
+            message_zh=f"limit 应为正整数（每页最多 {MAX_LIMIT} 条）",
         )
-    return value
+    return min(value, MAX_LIMIT)
+
+
+def check_crs(name: str, raw: str | None) -> None:
+    """``bbox-crs`` and ``crs``: only CRS84 (longitude, latitude) is served; any other CRS
+    is refused rather than silently read or written as CRS84."""
+    if raw is not None and raw.strip() not in CRS84_NAMES:
+        raise BadRequest(
+            f"{name} {raw!r} is not supported: only {CRS84} (longitude, latitude) is served",
+            code="unsupported_crs",
+            message_zh=f"不支持的坐标参考系 {name}={raw}，仅支持 CRS84（经度在前）",
+        )
 
 
 def parse_offset(raw: str | None) -> int:

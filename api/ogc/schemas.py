@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 
 class Link(BaseModel):
@@ -31,8 +32,18 @@ class SpatialExtent(BaseModel):
     crs: str = CRS84
 
 
+class TemporalExtent(BaseModel):
+    """When the features happened; ``datetime`` filters on ``property`` (open ends: null)."""
+
+    interval: list[list[str | None]]
+    trs: str = GREGORIAN
+    property: str
+    description: str
+
+
 class Extent(BaseModel):
-    spatial: SpatialExtent
+    spatial: SpatialExtent | None = None
+    temporal: TemporalExtent | None = None
 
 
 class Collection(BaseModel):

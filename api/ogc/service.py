@@ -7,6 +7,7 @@ may see — out-of-scope features are never read, not filtered afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,12 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.areas.models import Area
+from api.audit import service as audit
 from api.auth.schemas import Principal
 from api.errors import NotFound
 from api.maps.layers import OGC_LAYERS as LAYERS
 from api.maps.layers import Layer
 from api.ogc import sql
-from api.ogc.params import BBox
+from api.ogc.params import BBox, Query
+from api.ogc.temporal import Interval
 
 Bounds = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 _INTEGER_TYPES = frozenset({"int2", "int4", "int8"})
@@ -63,17 +66,54 @@ def _item_sql(layer_id: str) -> str:
 
 
 async def read_items(
-    session: AsyncSession, *, layer: Layer, bbox: BBox | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    layer: Layer,
+    bbox: BBox | None,
+    interval: Interval | None = None,
+    limit: int,
+    offset: int,
 ) -> Page:
     """A page of visible features in id order (stable paging), with ``numberMatched``."""
     driver = await _driver(session)
-    count, count_args = sql.count_sql(layer, bbox)
+    count, count_args = sql.count_sql(layer, bbox, interval)
     matched = await driver.fetchval(count, *count_args)
     if offset >= matched:
         return Page(features=[], number_matched=matched)
-    query, args = sql.items_sql(layer, bbox)
+    query, args = sql.items_sql(layer, bbox, interval)
     rows = await driver.fetch(query, *args, limit, offset)
     return Page(features=[row[0] for row in rows], number_matched=matched)
+
+
+async def record_export(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    layer: Layer,
+    page: Page,
+    query: Query,
+    limit: int,
+    offset: int,
+    client_addr: str | None,
+) -> None:
+    """Audit one items page as an export of block data (块数据导出), in the request's
+    transaction: the record commits with the response or not at all."""
+    await audit.record_by(
+        session,
+        principal,
+        action="ogc.export",
+        object_type="collection",
+        object_id=layer.id,
+        client_addr=client_addr,
+        details={
+            "returned": len(page.features),
+            "matched": page.number_matched,
+            "bbox": query.bbox.as_param() if query.bbox else None,
+            "datetime": query.interval.as_param() if query.interval else None,
+            "limit": limit,
+            "offset": offset,
+        },
+    )
 
 
 async def read_item(session: AsyncSession, *, layer: Layer, fid: str) -> str:
@@ -100,6 +140,18 @@ async def layer_extent(session: AsyncSession, *, layer: Layer) -> Bounds | None:
     if row is None or row[0] is None:
         return None
     return _bounds(row)
+
+
+async def temporal_extent(
+    session: AsyncSession, *, layer: Layer
+) -> tuple[dt.datetime | None, dt.datetime | None] | None:
+    """The first and last time of the caller's visible features, ``(None, None)`` when
+    there are none, ``None`` when the collection has no temporal property."""
+    query = sql.temporal_extent_sql(layer)
+    if query is None:
+        return None
+    row = await (await _driver(session)).fetchrow(query)
+    return row[0], row[1]
 
 
 async def scope_extent(session: AsyncSession, *, principal: Principal) -> Bounds | None:

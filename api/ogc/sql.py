@@ -11,6 +11,7 @@ import re
 
 from api.maps.layers import Layer
 from api.ogc.params import BBox
+from api.ogc.temporal import TEMPORAL_PROPERTIES, Interval
 
 _PROPERTY = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -21,16 +22,42 @@ def layer_filter(layer: Layer) -> str:
     return layer.ogc_where if layer.ogc_where is not None else layer.spec.where
 
 
-def _conditions(layer: Layer, bbox: BBox | None, first: int) -> tuple[list[str], list[float]]:
+def _conditions(
+    layer: Layer, bbox: BBox | None, interval: Interval | None = None
+) -> tuple[list[str], list[object]]:
+    """The WHERE conditions and their values, numbered ``$1``, ``$2``... in order."""
     conditions = [f"{layer.geom_4326} IS NOT NULL"]
     if own := layer_filter(layer):
         conditions.append(f"({own})")
-    if bbox is None:
-        return conditions, []
-    envelope = f"ST_MakeEnvelope(${first}, ${first + 1}, ${first + 2}, ${first + 3}, 4326)"
-    conditions.append(f"{layer.geom_4326} && {envelope}")
-    conditions.append(f"ST_Intersects({layer.geom_4326}, {envelope})")
-    return conditions, list(bbox.as_tuple())
+    args: list[object] = []
+    if bbox is not None:
+        envelope = "ST_MakeEnvelope($1, $2, $3, $4, 4326)"
+        conditions.append(f"{layer.geom_4326} && {envelope}")
+        conditions.append(f"ST_Intersects({layer.geom_4326}, {envelope})")
+        args.extend(bbox.as_tuple())
+    if interval is not None:
+        conditions.extend(_temporal_conditions(layer, interval, args))
+    return conditions, args
+
+
+def _temporal_conditions(layer: Layer, period: Interval, args: list[object]) -> list[str]:
+    """``datetime``: the temporal property intersects the instant or interval. Features
+    without a temporal property all match (Part 1, /req/core/fc-time-response C)."""
+    temporal = TEMPORAL_PROPERTIES.get(layer.id)
+    if temporal is None:
+        return []
+    column, _ = temporal
+    if period.is_instant:
+        args.append(period.start)
+        return [f"{column} = ${len(args)}"]
+    conditions = []
+    if period.start is not None:
+        args.append(period.start)
+        conditions.append(f"{column} >= ${len(args)}")
+    if period.end is not None:
+        args.append(period.end)
+        conditions.append(f"{column} <= ${len(args)}")
+    return conditions
 
 
 def _feature(layer: Layer) -> str:
@@ -45,9 +72,11 @@ def _feature(layer: Layer) -> str:
     ).format(id=layer.id_column, geom=layer.geom_4326, props=", ".join(pairs))
 
 
-def items_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
+def items_sql(
+    layer: Layer, bbox: BBox | None, interval: Interval | None = None
+) -> tuple[str, list[object]]:
     """One page of features as GeoJSON text; the last two parameters are limit and offset."""
-    conditions, args = _conditions(layer, bbox, 1)
+    conditions, args = _conditions(layer, bbox, interval)
     n = len(args)
     sql = (
         f"SELECT {_feature(layer)} FROM {layer.spec.source}"
@@ -57,16 +86,18 @@ def items_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
     return sql, args
 
 
-def count_sql(layer: Layer, bbox: BBox | None) -> tuple[str, list[float]]:
+def count_sql(
+    layer: Layer, bbox: BBox | None, interval: Interval | None = None
+) -> tuple[str, list[object]]:
     """How many visible features match (``numberMatched``)."""
-    conditions, args = _conditions(layer, bbox, 1)
+    conditions, args = _conditions(layer, bbox, interval)
     sql = f"SELECT count(*) FROM {layer.spec.source} WHERE {' AND '.join(conditions)}"
     return sql, args
 
 
 def item_sql(layer: Layer) -> str:
     """One feature by id (``$1``), or no row when it does not exist or is out of scope."""
-    conditions, _ = _conditions(layer, None, 1)
+    conditions, _ = _conditions(layer, None)
     return (
         f"SELECT {_feature(layer)} FROM {layer.spec.source}"
         f" WHERE {' AND '.join(conditions)} AND {layer.id_column} = $1"
@@ -75,9 +106,23 @@ def item_sql(layer: Layer) -> str:
 
 def extent_sql(layer: Layer) -> str:
     """The bbox (xmin, ymin, xmax, ymax) of the features the caller can see."""
-    conditions, _ = _conditions(layer, None, 1)
+    conditions, _ = _conditions(layer, None)
     return (
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM"
         f" (SELECT ST_Extent({layer.geom_4326}) AS e FROM {layer.spec.source}"
         f" WHERE {' AND '.join(conditions)}) AS x"
+    )
+
+
+def temporal_extent_sql(layer: Layer) -> str | None:
+    """The first and last time (UTC) of the features the caller can see, or ``None``
+    when the collection has no temporal property."""
+    temporal = TEMPORAL_PROPERTIES.get(layer.id)
+    if temporal is None:
+        return None
+    conditions, _ = _conditions(layer, None)
+    column, _ = temporal
+    return (
+        f"SELECT min({column}), max({column}) FROM {layer.spec.source}"
+        f" WHERE {' AND '.join(conditions)}"
     )

@@ -7,14 +7,17 @@ for a resource that does not exist); bad query values answer 400 with their reas
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from api.deps import CurrentUser, DbSession, base_url, require
+from api.deps import CurrentUser, DbSession, base_url, client_addr, require
+from api.errors import error_responses
 from api.maps.layers import OGC_LAYERS as LAYERS
-from api.ogc import documents, params, service
+from api.ogc import documents, params, service, temporal
 from api.ogc import openapi as oas
+from api.ogc.definition import OPENAPI_30, api_definition
 from api.ogc.schemas import Collection, Collections, Conformance, LandingPage
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -23,6 +26,7 @@ data = APIRouter(dependencies=[Depends(require("areas.read"))])
 # Raw strings: the parameters are checked in api.ogc.params and declared in api.ogc.openapi.
 Format = Annotated[str | None, Query(include_in_schema=False)]
 Raw = Annotated[str | None, Query(include_in_schema=False)]
+BBoxCrs = Annotated[str | None, Query(alias="bbox-crs", include_in_schema=False)]
 Accept = Annotated[str | None, Header(include_in_schema=False)]
 
 
@@ -31,6 +35,9 @@ def _geojson(body: str, media_type: str) -> Response:
     return Response(body.encode(), media_type=media_type, headers=headers)
 
 
+@router.get(
+    "/", response_model=LandingPage, response_model_exclude_none=True, include_in_schema=False
+)
 @router.get(
     "",
     response_model=LandingPage,
@@ -41,6 +48,17 @@ def _geojson(body: str, media_type: str) -> Response:
 async def landing_page(request: Request, f: Format = None) -> LandingPage:
     params.check_format(f)
     return documents.landing_page(base_url(request))
+
+
+@router.get(
+    "/api",
+    response_class=Response,
+    responses={200: {"description": "OpenAPI 3.0", "content": {OPENAPI_30: {}}}},
+    summary="The OpenAPI 3.0 definition of the OGC part (public; the landing page's service-desc)",
+)
+async def api_document(request: Request) -> Response:
+    document = api_definition(base_url(request), list(LAYERS))
+    return Response(json.dumps(document, ensure_ascii=False).encode(), media_type=OPENAPI_30)
 
 
 @router.get(
@@ -66,7 +84,12 @@ async def list_collections(
 ) -> Collections:
     params.check_format(f)
     extent = await service.scope_extent(session, principal=principal)
-    return documents.collections(list(LAYERS.values()), base_url(request), extent)
+    times = {
+        layer.id: await service.temporal_extent(session, layer=layer)
+        for layer in LAYERS.values()
+        if layer.id in temporal.TEMPORAL_PROPERTIES
+    }
+    return documents.collections(list(LAYERS.values()), base_url(request), extent, times)
 
 
 @data.get(
@@ -82,37 +105,60 @@ async def read_collection(
     params.check_format(f)
     layer = service.get_collection(collection_id)
     extent = await service.layer_extent(session, layer=layer)
-    return documents.collection(layer, base_url(request), extent)
+    times = await service.temporal_extent(session, layer=layer)
+    return documents.collection(layer, base_url(request), extent, times)
 
 
 @data.get(
     "/collections/{collection_id}/items",
     response_class=Response,
-    responses=oas.GEOJSON_RESPONSE,
+    responses={**oas.GEOJSON_RESPONSE, **error_responses(400, 401, 403, 404)},
     openapi_extra=oas.with_parameters(*oas.ITEMS),
-    summary="Features of a collection, paged (GeoJSON)",
+    summary="Features of a collection, paged (GeoJSON); each page is audited as an export",
 )
 async def read_items(
     collection_id: str,
     request: Request,
-    _: CurrentUser,
+    principal: CurrentUser,
     session: DbSession,
     bbox: Raw = None,
+    bbox_crs: BBoxCrs = None,
+    datetime: Raw = None,
     limit: Raw = None,
     offset: Raw = None,
+    crs: Raw = None,
     f: Format = None,
     accept: Accept = None,
 ) -> Response:
     media_type = params.geojson_media_type(f, accept)
     layer = service.get_collection(collection_id)
-    box = params.parse_bbox(bbox)
+    params.check_crs("bbox-crs", bbox_crs)
+    params.check_crs("crs", crs)
+    query = params.Query(params.parse_bbox(bbox), temporal.parse_datetime(datetime))
     page_size, skip = params.parse_limit(limit), params.parse_offset(offset)
-    page = await service.read_items(session, layer=layer, bbox=box, limit=page_size, offset=skip)
+    page = await service.read_items(
+        session,
+        layer=layer,
+        bbox=query.bbox,
+        interval=query.interval,
+        limit=page_size,
+        offset=skip,
+    )
+    await service.record_export(
+        session,
+        principal=principal,
+        layer=layer,
+        page=page,
+        query=query,
+        limit=page_size,
+        offset=skip,
+        client_addr=client_addr(request),
+    )
     body = documents.items_document(
         page.features,
         layer=layer,
         base=base_url(request),
-        bbox=box,
+        query=query,
         limit=page_size,
         offset=skip,
         number_matched=page.number_matched,
@@ -123,7 +169,7 @@ async def read_items(
 @data.get(
     "/collections/{collection_id}/items/{fid}",
     response_class=Response,
-    responses=oas.GEOJSON_RESPONSE,
+    responses={**oas.GEOJSON_RESPONSE, **error_responses(400, 401, 403, 404)},
     openapi_extra=oas.with_parameters(oas.FEATURE_FORMAT),
     summary="One feature, if it lies within the caller's area",
 )

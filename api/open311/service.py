@@ -4,26 +4,51 @@ Services are the event categories (``service_code`` = major + minor, e.g. ``0600
 service requests are events (``service_request_id`` = the event code). GeoReport knows
 two statuses: ``open`` and ``closed`` (closed and rejected events); blockgrid's richer
 status is sent as the extension field ``blockgrid_status``.
+
+Who sees what (reads need no key; posting does):
+
+- Without a key, reads cover the jurisdiction — the whole city (深圳市, ``4403``), as a
+  city's public Open311 endpoint does — and show public fields only: never the caller's
+  contact or name, the description only of requests filed through Open311 itself (a
+  grid worker's patrol notes may name residents), and no request of the ``social``
+  categories (矛盾纠纷, 群租, 特殊人群服务跟进, 噪声扰民: they are about people).
+- With a key, reads cover the key's area with every field and every category, and the
+  key may post requests located in that area.
+
+The area is enforced by the row-level-security scope of the transaction (api/db.py).
 """
 
 from __future__ import annotations
 
-import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.models import Role, User
-from api.auth.schemas import Principal
-from api.auth.security import token_digest
 from api.departments.models import Department
-from api.errors import BadRequest, Forbidden, NotFound
-from api.events.models import ApiKey, Event, EventCategory
+from api.errors import BadRequest, NotFound
+from api.events.models import Event, EventCategory
 from api.events.workflow import FINAL_STATUSES, STATUS_LABELS_ZH
+from api.open311.models import Open311Request
 from grids.identifiers import IdentifierError, mask_phone, validate_phone
 
 MAX_REQUESTS = 1000
+JURISDICTION_ID = "4403"  # the city: the area of key-less reads
+PRIVATE_GROUPS = ("social",)  # categories about people, never shown without a key
+GEO_STATUSES = ("open", "closed")
+PRIORITY_VALUES = (("1", "紧急 (urgent)"), ("2", "一般 (normal)"), ("3", "不急 (low)"))
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """What a ``GET requests`` asks for; ``ids`` overrides every other field (GeoReport)."""
+
+    ids: tuple[str, ...] = ()
+    categories: tuple[int, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: tuple[str, ...] = ()
 
 
 def service_code(category: EventCategory) -> str:
@@ -34,34 +59,11 @@ def geo_status(status: str) -> str:
     return "closed" if status in FINAL_STATUSES else "open"
 
 
-async def principal_for_key(
-    session: AsyncSession, *, api_key: str | None, secret_key: str
-) -> Principal:
-    """The service account behind an API key (its role and area scope apply)."""
-    if not api_key:
-        raise Forbidden("api_key is required", code="api_key_required")
-    digest = token_digest(api_key, secret_key)
-    row = (
-        await session.execute(
-            select(ApiKey, User, Role)
-            .join(User, User.id == ApiKey.user_id)
-            .join(Role, Role.name == User.role)
-            .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None), User.is_active)
-        )
-    ).first()
-    if row is None or not hmac.compare_digest(row[0].key_hash, digest):
-        raise Forbidden("invalid api_key", code="invalid_api_key")
-    _, user, role = row
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=user.role,
-        scope_code=user.scope_code,
-        department_id=user.department_id,
-        permissions=frozenset(role.permissions) | frozenset(user.extra_permissions),
-        session_id=0,
-    )
+def comma_list(value: str | None) -> tuple[str, ...]:
+    """``"a, b,,c"`` → ``("a", "b", "c")``: GeoReport's multi-valued parameters."""
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
 
 
 def service_entry(category: EventCategory) -> dict:
@@ -70,11 +72,44 @@ def service_entry(category: EventCategory) -> dict:
         "service_name": category.name,
         "description": f"{category.major_name} · {category.name}"
         + (f" ({category.name_en})" if category.name_en else ""),
-        "metadata": False,
+        "metadata": True,  # every service has attributes (priority): see service_definition
         "type": "realtime",
-        "keywords": category.group,
+        "keywords": ", ".join(k for k in (category.group, category.name_en) if k),
         "group": category.major_name,
     }
+
+
+def service_definition(category: EventCategory) -> dict:
+    """The service's attributes (GeoReport ``service_definition``); posted as
+    ``attribute[priority]=1``."""
+    return {
+        "service_code": service_code(category),
+        "attributes": [
+            {
+                "variable": True,
+                "code": "priority",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": f"1, 2 or 3; {category.priority} when not given",
+                "order": 1,
+                "description": "紧急程度 (urgency)",
+                "values": [{"key": key, "name": name} for key, name in PRIORITY_VALUES],
+            }
+        ],
+    }
+
+
+def attribute_priority(attributes: dict[str, str]) -> int | None:
+    """The ``priority`` attribute as posted; refuses codes and values the definition lacks."""
+    unknown = sorted(set(attributes) - {"priority"})
+    if unknown:
+        raise BadRequest(f"unknown attribute {', '.join(unknown)} (see the service definition)")
+    value = attributes.get("priority", "").strip()
+    if not value:
+        return None
+    if value not in {key for key, _ in PRIORITY_VALUES}:
+        raise BadRequest(f"attribute[priority] must be 1, 2 or 3, got {value!r}")
+    return int(value)
 
 
 async def services(session: AsyncSession) -> list[dict]:
@@ -112,17 +147,35 @@ def masked_contact(phone: str | None, email: str | None) -> str | None:
     return None
 
 
+def media_url_of(value: str | None) -> str | None:
+    """A photo's address as the client sent it: an http(s) URL of at most 500 characters."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 500 or not value.lower().startswith(("https://", "http://")):
+        raise BadRequest("media_url must be an http(s) URL of at most 500 characters")
+    return value
+
+
 def request_entry(
-    event: Event, category: EventCategory, department: str | None, lon: float, lat: float
+    event: Event,
+    category: EventCategory,
+    department: str | None,
+    media_url: str | None,
+    lon: float,
+    lat: float,
+    *,
+    public: bool,
 ) -> dict:
     """One service request with the GeoReport v2 fields (and blockgrid extensions)."""
+    shown_description = not public or event.source == "open311"
     return {
         "service_request_id": event.code,
         "status": geo_status(event.status),
         "status_notes": STATUS_LABELS_ZH[event.status],
         "service_name": category.name,
         "service_code": service_code(category),
-        "description": event.description or event.title,
+        "description": (event.description or event.title) if shown_description else None,
         "agency_responsible": department,
         "service_notice": None,
         "requested_datetime": _iso(event.reported_at),
@@ -133,7 +186,7 @@ def request_entry(
         "zipcode": None,
         "lat": round(lat, 7),
         "long": round(lon, 7),
-        "media_url": None,
+        "media_url": media_url,
         "blockgrid_status": event.status,
     }
 
@@ -143,35 +196,36 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def requests(
-    session: AsyncSession,
-    *,
-    ids: list[str] | None = None,
-    code: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    status: str | None = None,
-    limit: int = MAX_REQUESTS,
+    session: AsyncSession, *, where: RequestFilter, public: bool, limit: int = MAX_REQUESTS
 ) -> list[dict]:
-    """Service requests in the key's area, newest first (GeoReport: 90 days by default)."""
+    """Service requests in the transaction's area, newest first."""
     query = (
-        select(Event, EventCategory, Department.name, func.ST_X(Event.geom), func.ST_Y(Event.geom))
+        select(
+            Event,
+            EventCategory,
+            Department.name,
+            Open311Request.media_url,
+            func.ST_X(Event.geom),
+            func.ST_Y(Event.geom),
+        )
         .join(EventCategory, EventCategory.id == Event.category_id)
         .outerjoin(Department, Department.id == Event.department_id)
+        .outerjoin(Open311Request, Open311Request.event_id == Event.id)
     )
-    if ids:
-        query = query.where(Event.code.in_(ids))
-    if code:
-        category = await category_by_code(session, code)
-        query = query.where(Event.category_id == category.id)
-    if start:
-        query = query.where(Event.reported_at >= start)
-    if end:
-        query = query.where(Event.reported_at <= end)
-    if status == "open":
-        query = query.where(Event.status.not_in(FINAL_STATUSES))
-    elif status == "closed":
-        query = query.where(Event.status.in_(FINAL_STATUSES))
-    elif status is not None:
-        raise BadRequest(f"status must be open or closed, got {status!r}")
+    if public:
+        query = query.where(EventCategory.group.not_in(PRIVATE_GROUPS))
+    if where.ids:
+        query = query.where(Event.code.in_(where.ids))
+    else:
+        if where.categories:
+            query = query.where(Event.category_id.in_(where.categories))
+        if where.start:
+            query = query.where(Event.reported_at >= where.start)
+        if where.end:
+            query = query.where(Event.reported_at <= where.end)
+        if set(where.statuses) == {"open"}:
+            query = query.where(Event.status.not_in(FINAL_STATUSES))
+        elif set(where.statuses) == {"closed"}:
+            query = query.where(Event.status.in_(FINAL_STATUSES))
     rows = await session.execute(query.order_by(Event.reported_at.desc()).limit(limit))
-    return [request_entry(*row) for row in rows]
+    return [request_entry(*row, public=public) for row in rows]

@@ -1,4 +1,9 @@
-"""Open311 GeoReport v2 under ``/open311/v2`` (JSON; errors as GeoReport error arrays)."""
+"""Open311 GeoReport v2 under ``/open311/v2`` and its discovery under ``/open311``.
+
+Every endpoint answers in the format of its extension (``.json`` or ``.xml``), errors
+included (``[{"code": 404, "description": …}]`` or ``<errors><error>…``). Reads need no
+key; posting does (who sees what: api/open311/service.py).
+"""
 
 from __future__ import annotations
 
@@ -6,139 +11,334 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api.auth.schemas import Principal
-from api.db import apply_scope
-from api.deps import DbSession, SettingsDep
-from api.errors import BadRequest, BlockgridError, Forbidden
+from api.db import Scope, apply_scope
+from api.deps import DbSession, SettingsDep, base_url
+from api.errors import BadRequest, BlockgridError, Forbidden, NotFound
 from api.events import intake
 from api.events.calendar import now
 from api.events.routing import load_calendar
-from api.open311 import service
+from api.open311 import keys, service
+from api.open311.formats import Format, format_of, read_form, render, render_errors
+from api.open311.models import ApiKey, Open311Request
+from api.open311.schemas import (
+    GeoDiscovery,
+    GeoReceipt,
+    GeoReportError,
+    GeoRequest,
+    GeoService,
+    GeoServiceDefinition,
+)
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-12-07T00:00:00Z"  # when this endpoint's contract last changed
+CONTACT = "12345 政务服务便民热线; 系统管理员 (the city's blockgrid administrator)"
+KEY_SERVICE = (
+    "API keys are issued by the city administrator: `blockgrid open311 keys create NAME "
+    "--area CODE` or POST /api/open311/keys"
+)
+
+
+def _responses(body: Any, *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses: ``body`` as JSON or XML, and GeoReport error lists."""
+    described = {
+        400: "A parameter is missing or invalid.",
+        403: "The api_key is missing (posting) or invalid.",
+        404: "Unknown jurisdiction, service, request or format.",
+        422: "The location is outside China or swapped (lat, long).",
+    }
+    return {
+        200: {"model": body, "content": {"text/xml": {}}},
+        **{s: {"model": list[GeoReportError], "description": described[s]} for s in statuses},
+    }
 
 
 class GeoReportRoute(APIRoute):
-    """Render errors the GeoReport way: ``[{"code": 400, "description": "..."}]``."""
+    """Render errors the GeoReport way, in the format the request asked for."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def geo_report_handler(request: Request) -> Response:
+            fmt = format_of(request)
             try:
                 return await handler(request)
             except BlockgridError as exc:
-                return JSONResponse(
-                    [{"code": exc.status_code, "description": exc.message}],
-                    status_code=exc.status_code,
-                )
+                return render_errors(exc.status_code, exc.message, fmt)
             except RequestValidationError as exc:
+                errors = exc.errors()
+                if any(tuple(e["loc"]) == ("path", "fmt") for e in errors):
+                    return render_errors(404, "use the extension .json or .xml", fmt)
                 problems = "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors()
+                    f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors
                 )
-                return JSONResponse([{"code": 400, "description": problems}], status_code=400)
+                return render_errors(400, problems, fmt)
 
         return geo_report_handler
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=GeoReportRoute)
+router = APIRouter(prefix="/open311", tags=["open311"], route_class=GeoReportRoute)
+
+Jurisdiction = Annotated[str | None, Query(max_length=20)]
+ApiKeyParam = Annotated[str | None, Query(max_length=200)]
 
 
-async def key_principal(request: Request, session: DbSession, settings: SettingsDep) -> Principal:
-    api_key = request.query_params.get("api_key")
-    if api_key is None and request.method == "POST":
-        api_key = (await request.form()).get("api_key")
-    principal = await service.principal_for_key(
-        session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
-    )
-    await apply_scope(session, principal.scope)
-    return principal
+def check_jurisdiction(jurisdiction_id: str | None) -> None:
+    if jurisdiction_id not in (None, "", service.JURISDICTION_ID):
+        raise NotFound(
+            f"unknown jurisdiction_id {jurisdiction_id}: this is {service.JURISDICTION_ID}"
+        )
 
 
-KeyPrincipal = Annotated[Principal, Depends(key_principal)]
-
-
-@router.get("/services.json", summary="GeoReport: the service list (event categories)")
-async def services(session: DbSession) -> list[dict]:
-    return await service.services(session)
-
-
-@router.get("/services/{code}.json", summary="GeoReport: one service definition")
-async def service_definition(code: str, session: DbSession) -> dict:
-    category = await service.category_by_code(session, code)
-    return {"service_code": service.service_code(category), "attributes": []}
-
-
-@router.get("/requests.json", summary="GeoReport: service requests in the key's area")
-async def list_requests(
-    _: KeyPrincipal,
+async def reader_key(
     session: DbSession,
-    service_request_id: str | None = None,
-    service_code: str | None = None,
+    settings: SettingsDep,
+    jurisdiction_id: Jurisdiction = None,
+    api_key: ApiKeyParam = None,
+) -> ApiKey | None:
+    """Scope the read: the key's area with a key, else the whole jurisdiction (public)."""
+    check_jurisdiction(jurisdiction_id)
+    if api_key:
+        key = await keys.key_by_secret(
+            session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
+        )
+        await apply_scope(session, Scope(area_prefix=key.area_code))
+        return key
+    await apply_scope(session, Scope(area_prefix=service.JURISDICTION_ID))
+    return None
+
+
+ReaderKey = Annotated[ApiKey | None, Depends(reader_key)]
+
+
+@router.get(
+    "/discovery.{fmt}",
+    summary="GeoReport: service discovery",
+    description="Where the GeoReport v2 endpoint is, its formats, changeset and contact.",
+    responses=_responses(GeoDiscovery, 404),
+)
+async def discovery(fmt: Format, request: Request, settings: SettingsDep) -> Response:
+    document = {
+        "changeset": CHANGESET,
+        "contact": CONTACT,
+        "key_service": KEY_SERVICE,
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url(request)}/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production" if settings.environment == "production" else "test",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(document, fmt, root="discovery")
+
+
+@router.get(
+    "/v2/services.{fmt}",
+    summary="GeoReport: the service list (event categories)",
+    description="Public: no api_key needed. Each service has a definition (metadata true).",
+    responses=_responses(list[GeoService], 400, 404),
+)
+async def services(
+    fmt: Format, session: DbSession, jurisdiction_id: Jurisdiction = None
+) -> Response:
+    check_jurisdiction(jurisdiction_id)
+    return render(await service.services(session), fmt, root="services")
+
+
+@router.get(
+    "/v2/services/{code}.{fmt}",
+    summary="GeoReport: one service definition (its attributes)",
+    description="Public. The attributes a request of this service may carry.",
+    responses=_responses(GeoServiceDefinition, 400, 404),
+)
+async def service_definition(
+    code: str,
+    fmt: Format,
+    session: DbSession,
+    jurisdiction_id: Jurisdiction = None,
+) -> Response:
+    check_jurisdiction(jurisdiction_id)
+    category = await service.category_by_code(session, code)
+    return render(service.service_definition(category), fmt, root="service_definition")
+
+
+@router.get(
+    "/v2/requests.{fmt}",
+    summary="GeoReport: service requests",
+    description="Without api_key: the city's public requests with public fields only; with "
+    "a key: its area, every field. `service_request_id`, `service_code` and `status` take "
+    "comma lists; without ids or dates the last 90 days are listed.",
+    responses=_responses(list[GeoRequest], 400, 403, 404),
+)
+async def list_requests(
+    fmt: Format,
+    key: ReaderKey,
+    session: DbSession,
+    service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
+    service_code: Annotated[str | None, Query(max_length=2000)] = None,
     start_date: datetime | None = None,
     end_date: datetime | None = None,
-    status: str | None = None,
-) -> list[dict]:
-    ids = [i.strip() for i in service_request_id.split(",")] if service_request_id else None
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    ids = service.comma_list(service_request_id)
+    statuses = service.comma_list(status)
+    unknown = [s for s in statuses if s not in service.GEO_STATUSES]
+    if unknown:
+        raise BadRequest(f"status must be open and/or closed, got {', '.join(unknown)}")
+    categories = [
+        await service.category_by_code(session, c) for c in service.comma_list(service_code)
+    ]
     if not ids and start_date is None and end_date is None:
         start_date = datetime.now(UTC) - timedelta(days=90)  # the GeoReport default window
-    return await service.requests(
-        session, ids=ids, code=service_code, start=start_date, end=end_date, status=status
+    where = service.RequestFilter(
+        ids=ids,
+        categories=tuple(c.id for c in categories),
+        start=start_date,
+        end=end_date,
+        statuses=statuses,
     )
+    found = await service.requests(session, where=where, public=key is None)
+    return render(found, fmt, root="service_requests")
 
 
-@router.get("/requests/{request_id}.json", summary="GeoReport: one service request")
-async def read_request(request_id: str, _: KeyPrincipal, session: DbSession) -> list[dict]:
-    found = await service.requests(session, ids=[request_id])
+@router.get(
+    "/v2/requests/{request_id}.{fmt}",
+    summary="GeoReport: one service request",
+    description="Public fields without api_key (the city's public requests); 404 when unknown.",
+    responses=_responses(list[GeoRequest], 400, 403, 404),
+)
+async def read_request(
+    request_id: str, fmt: Format, key: ReaderKey, session: DbSession
+) -> Response:
+    found = await service.requests(
+        session, where=service.RequestFilter(ids=(request_id,)), public=key is None
+    )
     if not found:
-        raise BadRequest(f"no service request {request_id} in your area", code="not_found")
-    return found
+        raise NotFound(f"no service request {request_id}")
+    return render(found, fmt, root="service_requests")
 
 
-@router.post("/requests.json", summary="GeoReport: create a service request")
+FORM_FIELDS = {
+    "api_key": "string",
+    "jurisdiction_id": "string",
+    "service_code": "string",
+    "lat": "number",
+    "long": "number",
+    "address_string": "string",
+    "address_id": "string",
+    "description": "string",
+    "media_url": "string",
+    "email": "string",
+    "phone": "string",
+    "first_name": "string",
+    "last_name": "string",
+    "device_id": "string",
+    "account_id": "string",
+    "attribute[priority]": "string",
+}
+POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["api_key", "service_code", "lat", "long"],
+                    "properties": {name: {"type": kind} for name, kind in FORM_FIELDS.items()},
+                }
+            }
+        },
+    }
+}
+
+
+def _number(fields: dict[str, str], name: str) -> float | None:
+    value = fields.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be a number, got {value!r}") from exc
+    if number != number or abs(number) > 180:  # NaN or out of any range
+        raise BadRequest(f"{name} is out of range: {value}")
+    return number
+
+
+def _text(fields: dict[str, str], name: str, max_length: int) -> str | None:
+    value = fields.get(name, "").strip()
+    if len(value) > max_length:
+        raise BadRequest(f"{name} is longer than {max_length} characters")
+    return value or None
+
+
+@router.post(
+    "/v2/requests.{fmt}",
+    summary="GeoReport: create a service request",
+    description="Needs api_key (form or query). Fields as GeoReport v2, form-encoded in "
+    "UTF-8 (or the charset the Content-Type names); lat/long are required (addresses are "
+    "not geocoded); `attribute[priority]` per the service definition. The caller's phone "
+    "or e-mail is kept masked; names are not kept.",
+    responses=_responses(list[GeoReceipt], 400, 403, 404, 422),
+    openapi_extra=POST_BODY,
+)
 async def create_request(
-    principal: KeyPrincipal,
-    session: DbSession,
-    service_code: Annotated[str, Form()],
-    lat: Annotated[float | None, Form()] = None,
-    long: Annotated[float | None, Form()] = None,
-    address_string: Annotated[str | None, Form(max_length=300)] = None,
-    description: Annotated[str | None, Form(max_length=4000)] = None,
-    email: Annotated[str | None, Form(max_length=100)] = None,
-    phone: Annotated[str | None, Form(max_length=30)] = None,
-    first_name: Annotated[str | None, Form(max_length=50)] = None,
-    last_name: Annotated[str | None, Form(max_length=50)] = None,
-) -> list[dict]:
-    if not principal.can("events.report"):
-        raise Forbidden("this api_key may not create service requests")
-    if lat is None or long is None:
+    fmt: Format, request: Request, session: DbSession, settings: SettingsDep
+) -> Response:
+    fields = await read_form(request)
+    check_jurisdiction(fields.get("jurisdiction_id") or request.query_params.get("jurisdiction_id"))
+    api_key = fields.get("api_key") or request.query_params.get("api_key")
+    if not api_key:
+        raise Forbidden("api_key is required", code="api_key_required")
+    key = await keys.key_by_secret(
+        session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
+    )
+    await apply_scope(session, Scope(area_prefix=key.area_code))
+    code = _text(fields, "service_code", 10)
+    if code is None:
+        raise BadRequest("service_code is required")
+    category = await service.category_by_code(session, code)
+    lat, lon = _number(fields, "lat"), _number(fields, "long")
+    if lat is None or lon is None:
         raise BadRequest(
             "lat and long are required (address-only requests are not geocoded here)",
             code="location_required",
         )
-    category = await service.category_by_code(session, service_code)
-    location = await intake.locate(session, lon=long, lat=lat)
+    attributes = {
+        name[len("attribute[") : -1]: value
+        for name, value in fields.items()
+        if name.startswith("attribute[") and name.endswith("]")
+    }
+    priority = service.attribute_priority(attributes)
+    description = _text(fields, "description", 4000)
+    media_url = service.media_url_of(fields.get("media_url"))
+    contact = service.masked_contact(_text(fields, "phone", 30), _text(fields, "email", 100))
+    location = await intake.locate(session, lon=lon, lat=lat)
     event = await intake.file_event(
         session,
-        principal=principal,
+        principal=None,
         category=category,
         location=location,
         title=(description or category.name)[:60],
         description=description,
-        address=address_string,
-        priority=None,
+        address=_text(fields, "address_string", 300),
+        priority=priority,
         source="open311",
         at=now(),
         calendar=await load_calendar(session),
-        reporter_contact=service.masked_contact(phone, email),
+        reporter_contact=contact,
     )
-    return [
-        {
-            "service_request_id": event.code,
-            "service_notice": "已受理，将在时限内处理",
-            "account_id": None,
-        }
-    ]
+    session.add(Open311Request(event_id=event.id, api_key_id=key.id, media_url=media_url))
+    await session.flush()
+    receipt = {
+        "service_request_id": event.code,
+        "service_notice": "已受理，将在时限内处理",
+        "account_id": None,
+    }
+    return render([receipt], fmt, root="service_requests")

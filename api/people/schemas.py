@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.validation import NUL_FREE
 
 RevealableField = Literal["id_number", "phone", "name"]
 
@@ -27,10 +29,13 @@ class PersonRead(BaseModel):
 
 
 class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     fields: list[RevealableField] = Field(min_length=1)
     reason: str = Field(
         min_length=5,
         max_length=500,
+        pattern=NUL_FREE,
         description="why the full value is needed; written to the audit log",
     )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.audit import service as audit
 from api.deps import CurrentUser, DbSession, SettingsDep, client_addr, require
+from api.errors import error_responses
 from api.people import service
 from api.people.schemas import PersonRead, RevealRead, RevealRequest
 from api.privacy import cipher_for
@@ -18,13 +19,26 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=PersonRead, summary="Find a person by exact ID number")
+@router.get(
+    "",
+    response_model=PersonRead,
+    summary="Find a person by exact ID number",
+    description="people.read; inside your area; masked. At most BLOCKGRID_ID_LOOKUPS_PER_HOUR "
+    "lookups an hour per account (429 after); every lookup is audited, found or not.",
+    responses=error_responses(429),
+)
 async def find_person(
     request: Request,
     principal: CurrentUser,
     session: DbSession,
     settings: SettingsDep,
-    id_number: Annotated[str, Query(min_length=18, max_length=18)],
+    id_number: Annotated[
+        str,
+        Query(
+            pattern=r"^[0-9]{17}[0-9Xx]$",
+            description="the full 18-character number; a wrong check digit is a 422",
+        ),
+    ],
 ) -> PersonRead:
     cipher = cipher_for(settings.data_key_bytes)
     person = await service.find_by_id_number(
@@ -38,7 +52,12 @@ async def find_person(
     return service.to_masked(person, cipher, today=date.today())
 
 
-@router.get("/{person_id}", response_model=PersonRead, summary="One person, masked")
+@router.get(
+    "/{person_id}",
+    response_model=PersonRead,
+    summary="One person, masked",
+    description="people.read; a person of your area, ID number, phone and name masked. Audited.",
+)
 async def read_person(
     person_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     request: Request,
@@ -63,6 +82,8 @@ async def read_person(
     "/{person_id}/reveal",
     response_model=RevealRead,
     summary="Full ID number / phone / name: needs personal.reveal and a reason; audited",
+    description="Returns the full values asked for. Without personal.reveal: 403, and the "
+    "refused attempt is audited with its reason.",
 )
 async def reveal_person(
     person_id: Annotated[int, Path(ge=1, le=2**63 - 1)],

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.validation import AreaCode, GridCode
+from api.validation import NUL_FREE, AreaCode, GridCode
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(
         pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$",
         description="3–40 lower-case letters, digits, '.', '_' or '-'",
     )
-    display_name: str = Field(min_length=1, max_length=50)
-    password: str = Field(min_length=10, max_length=200)
+    display_name: str = Field(min_length=1, max_length=50, pattern=NUL_FREE)
+    password: str = Field(
+        min_length=10,
+        max_length=200,
+        pattern=NUL_FREE,
+        description="not the demo password nor a common one (zxcvbn score ≥ 3): else 422",
+    )
     role: str
     scope_code: AreaCode = Field(description="area code (4–14 digits) whose data the user sees")
     department_id: int | None = None
@@ -33,9 +40,23 @@ class UserRead(BaseModel):
 
 
 class PasswordReset(BaseModel):
-    password: str = Field(min_length=10, max_length=200, description="the new password")
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(
+        min_length=10,
+        max_length=200,
+        pattern=NUL_FREE,
+        description="the new password: not the demo password nor a common one, else 422",
+    )
 
 
 class PasswordChange(BaseModel):
-    current_password: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(min_length=10, max_length=200)
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=200, pattern=NUL_FREE)
+    new_password: str = Field(
+        min_length=10,
+        max_length=200,
+        pattern=NUL_FREE,
+        description="not the demo password nor a common one (zxcvbn score ≥ 3): else 422",
+    )

@@ -21,7 +21,12 @@ router = APIRouter(
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-@router.get("", response_model=list[UserRead], summary="Accounts whose area lies in mine")
+@router.get(
+    "",
+    response_model=list[UserRead],
+    summary="Accounts whose area lies in mine",
+    description="users.manage; the accounts whose area lies inside yours, by username.",
+)
 async def list_users(principal: CurrentUser, session: DbSession) -> list[User]:
     rows = await session.scalars(
         select(User).where(User.scope_code.startswith(principal.scope_code)).order_by(User.username)

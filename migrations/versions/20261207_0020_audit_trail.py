@@ -65,7 +65,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_area_code_at", "audit_log", ["area_code", "at"])
     op.execute("ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY")
     op.execute("CREATE POLICY audit_append ON audit_log FOR INSERT WITH CHECK (true)")
-    op.execute(f"""
+    op.execute("""
         CREATE POLICY audit_read ON audit_log FOR SELECT USING (coalesce(
           current_setting('blockgrid.audit', true) = 'read' AND blockgrid_scope() <> ''
           AND (starts_with(area_code, blockgrid_scope())

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api import migrate
 from api.auth.security import hash_password
+from api.database_roles import ensure_api_login
+from api.db import api_database_url as api_url
 from api.db import async_url
 from api.main import create_app
 from api.settings import Settings
@@ -28,12 +30,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def spare_cluster() -> Iterator[EmbeddedCluster]:
-    """A second cluster of our own that this module may stop and start."""
+def spare_cluster(api_database_url: str) -> Iterator[EmbeddedCluster]:
+    """A second cluster of our own that this module may stop and start; its API role has
+    the password of the shared cluster's (BLOCKGRID_API_DATABASE_PASSWORD)."""
     root = Path(tempfile.mkdtemp(prefix="blockgrid-spare-"))
     cluster = EmbeddedCluster(root / "pg", port=_free_port())
     cluster.up()
     migrate.upgrade(cluster.url())
+    ensure_api_login(cluster.url(), api_url(Settings(DATABASE_URL=cluster.url())))
     yield cluster
     cluster.destroy()
     shutil.rmtree(root, ignore_errors=True)

@@ -55,3 +55,23 @@ async def test_demo_mode_starts_with_the_defaults(database_url):
 def test_a_data_key_of_the_wrong_size_is_refused():
     with pytest.raises(ValueError, match="must decode to 32 bytes, got 16"):
         Settings(data_key=base64.b64encode(b"0" * 16).decode())
+
+
+async def test_the_server_refuses_to_log_in_as_the_owner(database_url):
+    """Finding 5 of issue 14: the API connected as the embedded cluster's superuser."""
+    owner_as_api = Settings(
+        environment="demo", DATABASE_URL=database_url, api_database_url=database_url
+    )
+    with pytest.raises(UnsafeConfiguration) as refused:
+        await start(owner_as_api)
+    assert str(refused.value).startswith(
+        "refusing to start: the server's database login blockgrid is a superuser, the owner of "
+        "the tables (or a member of blockgrid), the owner of tables in schema public; it must "
+        "log in as the API's own role"
+    )
+
+
+async def test_the_server_says_when_its_login_is_refused(database_url):
+    wrong = Settings(environment="demo", DATABASE_URL=database_url, api_database_password="wrong")
+    with pytest.raises(UnsafeConfiguration, match="the database refuses the server's login"):
+        await start(wrong)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def test_the_auditor_reads_filters_and_exports_the_trail(open_dashboard, artifac
     with page.expect_download() as download_info:
         page.click("[data-testid=audit-export]")
     download = download_info.value
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     exported = list(csv.DictReader(io.StringIO(text)))
     assert exported and {(r["action"], r["username"]) for r in exported} == {
         ("login", "demo-worker")

@@ -86,6 +86,17 @@ def test_status_and_url(cluster):
     assert (cluster.root / "password").stat().st_mode & 0o077 == 0
 
 
+def test_the_api_login_has_its_own_password_kept_like_the_owners(cluster):
+    password = cluster.api_password
+    assert len(password) == 32 and password != cluster.password
+    assert (cluster.root / "api-password").stat().st_mode & 0o777 == 0o600
+    assert cluster.api_url() == (
+        f"postgresql://blockgrid_api:{password}@127.0.0.1:{cluster.port}/blockgrid"
+    )
+    cluster.up()
+    assert cluster.api_password == password  # generated once, kept across starts
+
+
 def test_up_copes_with_a_stale_pid_file(cluster):
     cluster.down()
     assert cluster.status().running is False
@@ -146,3 +157,5 @@ def test_missing_binaries_name_the_package_to_install(monkeypatch):
 def test_url_before_initialisation_says_what_to_run(workdir):
     with pytest.raises(ClusterError, match="blockgrid db up"):
         EmbeddedCluster(workdir / "never").url()
+    with pytest.raises(ClusterError, match="blockgrid db up"):
+        EmbeddedCluster(workdir / "never").api_url()

@@ -89,7 +89,7 @@ async def test_address_of_a_room_and_of_a_building(client, as_user):
     building = (await client.get(f"/api/addresses/{CODE}", headers=headers)).json()
     assert building["level"] == "building" and building["grid_code"] == "44030400100101"
     bad = await client.get("/api/addresses/123", headers=headers)
-    assert bad.status_code == 400 and "19 (building) or 25 (room)" in bad.json()["message"]
+    assert bad.status_code == 422 and "19 (building) or 25 (room)" in bad.json()["message"]
 
 
 async def test_text_search_finds_buildings_in_scope_only(client, as_user):

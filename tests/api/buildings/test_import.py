@@ -197,7 +197,8 @@ def test_rejects_report_as_geopackage(import_db, tmp_path, run_cli):
     report = tmp_path / "out" / "rejects.gpkg"
     report.parent.mkdir()
     outcome = run_cli("import", "buildings", str(path), "--rejects", str(report))
-    assert outcome.exit_code == 0 and report.exists()
+    assert report.exists()  # written before failing: every feature (one point) was rejected
+    assert outcome.exit_code == 1 and "every feature was rejected" in outcome.output
 
 
 def test_reimport_is_idempotent(import_db, tmp_path):

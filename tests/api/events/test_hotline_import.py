@@ -102,3 +102,69 @@ async def test_only_the_command_centre_imports(client, as_user):
         "/api/events/import", headers=await as_user("worker-a"), files=csv_file(*GOOD)
     )
     assert response.status_code == 403
+
+
+async def test_rows_dated_9999_or_0001_are_rejected_and_the_good_rows_kept(client, as_user):
+    headers = await as_user("futian")
+    rows = [
+        *GOOD,
+        "T010,9999-12-31 23:59,06001,遥远未来,,,114.0032,22.5332,",
+        "T011,0001-01-01 00:00,06001,公元元年,,,114.0032,22.5332,",
+        "T012,1989-12-31 23:00,06001,太早,,,114.0032,22.5332,",
+        "T013,2099-01-01 08:00,06001,明天之后,,,114.0032,22.5332,",
+    ]
+    response = await client.post("/api/events/import", headers=headers, files=csv_file(*rows))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["rows"], body["imported"], body["applied"]) == (6, 2, True)
+    reasons = {r["ticket_id"]: r["reason"] for r in body["rejected"]}
+    assert set(reasons) == {"T010", "T011", "T012", "T013"}
+    assert reasons["T010"].startswith("received_at '9999-12-31 23:59' is outside 1990-01-01")
+    assert "0001-01-01" in reasons["T011"]
+
+
+async def test_a_ticket_filed_in_another_district_is_refused_without_saying_so(client, as_user):
+    nanshan = "T900,2026-11-20 09:00,06001,南山工单,,,113.9832,22.5032,"
+    first = await client.post(
+        "/api/events/import", headers=await as_user("nanshan"), files=csv_file(nanshan)
+    )
+    assert first.json()["imported"] == 1, first.text
+    futian = await as_user("futian")
+    reused = "T900,2026-11-20 09:30,06001,同号工单,,,114.0032,22.5332,"
+    response = await client.post(
+        "/api/events/import", headers=futian, files=csv_file(GOOD[0], reused, GOOD[1])
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["imported"], body["skipped_existing"], body["applied"]) == (2, 0, True)
+    assert body["rejected"] == [{"row": 3, "ticket_id": "T900", "reason": "ticket id not accepted"}]
+    listed = (await client.get("/api/events", params={"source": "hotline"}, headers=futian)).json()
+    assert sorted(e["title"] for e in listed["items"]) == ["乱停车", "垃圾堆放"]
+    # all_or_nothing: the refused ticket files none of the file
+    again = await client.post(
+        "/api/events/import",
+        headers=futian,
+        params={"all_or_nothing": "true"},
+        files=csv_file("T020,2026-11-20 12:00,06001,新工单,,,114.0032,22.5332,", reused),
+    )
+    assert (again.json()["imported"], again.json()["applied"]) == (0, False)
+    listed = (await client.get("/api/events", params={"source": "hotline"}, headers=futian)).json()
+    assert "新工单" not in [e["title"] for e in listed["items"]]
+
+
+async def test_nul_bytes_and_overlong_cells_reject_their_row_only(client, as_user):
+    rows = [
+        GOOD[0],
+        "T030,2026-11-20 09:00,06001,标题\x00,,,114.0032,22.5332,",
+        f"{'T' * 70},2026-11-20 09:00,06001,长号,,,114.0032,22.5332,",
+    ]
+    body = (
+        await client.post(
+            "/api/events/import", headers=await as_user("futian"), files=csv_file(*rows)
+        )
+    ).json()
+    assert body["imported"] == 1
+    assert [r["reason"] for r in body["rejected"]] == [
+        "title contains a NUL (0x00) character",
+        "ticket_id is longer than 58 characters",
+    ]

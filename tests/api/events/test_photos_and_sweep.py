@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+from PIL import Image
 from sqlalchemy import text
 
 from api.events.calendar import now
 from api.events.sweeper import sweep
 from tests.api.events.helpers import report
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def image_bytes(kind: str, size: tuple[int, int] = (8, 6)) -> bytes:
+    """A real image (photos are decoded, a bare signature is not enough)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (214, 96, 40)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG = image_bytes("PNG")
 
 
 async def test_a_photo_is_stored_and_served(client, as_user):
@@ -29,6 +39,36 @@ async def test_a_photo_is_stored_and_served(client, as_user):
     assert [p["filename"] for p in detail["attachments"]] == ["现场.png"]
 
 
+async def test_photos_are_typed_by_their_content_not_their_name(client, as_user):
+    headers = await as_user("worker-a")
+    event_id = (await report(client, headers)).json()["id"]
+    jpeg, webp = image_bytes("JPEG"), image_bytes("WEBP")
+    for name, content, declared, stored in (
+        ("现场.webp", jpeg, "image/webp", "image/jpeg"),
+        ("现场.jpg", webp, "image/jpeg", "image/webp"),
+        ("现场", PNG, "application/octet-stream", "image/png"),
+    ):
+        uploaded = await client.post(
+            f"/api/events/{event_id}/attachments",
+            headers=headers,
+            files={"file": (name, content, declared)},
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        assert uploaded.json()["content_type"] == stored
+        served = await client.get(uploaded.json()["url"], headers=headers)
+        assert served.content == content
+        assert served.headers["content-type"] == stored
+        assert served.headers["x-content-type-options"] == "nosniff"
+    truncated = await client.post(
+        f"/api/events/{event_id}/attachments",
+        headers=headers,
+        files={"file": ("cut.jpg", jpeg[: len(jpeg) // 2], "image/jpeg")},
+    )
+    assert truncated.status_code == 422
+    assert truncated.json()["code"] == "photo_type_refused"
+    assert "does not decode" in truncated.json()["message"]
+
+
 async def test_photos_of_the_wrong_type_or_size_are_refused(client, as_user):
     headers = await as_user("worker-a")
     event_id = (await report(client, headers)).json()["id"]
@@ -38,6 +78,12 @@ async def test_photos_of_the_wrong_type_or_size_are_refused(client, as_user):
         files={"file": ("x.png", b"<script>", "image/png")},
     )
     assert fake.status_code == 422 and fake.json()["code"] == "photo_type_refused"
+    signature_only = await client.post(
+        f"/api/events/{event_id}/attachments",
+        headers=headers,
+        files={"file": ("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")},
+    )
+    assert signature_only.status_code == 422, "a PNG signature on bytes that do not decode"
     big = await client.post(
         f"/api/events/{event_id}/attachments",
         headers=headers,

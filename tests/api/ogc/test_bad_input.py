@@ -67,16 +67,89 @@ ITEMS = "/ogc/collections/grids/items"
             "invalid_bbox",
             "bbox min_lat 22.54 is greater than max_lat 22.5",
         ),
-        ({"limit": "1001"}, "invalid_limit", "limit must be an integer from 1 to 1000, got '1001'"),
-        ({"limit": "0"}, "invalid_limit", "limit must be an integer from 1 to 1000, got '0'"),
-        ({"limit": "-5"}, "invalid_limit", "limit must be an integer from 1 to 1000, got '-5'"),
-        ({"limit": "ten"}, "invalid_limit", "limit must be an integer from 1 to 1000, got 'ten'"),
-        ({"limit": "2.5"}, "invalid_limit", "limit must be an integer from 1 to 1000, got '2.5'"),
+        (
+            {"limit": "0"},
+            "invalid_limit",
+            "limit must be a positive integer (at most 1000 are returned), got '0'",
+        ),
+        (
+            {"limit": "-5"},
+            "invalid_limit",
+            "limit must be a positive integer (at most 1000 are returned), got '-5'",
+        ),
+        (
+            {"limit": "ten"},
+            "invalid_limit",
+            "limit must be a positive integer (at most 1000 are returned), got 'ten'",
+        ),
+        (
+            {"limit": "2.5"},
+            "invalid_limit",
+            "limit must be a positive integer (at most 1000 are returned), got '2.5'",
+        ),
+        (
+            {"limit": "-99999999999999999999"},
+            "invalid_limit",
+            "limit must be a positive integer (at most 1000 are returned),"
+            " got '-99999999999999999999'",
+        ),
         ({"offset": "-1"}, "invalid_offset", "offset must be an integer of 0 or more, got '-1'"),
         (
             {"offset": "first"},
             "invalid_offset",
             "offset must be an integer of 0 or more, got 'first'",
+        ),
+        (
+            {"datetime": "2026-03-01"},
+            "invalid_datetime",
+            "datetime '2026-03-01' is not an RFC 3339 date-time (with a time and an offset,"
+            " e.g. 2026-03-01T08:00:00+08:00 or 2026-03-01T00:00:00Z)",
+        ),
+        (
+            {"datetime": "2026-03-01T08:00:00"},
+            "invalid_datetime",
+            "datetime '2026-03-01T08:00:00' is not an RFC 3339 date-time (with a time and an"
+            " offset, e.g. 2026-03-01T08:00:00+08:00 or 2026-03-01T00:00:00Z)",
+        ),
+        (
+            {"datetime": "2026-02-30T00:00:00Z"},
+            "invalid_datetime",
+            "datetime '2026-02-30T00:00:00Z' is not a real date and time"
+            " (day is out of range for month)",
+        ),
+        (
+            {"datetime": "../.."},
+            "invalid_datetime",
+            "datetime '../..' is open at both ends; give a start, an end or both"
+            " (e.g. 2026-03-01T08:00:00+08:00/..)",
+        ),
+        (
+            {"datetime": "2026-03-02T00:00:00Z/2026-03-01T00:00:00Z"},
+            "invalid_datetime",
+            "datetime '2026-03-02T00:00:00Z/2026-03-01T00:00:00Z' ends before it starts",
+        ),
+        (
+            {"datetime": "2026-03-01T00:00:00Z/2026-03-02T00:00:00Z/.."},
+            "invalid_datetime",
+            "datetime '2026-03-01T00:00:00Z/2026-03-02T00:00:00Z/..' has 2 '/';"
+            " an interval is start/end",
+        ),
+        (
+            {"datetime": "2026-03-01T00:00:00+24:00"},
+            "invalid_datetime",
+            "datetime '2026-03-01T00:00:00+24:00' has an impossible offset",
+        ),
+        (
+            {"bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4326"},
+            "unsupported_crs",
+            "bbox-crs 'http://www.opengis.net/def/crs/EPSG/0/4326' is not supported: only"
+            " http://www.opengis.net/def/crs/OGC/1.3/CRS84 (longitude, latitude) is served",
+        ),
+        (
+            {"crs": "http://www.opengis.net/def/crs/EPSG/0/3857"},
+            "unsupported_crs",
+            "crs 'http://www.opengis.net/def/crs/EPSG/0/3857' is not supported: only"
+            " http://www.opengis.net/def/crs/OGC/1.3/CRS84 (longitude, latitude) is served",
         ),
         (
             {"f": "html"},
@@ -124,3 +197,21 @@ async def test_limit_and_offset_at_their_bounds_are_accepted(client, as_user):
     for query in ({"limit": "1000"}, {"limit": "1", "offset": "0"}, {"limit": " 7 "}):
         response = await client.get(ITEMS, params=query, headers=headers)
         assert response.status_code == 200, query
+
+
+@pytest.mark.parametrize("limit", ["1001", "5000", "99999999999999999999"])
+async def test_a_limit_over_1000_is_capped_not_refused(client, as_user, limit):
+    response = await client.get(ITEMS, params={"limit": limit}, headers=await as_user("admin"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["numberReturned"] == 4
+    self_link = next(link["href"] for link in body["links"] if link["rel"] == "self")
+    assert self_link == "http://testserver/ogc/collections/grids/items?limit=1000&offset=0"
+
+
+async def test_crs84_is_accepted_as_bbox_crs_and_crs(client, as_user):
+    crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    query = {"bbox": "114.001,22.531,114.009,22.539", "bbox-crs": crs84, "crs": crs84}
+    response = await client.get(ITEMS, params=query, headers=await as_user("admin"))
+    assert response.status_code == 200
+    assert [f["id"] for f in response.json()["features"]] == ["44030400100101"]
