@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import Unprocessable, render
+from api.open311.formats import Format, render_errors
 from api.validation import contains_nul
 
 _JSON_NUL = b"\\u0000"
@@ -69,6 +70,11 @@ class RejectNulBytes:
             message_zh="请求中含有 NUL (0x00) 字符",
             details=[{"field": where, "problem": "NUL (0x00) character", "type": "nul_character"}],
         )
+        path = scope.get("path", "")
+        if path.startswith("/open311/"):  # GeoReport clients read errors as their list
+            fmt = Format.xml if path.endswith(".xml") else Format.json
+            await render_errors(422, error.message, fmt)(scope, receive, send)
+            return
         await render(error)(scope, receive, send)
 
 

@@ -105,6 +105,11 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
                         response["description"] = ERROR_DESCRIPTIONS[422]
                     if not _declares_own_body(response):
                         response["content"] = {"application/json": {"schema": _ERROR_REF}}
+    for path, item in document.get("paths", {}).items():
+        if path.endswith(".{fmt}"):  # GeoReport: every answer also in XML
+            for method in _METHODS:
+                for response in (item.get(method) or {}).get("responses", {}).values():
+                    response.setdefault("content", {}).setdefault("text/xml", {})
     return document
 
 

@@ -39,6 +39,12 @@ def check_password(
     Unprocessable
         With code ``weak_password`` and a message saying why (and a suggestion).
     """
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _weak(
+            "password holds characters that are not valid Unicode text", "密码含有无效字符"
+        ) from None
     if len(password) < MIN_LENGTH:
         raise _weak(
             f"password too short: at least {MIN_LENGTH} characters",
@@ -48,7 +54,8 @@ def check_password(
         raise _weak(f"password too long: at most {MAX_LENGTH} characters", "密码过长")
     if password == demo_password:
         raise _weak("this is the published demo password; choose another", "不能使用公开的演示密码")
-    verdict = zxcvbn(password, user_inputs=[username, display_name, *LOCAL_WORDS])
+    # zxcvbn judges at most 72 characters; a longer passphrase is judged by its start.
+    verdict = zxcvbn(password[:72], user_inputs=[username, display_name, *LOCAL_WORDS])
     if verdict["score"] < MIN_SCORE:
         feedback = verdict["feedback"]
         hint = feedback.get("warning") or " ".join(feedback.get("suggestions") or [])

@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
@@ -32,6 +32,7 @@ from api.open311.schemas import (
     GeoService,
     GeoServiceDefinition,
 )
+from api.validation import IsoDateTime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-07T00:00:00Z"  # when this endpoint's contract last changed
@@ -52,7 +53,14 @@ def _responses(body: Any, *statuses: int) -> dict[int | str, dict[str, Any]]:
     }
     return {
         200: {"model": body, "content": {"text/xml": {}}},
-        **{s: {"model": list[GeoReportError], "description": described[s]} for s in statuses},
+        **{
+            s: {
+                "model": list[GeoReportError],
+                "description": described[s],
+                "content": {"text/xml": {}},
+            }
+            for s in statuses
+        },
     }
 
 
@@ -158,7 +166,7 @@ async def services(
     responses=_responses(GeoServiceDefinition, 400, 404),
 )
 async def service_definition(
-    code: str,
+    code: Annotated[str, Path(pattern=r"^[0-9]{5}$", description="major 2 + minor 3 digits")],
     fmt: Format,
     session: DbSession,
     jurisdiction_id: Jurisdiction = None,
@@ -182,8 +190,8 @@ async def list_requests(
     session: DbSession,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=2000)] = None,
-    start_date: datetime | None = None,
-    end_date: datetime | None = None,
+    start_date: IsoDateTime | None = None,
+    end_date: IsoDateTime | None = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     ids = service.comma_list(service_request_id)

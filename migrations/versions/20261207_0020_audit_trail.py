@@ -73,9 +73,10 @@ def upgrade() -> None:
     op.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {API_ROLE}")
     op.execute("""
         CREATE FUNCTION blockgrid_recent_actions(account integer, what text, since timestamptz)
-        RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
           SELECT count(*) FROM audit_log
           WHERE user_id = account AND action = what AND at >= since $$""")
+    op.execute("REVOKE EXECUTE ON FUNCTION blockgrid_recent_actions FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION blockgrid_recent_actions TO {API_ROLE}")
 
     op.execute("CREATE SEQUENCE event_change_seq")
