@@ -54,12 +54,18 @@ async def test_a_rule_body_with_ids_past_int32_is_422(client, as_user):
     [
         "/api/addresses?q=%00abc",
         "/api/events?q=ab%00c",
-        "/open311/v2/requests.json?service_code=%00",
     ],
 )
 async def test_nul_bytes_in_the_path_or_query_are_422(client, as_user, url):
     body = assert_our_422(await client.get(url, headers=await as_user("admin")))
     assert body["code"] in ("nul_character", "invalid")
+
+
+async def test_nul_bytes_on_georeport_paths_are_422_in_the_georeport_shape(client):
+    response = await client.get("/open311/v2/requests.json?service_code=%00")
+    assert response.status_code == 422
+    [error] = response.json()
+    assert error["code"] == 422 and "NUL" in error["description"]
 
 
 async def test_nul_bytes_in_a_json_body_are_422_and_nothing_is_filed(client, as_user):
