@@ -9,7 +9,6 @@ bodies, invalid data refused, valid data accepted. Examples are bounded and dera
 
 from __future__ import annotations
 
-import asyncio
 import collections
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +19,11 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.failures import FailureGroup
 from sqlalchemy import create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from api import migrate
-from api.db import async_url, sync_url
+from api.db import sync_url
 from api.main import create_app
 from api.settings import Settings
-from tests.conftest import PASSWORD
-from tests.fixtures.mini_city import load_mini_city
+from tests.conftest import PASSWORD, mini_city_database
 from tests.live import serve
 
 pytestmark = pytest.mark.slow
@@ -67,24 +63,10 @@ CALLS: collections.Counter[str] = collections.Counter()
 
 
 @pytest.fixture(scope="module")
-def contract_url(cluster) -> str:
+def contract_url(cluster) -> Iterator[str]:
     """A database of its own: migrated, holding the mini city."""
-    admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS contract_city WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE contract_city"))
-    admin.dispose()
-    url = cluster.url().rsplit("/", 1)[0] + "/contract_city"
-    migrate.upgrade(url)
-
-    async def _load() -> None:
-        engine = create_async_engine(async_url(url))
-        async with engine.begin() as connection:
-            await load_mini_city(connection, password=PASSWORD)
-        await engine.dispose()
-
-    asyncio.run(_load())
-    return url
+    with mini_city_database(cluster, "contract_city") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
