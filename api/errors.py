@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -162,7 +162,13 @@ def render(error: BlockgridError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
-_json = render
+def _json(request: Request, error: BlockgridError) -> Response:
+    """The error in the shape the matched route speaks: ours, unless the route renders its
+    own (GeoReport routes answer with their ``[{"code", "description"}]`` list)."""
+    render_error = getattr(request.scope.get("route"), "render_error", None)
+    if render_error is not None:
+        return render_error(request, error)
+    return render(error)
 
 
 def _describe_validation(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -179,28 +185,29 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers once: our errors, validation, HTTP, database outages, the rest."""
 
     @app.exception_handler(BlockgridError)
-    async def _blockgrid_error(_: Request, exc: BlockgridError) -> JSONResponse:
-        return _json(exc)
+    async def _blockgrid_error(request: Request, exc: BlockgridError) -> Response:
+        return _json(request, exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         allowed = allowed_methods(request.app, request.url.path)
         if allowed and request.method not in allowed:
             # GET /api/events/import: a literal path of another method, not a bad event id
             return _json(
+                request,
                 BlockgridError(
                     "Method Not Allowed",
                     code="method_not_allowed",
                     message_zh="不支持该请求方法",
                     headers={"Allow": ", ".join(allowed)},
-                ).with_status(405)
+                ).with_status(405),
             )
         problems = _describe_validation(exc)
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        return _json(Unprocessable(f"invalid request: {summary}", details=problems))
+        return _json(request, Unprocessable(f"invalid request: {summary}", details=problems))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: ("not_found", "未找到"), 405: ("method_not_allowed", "不支持该请求方法")}
         code, zh = codes.get(exc.status_code, ("http_error", "请求错误"))
         headers = dict(getattr(exc, "headers", None) or {})
@@ -208,52 +215,55 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         error = BlockgridError(str(exc.detail), code=code, message_zh=zh, headers=headers)
         error.status_code = exc.status_code
-        return _json(error)
+        return _json(request, error)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(ConnectionError)
     @app.exception_handler(TimeoutError)
-    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_down(request: Request, exc: Exception) -> Response:
         if is_data_error(exc):
-            return await _database_error(_, exc)
+            return await _database_error(request, exc)
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return _json(
+            request,
             ServiceUnavailable(
                 "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
-            )
+            ),
         )
 
     @app.exception_handler(DBAPIError)
-    async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_error(request: Request, exc: Exception) -> Response:
         if is_data_error(exc):  # before the outage test: asyncpg's DataError is an InterfaceError
             log.warning("database refused a value: %s", _first_line(exc))
             return _json(
+                request,
                 Unprocessable(
                     "a value is out of range or not valid for the database",
                     code="invalid_value",
                     message_zh="数值超出范围或格式无效",
-                )
+                ),
             )
         if getattr(exc, "connection_invalidated", False) or is_connection_failure(exc):
-            return await _database_down(_, exc)
+            return await _database_down(request, exc)
         orig = getattr(exc, "orig", None)
         if getattr(orig, "sqlstate", None) == "57014" or "QueryCanceled" in repr(orig):
             return _json(
+                request,
                 ServiceUnavailable(
                     "the query took too long and was cancelled; narrow the filters",
                     code="query_timeout",
                     message_zh="查询超时，请缩小查询范围",
                     headers={"Retry-After": "5"},
-                )
+                ),
             )
         log.exception("database error")
-        return _json(BlockgridError("internal error"))
+        return _json(request, BlockgridError("internal error"))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return _json(BlockgridError("internal error"))
+        return _json(request, BlockgridError("internal error"))
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:

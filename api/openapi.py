@@ -17,9 +17,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from api.errors import ERROR_DESCRIPTIONS, ErrorBody
-from api.validation import INT64_MAX
+from api.validation import INT64_MAX, NUL_FREE
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+# GeoReport v2 (/open311/…) answers every error with its list of {code, description}.
+_GEO_REPORT_PREFIX = "/open311/"
+_GEO_REPORT_ERRORS = {
+    "type": "array",
+    "items": {"$ref": "#/components/schemas/GeoReportError"},
+}
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -60,6 +66,19 @@ def document_preconditions(operation: dict[str, Any]) -> None:
             )
 
 
+def _string_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    options = schema.get("anyOf") or [schema]
+    return [o for o in options if o.get("type") == "string"]
+
+
+def document_nul_free(operation: dict[str, Any]) -> None:
+    """No path or query value may hold NUL (api/edge.py refuses it): the strings say so."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") in ("path", "query"):
+            for schema in _string_schemas(parameter.get("schema", {})):
+                schema.setdefault("pattern", NUL_FREE)
+
+
 def exact_integer_bounds(node: Any) -> None:
     """Body schemas carry integer bounds as floats (2^63 − 1 becomes 2^63): write them exact."""
     if isinstance(node, dict):
@@ -84,18 +103,21 @@ def _declares_own_body(response: dict[str, Any]) -> bool:
 
 
 def document_errors(document: dict[str, Any]) -> dict[str, Any]:
-    """Put our error body on every error response and the usual errors on every operation."""
+    """Put our error body (GeoReport's under /open311/) on every error response and the
+    usual errors on every operation."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["ErrorBody"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     for name in _FASTAPI_VALIDATION:
         schemas.pop(name, None)
     exact_integer_bounds(document)
-    for item in document.get("paths", {}).values():
+    for path, item in document.get("paths", {}).items():
+        error_schema = _GEO_REPORT_ERRORS if path.startswith(_GEO_REPORT_PREFIX) else _ERROR_REF
         for method in _METHODS:
             operation = item.get(method)
             if operation is None:
                 continue
             document_preconditions(operation)
+            document_nul_free(operation)
             responses = operation.setdefault("responses", {})
             for status in default_errors(operation):
                 responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS[status]})
@@ -104,7 +126,7 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
                     if status == "422" or response.get("description") == "Validation Error":
                         response["description"] = ERROR_DESCRIPTIONS[422]
                     if not _declares_own_body(response):
-                        response["content"] = {"application/json": {"schema": _ERROR_REF}}
+                        response["content"] = {"application/json": {"schema": error_schema}}
     for path, item in document.get("paths", {}).items():
         if path.endswith(".{fmt}"):  # GeoReport: every answer also in XML
             for method in _METHODS:

@@ -122,7 +122,7 @@ async def services(session: AsyncSession) -> list[dict]:
 
 
 async def category_by_code(session: AsyncSession, code: str) -> EventCategory:
-    if len(code) != 5 or not code.isdigit():
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
         raise BadRequest(f"service_code must be 5 digits (major 2 + minor 3), got {code!r}")
     category = await session.scalar(
         select(EventCategory).where(

@@ -32,7 +32,7 @@ from api.open311.schemas import (
     GeoService,
     GeoServiceDefinition,
 )
-from api.validation import IsoDateTime
+from api.validation import NUL_FREE, IsoDateTime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-07T00:00:00Z"  # when this endpoint's contract last changed
@@ -65,25 +65,33 @@ def _responses(body: Any, *statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class GeoReportRoute(APIRoute):
-    """Render errors the GeoReport way, in the format the request asked for."""
+    """Render errors the GeoReport way, in the format the request asked for.
+
+    The app's error handlers call :meth:`render_error` for every error raised under this
+    route (ours, database outages, the unexpected), so no answer here is ever our
+    ``ErrorBody``; invalid parameters are GeoReport's 400 (an unknown format a 404).
+    """
+
+    @staticmethod
+    def render_error(request: Request, error: BlockgridError) -> Response:
+        response = render_errors(error.status_code, error.message, format_of(request))
+        response.headers.update(error.headers or {})
+        return response
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def geo_report_handler(request: Request) -> Response:
-            fmt = format_of(request)
             try:
                 return await handler(request)
-            except BlockgridError as exc:
-                return render_errors(exc.status_code, exc.message, fmt)
             except RequestValidationError as exc:
                 errors = exc.errors()
                 if any(tuple(e["loc"]) == ("path", "fmt") for e in errors):
-                    return render_errors(404, "use the extension .json or .xml", fmt)
+                    raise NotFound("use the extension .json or .xml") from exc
                 problems = "; ".join(
                     f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors
                 )
-                return render_errors(400, problems, fmt)
+                raise BadRequest(problems) from exc
 
         return geo_report_handler
 
@@ -92,6 +100,9 @@ router = APIRouter(prefix="/open311", tags=["open311"], route_class=GeoReportRou
 
 Jurisdiction = Annotated[str | None, Query(max_length=20)]
 ApiKeyParam = Annotated[str | None, Query(max_length=200)]
+# Comma lists as service.comma_list reads them (blank entries are skipped).
+STATUS_LIST = r"^\s*(open|closed)?\s*(,\s*(open|closed)?\s*)*$"
+SERVICE_CODE_LIST = r"^\s*([0-9]{5})?\s*(,\s*([0-9]{5})?\s*)*$"
 
 
 def check_jurisdiction(jurisdiction_id: str | None) -> None:
@@ -189,10 +200,25 @@ async def list_requests(
     key: ReaderKey,
     session: DbSession,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
-    service_code: Annotated[str | None, Query(max_length=2000)] = None,
+    service_code: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            description="service codes (5 digits), a comma list",
+            json_schema_extra={"pattern": SERVICE_CODE_LIST},
+        ),
+    ] = None,
     start_date: IsoDateTime | None = None,
     end_date: IsoDateTime | None = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="open, closed, or both as a comma list",
+            # stated for clients; checked below with a message that names the bad value
+            json_schema_extra={"pattern": STATUS_LIST},
+        ),
+    ] = None,
 ) -> Response:
     ids = service.comma_list(service_request_id)
     statuses = service.comma_list(status)
@@ -232,23 +258,37 @@ async def read_request(
     return render(found, fmt, root="service_requests")
 
 
-FORM_FIELDS = {
-    "api_key": "string",
-    "jurisdiction_id": "string",
-    "service_code": "string",
-    "lat": "number",
-    "long": "number",
-    "address_string": "string",
-    "address_id": "string",
-    "description": "string",
-    "media_url": "string",
-    "email": "string",
-    "phone": "string",
-    "first_name": "string",
-    "last_name": "string",
-    "device_id": "string",
-    "account_id": "string",
-    "attribute[priority]": "string",
+def _text_field(max_length: int | None = None, pattern: str = NUL_FREE) -> dict[str, Any]:
+    field: dict[str, Any] = {"type": "string", "pattern": pattern}
+    if max_length is not None:
+        field["maxLength"] = max_length
+    return field
+
+
+_SEPARATOR = r"[\s()-]*"  # what grids.identifiers.validate_phone removes
+# The form as create_request reads it: what each field may hold, so that a request the
+# document calls valid is accepted (short of the key, the category and the location).
+FORM_FIELDS: dict[str, dict[str, Any]] = {
+    "api_key": _text_field(pattern=r"^\s*\S[^\x00]*$"),
+    "jurisdiction_id": _text_field(),
+    "service_code": _text_field(10, r"^\s*[0-9]{5}\s*$"),
+    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+    "long": {"type": "number", "minimum": -180, "maximum": 180},
+    "address_string": _text_field(300),
+    "address_id": _text_field(),
+    "description": _text_field(4000),
+    "media_url": _text_field(500, r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[^\x00]*)?$"),
+    "email": _text_field(100),
+    "phone": _text_field(
+        30,
+        rf"^\s*({_SEPARATOR}((\+{_SEPARATOR}8{_SEPARATOR}6|0{_SEPARATOR}0{_SEPARATOR}8{_SEPARATOR}6))?"
+        rf"{_SEPARATOR}1{_SEPARATOR}[3-9]({_SEPARATOR}[0-9]){{9}}{_SEPARATOR})?\s*$",
+    ),
+    "first_name": _text_field(),
+    "last_name": _text_field(),
+    "device_id": _text_field(),
+    "account_id": _text_field(),
+    "attribute[priority]": {"type": "string", "enum": ["", "1", "2", "3"]},
 }
 POST_BODY = {
     "requestBody": {
@@ -258,7 +298,10 @@ POST_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["api_key", "service_code", "lat", "long"],
-                    "properties": {name: {"type": kind} for name, kind in FORM_FIELDS.items()},
+                    "properties": FORM_FIELDS,
+                    # other fields are ignored, but no attribute the definition lacks
+                    "propertyNames": {"pattern": r"^(?!attribute\[(?!priority\]$))[^\x00]*$"},
+                    "additionalProperties": {"type": "string", "pattern": NUL_FREE},
                 }
             }
         },
