@@ -46,13 +46,7 @@ def import_events(
                 result="success",
                 object_type="file",
                 object_id=file.name,
-                details=operator()
-                | {
-                    "rows": report.rows,
-                    "imported": report.imported,
-                    "skipped_existing": report.skipped_existing,
-                    "rejected": len(report.rejected),
-                },
+                details=operator() | report.counts(),
             )
             return report
 

@@ -77,6 +77,15 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     applied: bool = True
 
+    def counts(self) -> dict[str, int]:
+        """What the import did, for its audit record (审计)."""
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "skipped_existing": self.skipped_existing,
+            "rejected": len(self.rejected),
+        }
+
     def rejects_csv(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api import idempotency
-from api.deps import CurrentUser, DbSession, require
+from api.audit import service as audit
+from api.deps import CurrentUser, DbSession, client_addr, require
 from api.errors import error_responses
 from api.events import flows, hotline_import, intake, photos, reads
 from api.events.calendar import now
@@ -311,13 +312,26 @@ async def download_photo(
 )
 async def import_hotline_file(
     file: UploadFile,
-    _: CurrentUser,
+    principal: CurrentUser,
     session: DbSession,
+    request: Request,
     all_or_nothing: bool = False,
 ) -> dict:
     content = await file.read()
-    rows = hotline_import.read_rows(file.filename or "upload.csv", content)
+    filename = file.filename or "upload.csv"
+    rows = hotline_import.read_rows(filename, content)
     report = await hotline_import.import_hotline(session, rows=rows, all_or_nothing=all_or_nothing)
+    await audit.record_by(
+        session,
+        principal,
+        action="import.events",
+        result="success" if report.applied else "failure",
+        object_type="file",
+        object_id=filename,
+        client_addr=client_addr(request),
+        reason=None if report.applied else "all_or_nothing: rows rejected, nothing filed",
+        details={"file": filename[:200]} | report.counts(),
+    )
     return {
         "rows": report.rows,
         "imported": report.imported,

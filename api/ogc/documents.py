@@ -81,7 +81,7 @@ def _temporal(layer: Layer, times: Times) -> TemporalExtent | None:
     temporal = TEMPORAL_PROPERTIES.get(layer.id)
     if temporal is None or times is None:
         return None
-    _, name = temporal
+    name = temporal.name
     return TemporalExtent(
         interval=[[_timestamp(times[0]), _timestamp(times[1])]],
         property=name,

@@ -170,6 +170,19 @@ def parse_offset(raw: str | None) -> int:
     return value
 
 
+def check_known(names: set[str], known: set[str]) -> None:
+    """Part 1, /req/core/query-param-unknown: a parameter the API definition does not name
+    is refused (a misspelt ``bbox`` must not silently return everything)."""
+    unknown = sorted(names - known)
+    if unknown:
+        raise BadRequest(
+            f"unknown query parameter {', '.join(unknown)}; this endpoint takes "
+            + (", ".join(sorted(known)) or "none"),
+            code="unknown_parameter",
+            message_zh=f"未知的查询参数 {', '.join(unknown)}",
+        )
+
+
 def check_format(f: str | None, allowed: tuple[str, ...] = FORMATS) -> None:
     """Refuse an ``f`` this endpoint cannot produce."""
     if f is not None and f not in allowed:

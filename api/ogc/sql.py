@@ -46,7 +46,7 @@ def _temporal_conditions(layer: Layer, period: Interval, args: list[object]) -> 
     temporal = TEMPORAL_PROPERTIES.get(layer.id)
     if temporal is None:
         return []
-    column, _ = temporal
+    column = temporal.column
     if period.is_instant:
         args.append(period.start)
         return [f"{column} = ${len(args)}"]
@@ -121,8 +121,8 @@ def temporal_extent_sql(layer: Layer) -> str | None:
     if temporal is None:
         return None
     conditions, _ = _conditions(layer, None)
-    column, _ = temporal
+    column = temporal.column
     return (
-        f"SELECT min({column}), max({column}) FROM {layer.spec.source}"
+        f"SELECT min({column}), max({column}) FROM {temporal.table}"
         f" WHERE {' AND '.join(conditions)}"
     )

@@ -9,12 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from api.errors import BadRequest
 
-# collection id → (SQL column in the layer's source, the feature property it appears as)
-TEMPORAL_PROPERTIES: dict[str, tuple[str, str]] = {
-    "events": ("t.reported_at", "reported_at"),
+
+class TemporalProperty(NamedTuple):
+    """Where a collection keeps its time: the SQL column (of the layer's ``t``), the
+    feature property it appears as, and the table alone (``t``) for its extent, which
+    needs none of the layer's joins and so reads the column's index."""
+
+    column: str
+    name: str
+    table: str
+
+
+TEMPORAL_PROPERTIES: dict[str, TemporalProperty] = {
+    "events": TemporalProperty("t.reported_at", "reported_at", "events t"),
 }
 EXAMPLE = "2026-03-01T08:00:00+08:00"
 # RFC 3339 §5.6; "T" and "Z" may be lower case. A space before the offset is a "+" that the

@@ -11,6 +11,8 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from api.deps import CurrentUser, DbSession, base_url, client_addr, require
 from api.errors import error_responses
@@ -20,8 +22,25 @@ from api.ogc import openapi as oas
 from api.ogc.definition import OPENAPI_30, api_definition
 from api.ogc.schemas import Collection, Collections, Conformance, LandingPage
 
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters an endpoint takes, its dependencies' included."""
+    names = {field.alias for field in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
+async def refuse_unknown_parameters(request: Request) -> None:
+    """Every OGC request names only the parameters its endpoint takes (else 400)."""
+    route: APIRoute = request.scope["route"]
+    params.check_known(set(request.query_params), _query_names(route.dependant))
+
+
+KnownParameters = Depends(refuse_unknown_parameters)
 router = APIRouter(prefix="/ogc", tags=["ogc"])
-data = APIRouter(dependencies=[Depends(require("areas.read"))])
+# the token is checked before the parameters: without one, any request is a 401
+data = APIRouter(dependencies=[Depends(require("areas.read")), KnownParameters])
 
 # Raw strings: the parameters are checked in api.ogc.params and declared in api.ogc.openapi.
 Format = Annotated[str | None, Query(include_in_schema=False)]
@@ -36,10 +55,15 @@ def _geojson(body: str, media_type: str) -> Response:
 
 
 @router.get(
-    "/", response_model=LandingPage, response_model_exclude_none=True, include_in_schema=False
+    "/",
+    response_model=LandingPage,
+    response_model_exclude_none=True,
+    include_in_schema=False,
+    dependencies=[KnownParameters],
 )
 @router.get(
     "",
+    dependencies=[KnownParameters],
     response_model=LandingPage,
     response_model_exclude_none=True,
     openapi_extra=oas.with_parameters(oas.FORMAT),
@@ -52,6 +76,7 @@ async def landing_page(request: Request, f: Format = None) -> LandingPage:
 
 @router.get(
     "/api",
+    dependencies=[KnownParameters],
     response_class=Response,
     responses={200: {"description": "OpenAPI 3.0", "content": {OPENAPI_30: {}}}},
     summary="The OpenAPI 3.0 definition of the OGC part (public; the landing page's service-desc)",
@@ -63,6 +88,7 @@ async def api_document(request: Request) -> Response:
 
 @router.get(
     "/conformance",
+    dependencies=[KnownParameters],
     response_model=Conformance,
     openapi_extra=oas.with_parameters(oas.FORMAT),
     summary="Conformance classes (public)",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import select
+
+from api.audit.models import AuditRecord
 
 HEADER = "工单编号,受理时间,分类编码,标题,描述,地址,经度,纬度,来电电话\n"
 GOOD = [
@@ -168,3 +171,36 @@ async def test_nul_bytes_and_overlong_cells_reject_their_row_only(client, as_use
         "title contains a NUL (0x00) character",
         "ticket_id is longer than 58 characters",
     ]
+
+
+async def test_each_import_through_the_api_is_audited(client, session, as_user):
+    headers = await as_user("futian")
+    await client.post("/api/events/import", headers=headers, files=csv_file(*GOOD, BAD[0]))
+    await client.post(
+        "/api/events/import",
+        headers=headers,
+        params={"all_or_nothing": "true"},
+        files=csv_file(*GOOD, BAD[0]),
+    )
+    records = list(
+        await session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.action == "import.events")
+            .order_by(AuditRecord.id)
+        )
+    )
+    assert [(r.username, r.result, r.object_id, r.details) for r in records] == [
+        (
+            "futian",
+            "success",
+            "hotline.csv",
+            {"file": "hotline.csv", "rows": 3, "imported": 2, "skipped_existing": 0, "rejected": 1},
+        ),
+        (
+            "futian",
+            "failure",
+            "hotline.csv",  # the two good rows were filed by the first import
+            {"file": "hotline.csv", "rows": 3, "imported": 0, "skipped_existing": 2, "rejected": 1},
+        ),
+    ]
+    assert records[1].reason == "all_or_nothing: rows rejected, nothing filed"

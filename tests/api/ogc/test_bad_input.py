@@ -215,3 +215,28 @@ async def test_crs84_is_accepted_as_bbox_crs_and_crs(client, as_user):
     response = await client.get(ITEMS, params=query, headers=await as_user("admin"))
     assert response.status_code == 200
     assert [f["id"] for f in response.json()["features"]] == ["44030400100101"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "takes"),
+    [
+        (ITEMS, {"bbx": "114,22.5,114.1,22.6"}, "bbox, bbox-crs, crs, datetime, f, limit, offset"),
+        ("/ogc/collections", {"limit": "5"}, "f"),
+        ("/ogc/conformance", {"lang": "zh"}, "f"),
+        ("/ogc/api", {"f": "json"}, "none"),
+    ],
+)
+async def test_an_unknown_parameter_is_refused_by_name(client, as_user, path, query, takes):
+    # OGC API – Features Part 1, /req/core/query-param-unknown: a misspelt bbox must not
+    # quietly return the whole collection
+    response = await client.get(path, params=query, headers=await as_user("admin"))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unknown_parameter"
+    name = next(iter(query))
+    assert body["message"] == f"unknown query parameter {name}; this endpoint takes {takes}"
+
+
+async def test_an_unknown_parameter_without_a_token_is_still_a_401(client):
+    response = await client.get(ITEMS, params={"bbx": "1"})
+    assert response.status_code == 401
