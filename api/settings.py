@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         default=20, ge=1, description="lookups by full ID number per account per hour (查询限频)"
     )
     audit_export_max_rows: int = Field(default=100_000, ge=1, le=1_000_000)
+    open311_posts_per_hour: int = Field(
+        default=1000, ge=1, description="GeoReport posts per API key per hour (提交限频)"
+    )
     stream_recheck_seconds: int = Field(
         default=15, ge=1, description="how often a live event stream re-checks its session"
     )

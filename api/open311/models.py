@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -37,14 +38,20 @@ class ApiKey(Base):
 
 
 class Open311Request(Base):
-    """The key that filed an event through Open311 and the ``media_url`` it sent."""
+    """The key that filed an event through Open311, when, what it sent (``media_url``) and
+    the fingerprint that recognises the client's retry of the same request."""
 
     __tablename__ = "open311_requests"
+    __table_args__ = (
+        Index("ix_open311_requests_api_key_id_received_at", "api_key_id", "received_at"),
+    )
 
     event_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
-    api_key_id: Mapped[int | None] = mapped_column(
-        ForeignKey("api_keys.id", ondelete="SET NULL"), index=True
-    )
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     media_url: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(32))

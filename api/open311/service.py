@@ -20,17 +20,19 @@ The area is enforced by the row-level-security scope of the transaction (api/db.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.departments.models import Department
-from api.errors import BadRequest, NotFound
+from api.errors import BadRequest, NotFound, TooManyRequests
 from api.events.models import Event, EventCategory
 from api.events.workflow import FINAL_STATUSES, STATUS_LABELS_ZH
-from api.open311.models import Open311Request
+from api.open311.models import ApiKey, Open311Request
 from grids.identifiers import IdentifierError, mask_phone, validate_phone
 
 MAX_REQUESTS = 1000
@@ -38,6 +40,8 @@ JURISDICTION_ID = "4403"  # the city: the area of key-less reads
 PRIVATE_GROUPS = ("social",)  # categories about people, never shown without a key
 GEO_STATUSES = ("open", "closed")
 PRIORITY_VALUES = (("1", "紧急 (urgent)"), ("2", "一般 (normal)"), ("3", "不急 (low)"))
+POST_WINDOW = timedelta(hours=1)  # a key's posts are limited per this window
+RETRY_WINDOW = timedelta(minutes=10)  # the same request again within it is a retry
 
 
 @dataclass(frozen=True)
@@ -229,3 +233,51 @@ async def requests(
             query = query.where(Event.status.in_(FINAL_STATUSES))
     rows = await session.execute(query.order_by(Event.reported_at.desc()).limit(limit))
     return [request_entry(*row, public=public) for row in rows]
+
+
+async def check_post_limit(session: AsyncSession, *, key: ApiKey, per_hour: int) -> None:
+    """Refuse a key's post past ``per_hour`` in the last hour (a leaked key cannot flood
+    the command centre); counted from ``(api_key_id, received_at)``.
+
+    Raises
+    ------
+    TooManyRequests
+        With ``Retry-After``: the seconds until the oldest post of the window leaves it.
+    """
+    since = func.now() - POST_WINDOW
+    recent = select(Open311Request.received_at).where(
+        Open311Request.api_key_id == key.id, Open311Request.received_at > since
+    )
+    count = await session.scalar(select(func.count()).select_from(recent.subquery()))
+    if (count or 0) < per_hour:
+        return
+    oldest = await session.scalar(
+        select(
+            func.extract("epoch", func.min(Open311Request.received_at) + POST_WINDOW - func.now())
+        ).where(Open311Request.api_key_id == key.id, Open311Request.received_at > since)
+    )
+    raise TooManyRequests(
+        f"this api_key posted {per_hour} requests in the last hour; try again later",
+        message_zh=f"该接口密钥每小时最多提交 {per_hour} 条诉求，请稍后再试",
+        headers={"Retry-After": str(max(1, int(oldest or 1) + 1))},
+    )
+
+
+def fingerprint(**fields: object) -> bytes:
+    """A request's identity for retries: the same service, place and words."""
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).digest()
+
+
+async def earlier_receipt(session: AsyncSession, *, key: ApiKey, digest: bytes) -> str | None:
+    """The ``service_request_id`` this key got for the same request in the last minutes."""
+    return await session.scalar(
+        select(Event.code)
+        .join(Open311Request, Open311Request.event_id == Event.id)
+        .where(
+            Open311Request.api_key_id == key.id,
+            Open311Request.fingerprint == digest,
+            Open311Request.received_at > func.now() - RETRY_WINDOW,
+        )
+        .order_by(Open311Request.received_at.desc())
+        .limit(1)
+    )

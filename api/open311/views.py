@@ -50,6 +50,7 @@ def _responses(body: Any, *statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The api_key is missing (posting) or invalid.",
         404: "Unknown jurisdiction, service, request or format.",
         422: "The location is outside China or swapped (lat, long).",
+        429: "This api_key posted its hourly number of requests; see Retry-After.",
     }
     return {
         200: {"model": body, "content": {"text/xml": {}}},
@@ -335,8 +336,10 @@ def _text(fields: dict[str, str], name: str, max_length: int) -> str | None:
     description="Needs api_key (form or query). Fields as GeoReport v2, form-encoded in "
     "UTF-8 (or the charset the Content-Type names); lat/long are required (addresses are "
     "not geocoded); `attribute[priority]` per the service definition. The caller's phone "
-    "or e-mail is kept masked; names are not kept.",
-    responses=_responses(list[GeoReceipt], 400, 403, 404, 422),
+    "or e-mail is kept masked; names are not kept. The same request posted again by the "
+    "same key within 10 minutes (a retry) gets the first receipt back; a key may post "
+    "a limited number of requests an hour (429 with Retry-After).",
+    responses=_responses(list[GeoReceipt], 400, 403, 404, 422, 429),
     openapi_extra=POST_BODY,
 )
 async def create_request(
@@ -351,6 +354,7 @@ async def create_request(
         session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
     )
     await apply_scope(session, Scope(area_prefix=key.area_code))
+    await service.check_post_limit(session, key=key, per_hour=settings.open311_posts_per_hour)
     code = _text(fields, "service_code", 10)
     if code is None:
         raise BadRequest("service_code is required")
@@ -370,6 +374,19 @@ async def create_request(
     description = _text(fields, "description", 4000)
     media_url = service.media_url_of(fields.get("media_url"))
     contact = service.masked_contact(_text(fields, "phone", 30), _text(fields, "email", 100))
+    address = _text(fields, "address_string", 300)
+    digest = service.fingerprint(
+        service_code=code,
+        lat=lat,
+        long=lon,
+        description=description,
+        address=address,
+        media_url=media_url,
+        priority=priority,
+        contact=contact,
+    )
+    if earlier := await service.earlier_receipt(session, key=key, digest=digest):
+        return render([_receipt(earlier, "重复提交，已按首次受理")], fmt, root="service_requests")
     location = await intake.locate(session, lon=lon, lat=lat)
     event = await intake.file_event(
         session,
@@ -378,18 +395,21 @@ async def create_request(
         location=location,
         title=(description or category.name)[:60],
         description=description,
-        address=_text(fields, "address_string", 300),
+        address=address,
         priority=priority,
         source="open311",
         at=now(),
         calendar=await load_calendar(session),
         reporter_contact=contact,
     )
-    session.add(Open311Request(event_id=event.id, api_key_id=key.id, media_url=media_url))
+    session.add(
+        Open311Request(
+            event_id=event.id, api_key_id=key.id, media_url=media_url, fingerprint=digest
+        )
+    )
     await session.flush()
-    receipt = {
-        "service_request_id": event.code,
-        "service_notice": "已受理，将在时限内处理",
-        "account_id": None,
-    }
-    return render([receipt], fmt, root="service_requests")
+    return render([_receipt(event.code, "已受理，将在时限内处理")], fmt, root="service_requests")
+
+
+def _receipt(request_id: str, notice: str) -> dict[str, str | None]:
+    return {"service_request_id": request_id, "service_notice": notice, "account_id": None}

@@ -27,6 +27,11 @@ async def hotline_key(session) -> str:
 
 
 @pytest.fixture
+async def futian_key(session) -> str:
+    return await issue_key(session, name="福田区热线", area_code="440304")
+
+
+@pytest.fixture
 async def nanshan_key(session) -> str:
     return await issue_key(session, name="南山区热线", area_code="440305")
 
