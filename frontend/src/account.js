@@ -48,7 +48,7 @@ export function accountPanel({ user, onChanged, expectSignOut = () => {} }) {
       replace(body, h("div.account-panel", { "data-view": "account" },
         h("header.panel-head", h("h2.panel-title", t("account.title"))),
         h("p.panel-lead", `${user.display_name} · ${user.username}`),
-        h("h3", t("account.change_password")),
+        h("h3.section-title.account-heading", t("account.change_password")),
         form));
     },
   };

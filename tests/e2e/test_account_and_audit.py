@@ -81,3 +81,34 @@ def test_changing_my_password_signs_me_out_everywhere(open_dashboard, base_url):
     assert stale.status_code == 401
     mine.login("e2e-changer", "copper-harbor-lantern-9")
     assert mine.console_errors(allowed_statuses=(401, 422)) == []
+
+
+def test_on_a_phone_my_account_is_one_tap_from_the_header(open_dashboard, artifacts):
+    worker = open_dashboard(phone=True)
+    worker.login("demo-worker")
+    page = worker.page
+    button = page.locator("#user-menu")
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    assert 0 <= box["x"] and box["x"] + box["width"] <= 390  # inside the phone's width
+    header = page.locator(".topbar").bounding_box()
+    assert header is not None and header["width"] <= 390  # nothing pushed off screen
+    button.click()
+    page.wait_for_selector("[data-testid=password-form]")
+    assert page.locator("[data-testid=password-form] input[name=current]").is_visible()
+    page.screenshot(path=str(artifacts / "account-phone.png"))
+    assert worker.console_errors() == []
+
+
+def test_the_audit_desk_fits_a_phone(open_dashboard, artifacts):
+    auditor = open_dashboard(phone=True)
+    auditor.login("demo-auditor", map=False)
+    page = auditor.page
+    page.wait_for_selector("[data-testid=audit-row]")
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= 390  # no sideways scrolling
+    export = page.locator("[data-testid=audit-export]").bounding_box()
+    page.screenshot(path=str(artifacts / "audit-desk-phone.png"))
+    assert export is not None and export["height"] >= 44
+    page.screenshot(path=str(artifacts / "audit-desk-phone.png"))
+    assert auditor.console_errors() == []
