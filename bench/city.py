@@ -27,8 +27,8 @@ def database_name(scale: float, seed: int) -> str:
 
 
 def _load(url: str, scale: float, seed: int, out: str) -> None:
-    from api.demo.pipeline import load_demo_city
     from api.users.service import ensure_demo_accounts
+    from democity.pipeline import load_demo_city
 
     start = time.perf_counter()
     summary = load_demo_city(url, scale=scale, seed=seed, progress=True)

@@ -184,8 +184,8 @@ def demo_city_url(cluster: EmbeddedCluster) -> str:
     from sqlalchemy import create_engine
 
     from api.db import sync_url
-    from api.demo.pipeline import load_demo_city
     from api.users.service import ensure_demo_accounts
+    from democity.pipeline import load_demo_city
 
     admin = create_engine(sync_url(cluster.url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

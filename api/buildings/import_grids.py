@@ -17,7 +17,7 @@ import psycopg
 import shapely
 from numpy.typing import NDArray
 
-from api.demo.columns import digits
+from democity.columns import digits
 
 __all__ = [
     "CodeIssuer",

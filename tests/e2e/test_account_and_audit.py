@@ -90,7 +90,7 @@ def test_on_a_phone_my_account_is_one_tap_from_the_header(open_dashboard, artifa
     button = page.locator("#user-menu")
     box = button.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
-    assert 0 <= box["x"] and box["x"] + box["width"] <= 390  # inside the phone's width
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # inside the phone's width
     header = page.locator(".topbar").bounding_box()
     assert header is not None and header["width"] <= 390  # nothing pushed off screen
     button.click()

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from api.demo import copy as demo_copy
-from api.demo.columns import VarBytes, digits
+from democity import copy as demo_copy
+from democity.columns import VarBytes, digits
 from gis import pgcopy
 from gis.wkb import (
     as_multipolygon_wkb,

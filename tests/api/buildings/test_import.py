@@ -24,9 +24,9 @@ from api.buildings.importer import (
     import_buildings_file,
 )
 from api.buildings.models import BUILDING_USES
-from api.cli import app as cli
 from api.settings import get_settings
 from bench.import_bench import BENCH_SOURCE, OGR_TABLE, run_import_benchmark
+from cli import app as cli
 from gis.coords import wgs84_to_gcj02
 from gis.crs import CoordinateError, from_wgs84
 from gis.footprints import USE_TYPES, iter_footprints

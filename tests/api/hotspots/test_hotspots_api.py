@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from api.db import sync_url
-from api.demo.hotspots import PLANTED_HOTSPOTS
 from api.main import create_app
 from api.settings import Settings
+from democity.hotspots import PLANTED_HOTSPOTS
 from tests.conftest import DEMO_PASSWORD
 
 

@@ -18,8 +18,8 @@ import requests
 from georeport import GeoReport
 from typer.testing import CliRunner
 
-from api.cli import app as cli
 from api.settings import Settings, get_settings
+from cli import app as cli
 from tests.api.open311.conftest import FUTIAN_POINT
 from tests.conftest import mini_city_database
 from tests.live import serve

@@ -23,7 +23,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
-from api.demo.profiles import BUILDING_KINDS, KIND_NAMES, BuildingKind
+from democity.profiles import BUILDING_KINDS, KIND_NAMES, BuildingKind
 
 __all__ = ["Layout", "LocalFrame", "place_buildings", "sidewalk_points"]
 
@@ -138,7 +138,7 @@ def place_buildings(
     polygon : shapely Polygon or MultiPolygon
         The community (社区) in WGS 84.
     counts : dict of str to int
-        Buildings wanted per kind (keys of :data:`api.demo.profiles.BUILDING_KINDS`).
+        Buildings wanted per kind (keys of :data:`democity.profiles.BUILDING_KINDS`).
     rng : numpy.random.Generator
         The community's generator.
     centre : (lon, lat), optional

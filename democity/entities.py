@@ -20,15 +20,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from api.buildings.models import ROOM_USES
-from api.demo.columns import VarBytes, ascii_rows
-from api.demo.names import (
+from api.entities.models import ENTITY_TYPES
+from democity.columns import VarBytes, ascii_rows
+from democity.names import (
     BUSINESS_TRADES,
     COMPANY_INDUSTRIES,
     SOCIAL_ORGANISATION_KINDS,
     TRADE_NAME_CHARS,
 )
-from api.demo.profiles import KIND_NAMES
-from api.entities.models import ENTITY_TYPES
+from democity.profiles import KIND_NAMES
 from grids.identifiers import CREDIT_CODE_ALPHABET
 
 __all__ = ["Entities", "credit_codes", "make_entities"]

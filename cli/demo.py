@@ -7,10 +7,10 @@ import asyncio
 import typer
 from rich.table import Table
 
-from api.cli.common import admin_session, console, fail, ready_database
 from api.errors import BlockgridError
 from api.settings import get_settings
 from api.users.service import DemoAccount, ensure_demo_accounts
+from cli.common import admin_session, console, fail, ready_database
 
 
 def demo(
@@ -24,7 +24,7 @@ def demo(
     settings = get_settings()
     url = ready_database(settings)
     if not accounts_only:
-        from api.demo.pipeline import load_demo_city
+        from democity.pipeline import load_demo_city
 
         summary = load_demo_city(url, scale=scale, seed=seed, progress=True)
         console.print(summary.table() if hasattr(summary, "table") else summary)

@@ -33,9 +33,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.areas.rollups import refresh_area_stats, refresh_building_stats
-from api.demo.chunks import ChunkWriter
-from api.demo.community import CommunityBlock, GeneratorContext, generate_community
-from api.demo.database import (
+from api.settings import get_settings
+from democity.chunks import ChunkWriter
+from democity.community import CommunityBlock, GeneratorContext, generate_community
+from democity.database import (
     BLOCK_TABLES,
     park_indexes,
     read_categories,
@@ -47,8 +48,7 @@ from api.demo.database import (
     restore_indexes,
     set_row_triggers,
 )
-from api.demo.plan import CommunityPlan, plan_city
-from api.settings import get_settings
+from democity.plan import CommunityPlan, plan_city
 from grids.hierarchy import build_shenzhen
 
 __all__ = ["DemoSummary", "load_demo_city"]

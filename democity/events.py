@@ -5,7 +5,7 @@ rentals (群租) in the urban villages; parking and neighbour disputes in the es
 trading outside shops and restaurant fumes on commercial streets; dust and spilling
 muck trucks around factories. About a fifth of the events are facility faults at a
 component (a dark street lamp, a broken manhole cover), damaged components six times
-as likely. Planted hotspots (:mod:`api.demo.hotspots`) add their cluster on top.
+as likely. Planted hotspots (:mod:`democity.hotspots`) add their cluster on top.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from api.demo.components import COMPONENT_MIX
-from api.demo.hotspots import PlantedHotspot, planted_event_count
-from api.demo.profiles import KIND_NAMES
-from api.demo.rhythms import PROFILE_OF_CATEGORY, draw_sources, draw_times
+from democity.components import COMPONENT_MIX
+from democity.hotspots import PlantedHotspot, planted_event_count
+from democity.profiles import KIND_NAMES
+from democity.rhythms import PROFILE_OF_CATEGORY, draw_sources, draw_times
 
 __all__ = ["CategoryTable", "EventDraft", "draw_events"]
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from api.demo.buildings import expected_rooms
-from api.demo.hotspots import PLANTED_HOTSPOTS
-from api.demo.population import mean_household_size
-from api.demo.profiles import BUILDING_KINDS, CHARACTERS, DISTRICT_PROFILES, KIND_NAMES
+from democity.buildings import expected_rooms
+from democity.hotspots import PLANTED_HOTSPOTS
+from democity.population import mean_household_size
+from democity.profiles import BUILDING_KINDS, CHARACTERS, DISTRICT_PROFILES, KIND_NAMES
 from grids.hierarchy import Area
 
 __all__ = ["EVENTS_AT_FULL_SCALE", "CommunityPlan", "plan_city"]

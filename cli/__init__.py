@@ -7,9 +7,9 @@ import sys
 
 import typer
 
-from api.cli import bench, db, demo, grids, imports, open311, serve, users
-from api.cli.common import console
-from api.cli.errors import explain
+from cli import bench, db, demo, grids, imports, open311, serve, users
+from cli.common import console
+from cli.errors import explain
 from gis.memory import use_ordinary_pages
 
 app = typer.Typer(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from api.cli.common import ready_database
 from api.settings import get_settings
+from cli.common import ready_database
 
 
 def serve(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from api.cli.common import ready_database
 from api.settings import get_settings
+from cli.common import ready_database
 
 app = typer.Typer(help="Benchmarks: speed and memory targets, measured.", no_args_is_help=True)
 

@@ -16,13 +16,13 @@ from sqlalchemy import create_engine, text
 
 from api import migrate
 from api.db import sync_url
-from api.demo.community import GeneratorContext, generate_community, lay_out_site
-from api.demo.database import read_categories, read_departments, read_work_calendar
-from api.demo.hotspots import PLANTED_HOTSPOTS, planted_event_count
-from api.demo.pipeline import load_demo_city
-from api.demo.plan import plan_city
 from api.privacy import ID_NUMBER, PHONE, cipher_for
 from api.settings import get_settings
+from democity.community import GeneratorContext, generate_community, lay_out_site
+from democity.database import read_categories, read_departments, read_work_calendar
+from democity.hotspots import PLANTED_HOTSPOTS, planted_event_count
+from democity.pipeline import load_demo_city
+from democity.plan import plan_city
 from grids.codes import parse_component_id, parse_room_segment, validate_area_code
 from grids.grid_check import check_grids
 from grids.hierarchy import build_shenzhen

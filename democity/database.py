@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from psycopg import Connection, sql
 
-from api.demo.events import CategoryTable
+from democity.events import CategoryTable
 from grids.hierarchy import Area
 
 __all__ = [

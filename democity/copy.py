@@ -19,7 +19,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from psycopg import Connection, Copy, sql
 
-from api.demo.columns import VarBytes, scatter_runs
+from democity.columns import VarBytes, scatter_runs
 
 __all__ = [
     "COPY_HEADER",

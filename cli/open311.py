@@ -13,12 +13,12 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
-from api.cli.common import admin_session, console, fail, ready_database
 from api.errors import BlockgridError
 from api.open311 import keys
 from api.open311.models import ApiKey
 from api.open311.service import JURISDICTION_ID
 from api.settings import get_settings
+from cli.common import admin_session, console, fail, ready_database
 
 T = TypeVar("T")
 

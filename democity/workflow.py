@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from api.demo.events import CategoryTable, EventDraft
-from api.demo.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
 from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
 from api.events.workflow import OPEN_STATUSES, STEPS
+from democity.events import CategoryTable, EventDraft
+from democity.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
 
 __all__ = ["NOTES", "ROLES", "Histories", "WorkingTime", "simulate_histories"]
 

@@ -4,7 +4,7 @@
 buildings, cuts the community into basic grids, issues building and room codes, fills
 the rooms with households and people (encrypting their ID numbers and phones), adds
 entities, components and events with their histories, and encodes every column that
-does not depend on database ids, as binary COPY data (:mod:`api.demo.chunks`); the
+does not depend on database ids, as binary COPY data (:mod:`democity.chunks`); the
 loader only fills in ids from its running offsets, so ids are dense and follow the
 community order whichever worker finishes first.
 """
@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from api.buildings.models import ROOM_USES
-from api.demo.addresses import BuildingLabels, label_buildings
-from api.demo.buildings import (
+from api.privacy import cipher_for
+from democity.addresses import BuildingLabels, label_buildings
+from democity.buildings import (
     BuildingSpecs,
     Rooms,
     building_sequence,
@@ -28,17 +29,17 @@ from api.demo.buildings import (
     draw_specs,
     expand_rooms,
 )
-from api.demo.chunks import PackedChunk, pack_chunk
-from api.demo.columns import ascii_rows, digits
-from api.demo.components import COMPONENTS_PER_BUILDING, make_components
-from api.demo.entities import make_entities
-from api.demo.events import CategoryTable, draw_events
-from api.demo.hotspots import PLANTED_HOTSPOTS, PlantedHotspot
-from api.demo.layout import Layout, place_buildings, sidewalk_points
-from api.demo.plan import CommunityPlan
-from api.demo.population import populate
-from api.demo.profiles import KIND_NAMES
-from api.demo.tables import (
+from democity.chunks import PackedChunk, pack_chunk
+from democity.columns import ascii_rows, digits
+from democity.components import COMPONENTS_PER_BUILDING, make_components
+from democity.entities import make_entities
+from democity.events import CategoryTable, draw_events
+from democity.hotspots import PLANTED_HOTSPOTS, PlantedHotspot
+from democity.layout import Layout, place_buildings, sidewalk_points
+from democity.plan import CommunityPlan
+from democity.population import populate
+from democity.profiles import KIND_NAMES
+from democity.tables import (
     encode_actions,
     encode_buildings,
     encode_components,
@@ -47,8 +48,7 @@ from api.demo.tables import (
     encode_grids,
     encode_rooms,
 )
-from api.demo.workflow import WorkingTime, simulate_histories
-from api.privacy import cipher_for
+from democity.workflow import WorkingTime, simulate_histories
 from grids.partition import BasicGrid, partition_community
 
 __all__ = ["CommunityBlock", "GeneratorContext", "Site", "generate_community", "lay_out_site"]

@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 
 from api.audit import service as audit
-from api.cli.common import admin_session, console, fail, ready_database
 from api.errors import BlockgridError
 from api.events import hotline_import
+from cli.common import admin_session, console, fail, ready_database
 
 app = typer.Typer(help="Import data files.", no_args_is_help=True)
 

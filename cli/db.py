@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.common import console, fail, migrate_database, ready_database
 from api.db import DatabaseRoleError, api_database_url, database_url, embedded_cluster
 from api.settings import get_settings
+from cli.common import console, fail, migrate_database, ready_database
 from gis.embedded import ClusterError
 
 app = typer.Typer(

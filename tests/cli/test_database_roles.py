@@ -10,9 +10,9 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app as cli
 from api.db import API_ROLE
 from api.settings import get_settings
+from cli import app as cli
 from tests.conftest import free_port
 
 LOW_OWNER, LOW_DATABASE = "roles_low_owner", "roles_low"

@@ -8,10 +8,10 @@ import getpass
 import typer
 
 from api.audit import service as audit
-from api.cli.common import admin_session, console, fail, ready_database
 from api.errors import BlockgridError
 from api.settings import get_settings
 from api.users import service
+from cli.common import admin_session, console, fail, ready_database
 
 app = typer.Typer(help="Accounts.", no_args_is_help=True)
 

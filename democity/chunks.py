@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from psycopg import Connection
 
-from api.demo import copy as pg
-from api.demo.columns import VarBytes, digits
+from democity import copy as pg
+from democity.columns import VarBytes, digits
 
 __all__ = ["ChunkWriter", "PackedChunk", "Patch", "TableChunk", "pack_chunk"]
 

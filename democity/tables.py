@@ -1,6 +1,6 @@
 """Turn one community's generated arrays into table chunks for binary COPY (column by column).
 
-One function per table; each returns a :class:`~api.demo.community.TableChunk` whose
+One function per table; each returns a :class:`~democity.community.TableChunk` whose
 columns are already encoded, except ids and references between rows, which stay local
 indices for the loader to offset.
 """
@@ -16,29 +16,29 @@ from numpy.typing import NDArray
 
 from api.buildings.models import BUILDING_USES, ROOM_USES
 from api.components.models import COMPONENT_STATES
-from api.demo import copy as pg
-from api.demo.buildings import room_codes
-from api.demo.chunks import TableChunk
-from api.demo.columns import VarBytes, ascii_rows, digits
-from api.demo.components import COMPONENT_MIX
-from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
-from api.demo.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
-from api.demo.workflow import NOTES, ROLES
 from api.entities.models import ENTITY_STATUSES, ENTITY_TYPES
 from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
 from api.people.models import HUKOU_TYPES, RELATIONS
 from api.privacy import ID_NUMBER, PHONE, PersonalDataCipher
+from democity import copy as pg
+from democity.buildings import room_codes
+from democity.chunks import TableChunk
+from democity.columns import VarBytes, ascii_rows, digits
+from democity.components import COMPONENT_MIX
+from democity.profiles import BUILDING_KINDS, KIND_NAMES
+from democity.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
+from democity.workflow import NOTES, ROLES
 
 if TYPE_CHECKING:
-    from api.demo.addresses import BuildingLabels
-    from api.demo.buildings import BuildingSpecs, Rooms
-    from api.demo.components import Components
-    from api.demo.entities import Entities
-    from api.demo.events import CategoryTable, EventDraft
-    from api.demo.layout import Layout
-    from api.demo.plan import CommunityPlan
-    from api.demo.population import Population
-    from api.demo.workflow import Histories
+    from democity.addresses import BuildingLabels
+    from democity.buildings import BuildingSpecs, Rooms
+    from democity.components import Components
+    from democity.entities import Entities
+    from democity.events import CategoryTable, EventDraft
+    from democity.layout import Layout
+    from democity.plan import CommunityPlan
+    from democity.population import Population
+    from democity.workflow import Histories
     from grids.partition import BasicGrid
 
 __all__ = [

@@ -16,8 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from api.buildings.models import ROOM_USES
-from api.demo.columns import VarBytes, ascii_rows, digits
-from api.demo.profiles import BUILDING_KINDS, KIND_NAMES
+from democity.columns import VarBytes, ascii_rows, digits
+from democity.profiles import BUILDING_KINDS, KIND_NAMES
 
 __all__ = [
     "BuildingSpecs",

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from api.demo.columns import VarBytes
-from api.demo.names import ESTATE_SUFFIXES, ROAD_SUFFIXES, TRADE_NAME_CHARS
-from api.demo.profiles import KIND_NAMES
+from democity.columns import VarBytes
+from democity.names import ESTATE_SUFFIXES, ROAD_SUFFIXES, TRADE_NAME_CHARS
+from democity.profiles import KIND_NAMES
 
 __all__ = ["BuildingLabels", "label_buildings"]
 

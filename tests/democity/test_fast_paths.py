@@ -7,13 +7,13 @@ import datetime as dt
 import numpy as np
 import shapely
 
-from api.demo.buildings import Rooms, room_codes
-from api.demo.columns import VarBytes, ascii_rows, digits
-from api.demo.entities import credit_codes
-from api.demo.population import id_numbers
-from api.demo.tables import to_web_mercator
-from api.demo.workflow import WorkingTime
 from api.events.calendar import BEIJING, WorkCalendar
+from democity.buildings import Rooms, room_codes
+from democity.columns import VarBytes, ascii_rows, digits
+from democity.entities import credit_codes
+from democity.population import id_numbers
+from democity.tables import to_web_mercator
+from democity.workflow import WorkingTime
 from gis.crs import from_wgs84
 from grids.codes import make_room_code, room_segment
 from grids.identifiers import make_credit_code, make_id_number, validate_credit_code

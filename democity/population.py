@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from api.demo.columns import VarBytes, ascii_rows, digits
-from api.demo.names import (
+from api.people.models import CARE_TAGS, RELATIONS
+from democity.columns import VarBytes, ascii_rows, digits
+from democity.names import (
     GIVEN_FEMALE,
     GIVEN_MALE,
     ORIGIN_REGIONS,
@@ -31,7 +32,6 @@ from api.demo.names import (
     SURNAME_WEIGHTS,
     SURNAMES,
 )
-from api.people.models import CARE_TAGS, RELATIONS
 
 __all__ = [
     "HOUSEHOLD_TYPES",

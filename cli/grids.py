@@ -9,9 +9,9 @@ import shapely
 import typer
 from sqlalchemy import create_engine, text
 
-from api.cli.common import console, ready_database
 from api.db import sync_url
 from api.settings import get_settings
+from cli.common import console, ready_database
 from grids.grid_check import check_grids
 from grids.partition import BasicGrid
 
