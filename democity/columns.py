@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from grids.codes import digits
+
 __all__ = ["VarBytes", "ascii_rows", "digits", "scatter_runs"]
 
 U8 = NDArray[np.uint8]
@@ -34,21 +36,6 @@ def scatter_runs(out: U8, starts: I64, lengths: I64, data: U8) -> None:
     run_begin = np.cumsum(lengths) - lengths  # where each run starts inside ``data``
     index = np.repeat(starts - run_begin, lengths) + np.arange(total, dtype=np.int64)
     out[index] = data
-
-
-def digits(values: ArrayLike, width: int) -> U8:
-    """Zero-padded decimal digits of non-negative integers as an ``(n, width)`` ASCII array.
-
-    Examples
-    --------
-    >>> digits([7, 1234], 5).view("S5").ravel().tolist()
-    [b'00007', b'01234']
-    """
-    numbers = np.asarray(values, dtype=np.int64).reshape(-1)
-    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10**width):
-        raise ValueError(f"values must be 0..{10**width - 1} for {width} digits")
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((numbers[:, None] // powers) % 10 + ord("0")).astype(np.uint8)
 
 
 def ascii_rows(*parts: U8 | bytes | str) -> U8:

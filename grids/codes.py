@@ -28,6 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 __all__ = [
     "COMPONENT_MAJORS",
     "PROVINCE_CODES",
@@ -37,6 +40,7 @@ __all__ = [
     "Level",
     "RoomNumber",
     "ancestors",
+    "digits",
     "is_shenzhen",
     "is_within",
     "level_of",
@@ -466,3 +470,18 @@ def make_component_id(district: str, major: str, minor: str, sequence: int) -> s
     if len(major) != 2 or len(minor) != 3:
         raise CodeError(f"major class has 2 digits and minor 3, got {major!r} and {minor!r}")
     return validate_component_id(district + major + minor + _sequence(sequence, 6, "sequence"))
+
+
+def digits(values: ArrayLike, width: int) -> NDArray[np.uint8]:
+    """Zero-padded decimal digits of non-negative integers as an ``(n, width)`` ASCII array.
+
+    Examples
+    --------
+    >>> digits([7, 1234], 5).view("S5").ravel().tolist()
+    [b'00007', b'01234']
+    """
+    numbers = np.asarray(values, dtype=np.int64).reshape(-1)
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10**width):
+        raise ValueError(f"values must be 0..{10**width - 1} for {width} digits")
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return ((numbers[:, None] // powers) % 10 + ord("0")).astype(np.uint8)

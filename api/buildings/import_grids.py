@@ -17,7 +17,7 @@ import psycopg
 import shapely
 from numpy.typing import NDArray
 
-from democity.columns import digits
+from grids.codes import digits
 
 __all__ = [
     "CodeIssuer",
