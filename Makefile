@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_SCALE ?= 0.02
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-deps python-deps frontend-deps demo serve test bench lint clean
+.PHONY: setup system-deps python-deps frontend-deps lock lock-upgrade demo serve test bench lint clean
 
 setup: system-deps python-deps frontend-deps
 
@@ -15,11 +15,28 @@ system-deps:
 
 python-deps: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the hashed lock (pip itself and the build backend included), then
+# blockgrid on top of it without resolving anything (docs/development.md).
+$(VENV)/.installed: requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+## Refresh the Python locks after changing dependencies in pyproject.toml: keeps every pin
+## that still fits; `make lock-upgrade` moves all pins to the newest releases instead.
+# One target only: CPython 3.11 on x86_64 Linux (what this project's machines and CI run).
+LOCK_TARGET := --python-version 3.11.7 --python-platform x86_64-unknown-linux-gnu
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes $(LOCK_TARGET) \
+	--custom-compile-command 'make lock' $(UV_FLAGS)
+
+lock: python-deps
+	$(UV_COMPILE) pyproject.toml --extra dev requirements/build.in -o requirements/dev.lock
+	$(UV_COMPILE) pyproject.toml requirements/build.in -c requirements/dev.lock \
+		-o requirements/runtime.lock
+
+lock-upgrade: UV_FLAGS = --upgrade
+lock-upgrade: lock
 
 frontend-deps: frontend/node_modules/.installed
 
@@ -35,6 +52,7 @@ demo: setup
 ## Run the whole test suite (starts its own throwaway PostGIS cluster)
 test: setup
 	$(BIN)/pytest
+	cd frontend && npm run --if-present lint && npm run --if-present test
 
 ## Benchmarks: results printed as a table and saved under bench/results/
 bench: setup

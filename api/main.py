@@ -37,6 +37,7 @@ from api.open311.admin import router as open311_keys_router
 from api.open311.views import router as open311_router
 from api.openapi import install_openapi, operation_id
 from api.people.views import router as people_router
+from api.reference import router as reference_router
 from api.safety import refuse_unsafe_start
 from api.security_headers import install_security_headers
 from api.settings import Settings, get_settings
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(hotspots_router)
     app.include_router(departments_router)
     app.include_router(audit_router)
+    app.include_router(reference_router)
     install_frontend(app)
     install_docs(app)
     install_openapi(app)

@@ -13,11 +13,11 @@ from api.events.models import (
     EventAction,
     EventAttachment,
     EventCategory,
-    HotspotRun,
-    IdempotencyKey,
     RoutingRule,
     WorkCalendarDay,
 )
+from api.hotspots.models import HotspotRun, HotspotUnitResult
+from api.idempotency.models import IdempotencyKey
 from api.open311.models import ApiKey, Open311Request
 from api.people.models import Person
 
@@ -40,6 +40,7 @@ __all__ = [
     "EventCategory",
     "GridWorker",
     "HotspotRun",
+    "HotspotUnitResult",
     "Household",
     "IdempotencyKey",
     "Open311Request",

@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, text
 from api.db import sync_url
 from bench.city import DEMO_PASSWORD
 from bench.harness import Suite, percentiles
+from bench.hotspots_kernels import benchmark_hotspots
 from bench.server import server, token
 from gis import hexagons
-from gis.hotspots.bench import benchmark_hotspots
 from gis.pgcopy import decode_float8_rows
 
 

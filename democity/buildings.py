@@ -3,7 +3,7 @@
 Building codes are issued per basic grid: grid code + a 5-digit sequence numbered
 north→south in 60 m rows and west→east within a row. Room codes add the 6-digit room
 segment of :func:`grids.codes.room_segment` (unit 1 digit, floor 3 digits with
-basements 901.., door 2 digits); :func:`room_codes` is its vectorised twin.
+basements 901.., door 2 digits), made for many rooms by :func:`grids.codes.make_room_codes`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from api.buildings.models import ROOM_USES
-from democity.columns import VarBytes, ascii_rows, digits
+from democity.columns import VarBytes, digits
 from democity.profiles import BUILDING_KINDS, KIND_NAMES
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "draw_specs",
     "expand_rooms",
     "expected_rooms",
-    "room_codes",
 ]
 
 _METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
@@ -157,17 +156,6 @@ def building_sequence(grid: NDArray[np.int64], lonlat: NDArray[np.float64]) -> N
     first = np.searchsorted(sorted_grid, sorted_grid, side="left")
     sequence[order] = np.arange(len(grid)) - first + 1
     return sequence
-
-
-def room_codes(building_codes: NDArray[np.uint8], rooms: Rooms) -> NDArray[np.uint8]:
-    """25-digit room codes, ``(n, 25)`` ASCII: building code + unit + floor (9nn below) + door."""
-    floor_digits = np.where(rooms.floor < 0, 900 - rooms.floor, rooms.floor)
-    return ascii_rows(
-        building_codes[rooms.building],
-        digits(rooms.unit, 1),
-        digits(floor_digits, 3),
-        digits(rooms.door, 2),
-    )
 
 
 def door_labels(rooms: Rooms) -> tuple[VarBytes, VarBytes]:

@@ -10,14 +10,15 @@ order) and COPYs the result. The parent's work per row is a few byte writes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from psycopg import Connection
+from psycopg import Connection, sql
 
-from democity import copy as pg
-from democity.columns import VarBytes, digits
+from gis import pgcopy as pg
+from grids.codes import digits
 
 __all__ = ["ChunkWriter", "PackedChunk", "Patch", "TableChunk", "pack_chunk"]
 
@@ -39,7 +40,7 @@ class TableChunk:
 
     table: str
     rows: int
-    fields: dict[str, pg.Field]
+    fields: dict[str, pg.CopyField]
     refs: dict[str, tuple[str, NDArray[np.int64]]] = field(default_factory=dict)
     own_id: bool = True
     id_code: tuple[str, NDArray[np.uint8]] | None = None
@@ -74,23 +75,25 @@ def pack_chunk(chunk: TableChunk) -> PackedChunk:
     # kind, column, base table, local index, bytes to skip inside the value
     plans: list[tuple[str, str, str, NDArray[np.int64], int]] = []
     if chunk.own_id:
-        columns["id"] = pg.int_field(np.zeros(n, dtype=np.int64))
+        columns["id"] = pg.int64_field(np.zeros(n, dtype=np.int64))
         plans.append(("id", "id", chunk.table, np.arange(n, dtype=np.int64), 0))
     for column, (table, local) in chunk.refs.items():
-        columns[column] = pg.int_field(np.zeros(n, dtype=np.int64), null=local < 0)
+        columns[column] = pg.int64_field(np.zeros(n, dtype=np.int64), null=local < 0)
         plans.append(("id", column, table, local, 0))
     if chunk.id_code is not None:
         name, prefix = chunk.id_code
         placeholder = np.zeros((n, CODE_SERIAL_DIGITS), dtype=np.uint8) + ord("0")
-        columns[name] = pg.text_field(VarBytes.from_fixed(np.hstack([prefix, placeholder])))
+        columns[name] = pg.ascii_field(np.hstack([prefix, placeholder]))
         plans.append(("serial", name, chunk.table, np.arange(n, dtype=np.int64), prefix.shape[1]))
     if chunk.component_class is not None:
         plans.append(
             ("component", "id", chunk.table, chunk.component_class, 17 - COMPONENT_SERIAL_DIGITS)
         )
     names = tuple(columns)
+    fields = [columns[c] for c in names]
+    payload = np.frombuffer(pg.encode_rows(fields), dtype=np.uint8).copy()  # patched later
     wanted = [names.index(column) for _, column, _, _, _ in plans]
-    payload, offsets = pg.encode_table([columns[c] for c in names], offsets_of=wanted)
+    offsets = pg.value_offsets(fields, wanted)
     patches = tuple(
         Patch(kind, table, where[where >= 0] + skip, local[where >= 0])
         for (kind, _, table, local, skip), where in zip(plans, offsets, strict=True)
@@ -129,12 +132,8 @@ class ChunkWriter:
                         patch.offsets,
                         digits(self._sequence(district, patch.local), COMPONENT_SERIAL_DIGITS),
                     )
-            pg.copy_payload(
-                self.connection,
-                chunk.table,
-                chunk.columns,
-                data,
-                freeze=chunk.table in self.freeze_tables,
+            _copy(
+                self.connection, chunk.table, chunk.columns, data, chunk.table in self.freeze_tables
             )
             self.rows[chunk.table] = self.rows.get(chunk.table, 0) + chunk.rows
 
@@ -152,3 +151,21 @@ class ChunkWriter:
 def _write(data: NDArray[np.uint8], offsets: NDArray[np.int64], block: NDArray[np.uint8]) -> None:
     if len(offsets):
         data[offsets[:, None] + np.arange(block.shape[1])] = block
+
+
+def _copy(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    payload: NDArray[np.uint8],
+    freeze: bool,
+) -> None:
+    """One binary COPY of already encoded tuples into ``table``."""
+    options = sql.SQL("FORMAT BINARY, FREEZE") if freeze else sql.SQL("FORMAT BINARY")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN ({})").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)), options
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(pg.COPY_HEADER)
+        copy.write(payload.data)
+        copy.write(pg.COPY_TRAILER)

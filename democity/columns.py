@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from numpy.typing import ArrayLike, NDArray
 
 from grids.codes import digits
@@ -189,6 +190,28 @@ class VarBytes:
             return VarBytes(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint8))
         return VarBytes(
             np.concatenate([c.lengths for c in columns]), np.concatenate([c.data for c in columns])
+        )
+
+    def to_arrow(self) -> pa.BinaryArray:
+        """The column as an Arrow binary array (no copy of ``data``), e.g. for COPY.
+
+        Examples
+        --------
+        >>> VarBytes.from_strings(["楼", None]).to_arrow().to_pylist()
+        [b'\\xe6\\xa5\\xbc', None]
+        """
+        sizes = np.maximum(self.lengths, 0)
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int32)
+        np.cumsum(sizes, out=offsets[1:])
+        null = self.lengths < 0
+        validity = (
+            pa.py_buffer(np.packbits(~null, bitorder="little").tobytes()) if null.any() else None
+        )
+        return pa.BinaryArray.from_buffers(
+            pa.binary(),
+            len(sizes),
+            [validity, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(self.data))],
+            null_count=int(null.sum()),
         )
 
     def to_strings(self) -> list[str | None]:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from api.buildings.models import ROOM_USES
+from api.events.calendar import WorkCalendar
 from api.privacy import cipher_for
 from democity.addresses import BuildingLabels, label_buildings
 from democity.buildings import (
@@ -48,7 +49,7 @@ from democity.tables import (
     encode_grids,
     encode_rooms,
 )
-from democity.workflow import WorkingTime, simulate_histories
+from democity.workflow import simulate_histories
 from grids.partition import BasicGrid, partition_community
 
 __all__ = ["CommunityBlock", "GeneratorContext", "Site", "generate_community", "lay_out_site"]
@@ -73,7 +74,7 @@ class GeneratorContext:
     department_ids: dict[str, int]
     household_target: tuple[int, int]
     residents_total: float  # planned residents of the whole city at this scale
-    work_calendar: dict[int, bool]  # work_calendar exceptions by day number
+    work_calendar: WorkCalendar  # with the exceptions of the work_calendar table
 
 
 @dataclass
@@ -230,7 +231,7 @@ def generate_community(
         department_ids=ctx.department_ids,
         district=plan.code[:6],
         as_of_us=ctx.as_of_us,
-        clock=WorkingTime(ctx.work_calendar),
+        clock=ctx.work_calendar,
     )
     event_grid = _grid_of_points(tree, draft.lonlat)
     event_grid = np.where(event_grid < 0, site.grid_of[np.maximum(draft.building, 0)], event_grid)

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from psycopg import Connection, sql
 
+from api.events.calendar import WorkCalendar
 from democity.events import CategoryTable
 from grids.hierarchy import Area
 
@@ -263,12 +264,10 @@ def reset_identities(connection: Connection) -> None:
     )
 
 
-def read_work_calendar(connection: Connection) -> dict[int, bool]:
-    """The ``work_calendar`` exceptions as {days since 1970-01-01: is a workday}."""
-    rows = connection.execute(
-        "SELECT day - DATE '1970-01-01', is_workday FROM work_calendar"
-    ).fetchall()
-    return {int(day): bool(workday) for day, workday in rows}
+def read_work_calendar(connection: Connection) -> WorkCalendar:
+    """The working calendar with the ``work_calendar`` table's exceptions (holidays, 调休)."""
+    rows = connection.execute("SELECT day, is_workday FROM work_calendar").fetchall()
+    return WorkCalendar(exceptions={day: bool(workday) for day, workday in rows})
 
 
 def set_row_triggers(connection: Connection, tables: Sequence[str], *, enabled: bool) -> list[str]:

@@ -29,23 +29,14 @@ from democity.names import (
     TRADE_NAME_CHARS,
 )
 from democity.profiles import KIND_NAMES
-from grids.identifiers import CREDIT_CODE_ALPHABET
+from grids.identifiers import CREDIT_CODE_ALPHABET, make_credit_codes
 
 __all__ = ["Entities", "credit_codes", "make_entities"]
 
 _MODULUS = 31**6
 _MULTIPLIER = 387_420_489  # 3**18, coprime to 31: the scramble is a bijection
 _INCREMENT = 123_456_789
-_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CREDIT_WEIGHTS = np.array(
-    [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64
-)
 _ALPHABET = np.frombuffer(CREDIT_CODE_ALPHABET.encode(), dtype=np.uint8)
-_CREDIT_VALUE = np.full(256, -1, dtype=np.int64)
-_CREDIT_VALUE[_ALPHABET] = np.arange(31)
-_ORG_VALUE = np.full(256, -1, dtype=np.int64)
-_ORG_VALUE[np.arange(48, 58)] = np.arange(10)
-_ORG_VALUE[np.arange(65, 91)] = np.arange(10, 36)
 _DAYS_PER_YEAR = 365.2425
 _ENTERPRISE, _INDIVIDUAL, _SOCIAL, _PUBLIC, _GOVERNMENT = (
     ENTITY_TYPES.index(t)
@@ -80,20 +71,16 @@ class Entities:
 def credit_codes(
     prefix: NDArray[np.uint8], division: NDArray[np.uint8], serial: NDArray[np.int64]
 ) -> NDArray[np.uint8]:
-    """Vectorised :func:`grids.identifiers.make_credit_code`: ``(n, 18)`` ASCII codes.
+    """Credit codes (``(n, 18)`` ASCII) whose organisation body comes from a serial number.
 
     ``prefix`` is authority + type ``(n, 2)``, ``division`` the 6-digit area ``(n, 6)``,
-    ``serial`` a unique number below 31**6 turned into the body ``MA`` + 6 characters.
+    ``serial`` a unique number below 31**6, scrambled (a bijection) into the body
+    ``MA`` + 6 characters; :func:`grids.identifiers.make_credit_codes` adds the checks.
     """
     scrambled = (serial.astype(np.int64) * _MULTIPLIER + _INCREMENT) % _MODULUS
     powers = 31 ** np.arange(5, -1, -1, dtype=np.int64)
     body = ascii_rows("MA", _ALPHABET[(scrambled[:, None] // powers) % 31])
-    total = _ORG_VALUE[body] @ _ORG_WEIGHTS
-    check = 11 - total % 11
-    org_check = np.where(check == 10, ord("X"), np.where(check == 11, ord("0"), check + ord("0")))
-    first17 = ascii_rows(prefix, division, body, org_check.astype(np.uint8)[:, None])
-    credit = (31 - (_CREDIT_VALUE[first17] @ _CREDIT_WEIGHTS) % 31) % 31
-    return ascii_rows(first17, _ALPHABET[credit][:, None])
+    return make_credit_codes(prefix, division, body)
 
 
 def make_entities(

@@ -32,11 +32,11 @@ from democity.names import (
     SURNAME_WEIGHTS,
     SURNAMES,
 )
+from grids.identifiers import make_id_numbers
 
 __all__ = [
     "HOUSEHOLD_TYPES",
     "Population",
-    "id_number_checks",
     "mean_household_size",
     "populate",
 ]
@@ -84,8 +84,6 @@ _SZ_DISTRICTS = (
     "440310",
     "440311",
 )
-_ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 SLOTS = 500  # sequence pairs (odd male, even female) of a 3-digit 顺序码
 
 
@@ -204,7 +202,7 @@ def populate(
     birth = _unique_birth_days(people["birth"], region, people["male"], ordinal)
     tags, vocabulary = _care_tags(rng, people, birth, as_of_day)
     sequence = 2 * (ordinal % SLOTS) + people["male"].astype(np.int64)
-    ids = id_numbers(region, birth, sequence)
+    ids = make_id_numbers(region, birth, sequence)
     phone, has_phone = _phones(rng, birth, as_of_day)
     registered = np.full(len(occupied), as_of_day, dtype=np.int64)
     np.minimum.at(registered, h, moved_in[: len(h)])
@@ -390,25 +388,6 @@ def _unique_birth_days(
     result = np.empty_like(days)
     result[order] = unique
     return result
-
-
-def id_numbers(
-    region: NDArray, birth_day: NDArray[np.int64], sequence: NDArray[np.int64]
-) -> NDArray[np.uint8]:
-    """Vectorised :func:`grids.identifiers.make_id_number`: an ``(n, 18)`` ASCII array."""
-    dates = np.datetime64("1970-01-01") + birth_day.astype("timedelta64[D]")
-    year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
-    regions = np.asarray(region).astype("S6").view(np.uint8).reshape(-1, 6)
-    body = ascii_rows(regions, digits(year * 10_000 + month * 100 + day, 8), digits(sequence, 3))
-    return ascii_rows(body, id_number_checks(body)[:, None])
-
-
-def id_number_checks(body: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """ISO 7064 MOD 11-2 check characters of ``(n, 17)`` ASCII ID number bodies."""
-    total = (body.astype(np.int64) - ord("0")) @ _ID_WEIGHTS
-    return _ID_CHECK[total % 11]
 
 
 def _care_tags(

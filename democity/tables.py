@@ -7,7 +7,6 @@ indices for the loader to offset.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,14 +19,15 @@ from api.entities.models import ENTITY_STATUSES, ENTITY_TYPES
 from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
 from api.people.models import HUKOU_TYPES, RELATIONS
 from api.privacy import ID_NUMBER, PHONE, PersonalDataCipher
-from democity import copy as pg
-from democity.buildings import room_codes
 from democity.chunks import TableChunk
 from democity.columns import VarBytes, ascii_rows, digits
 from democity.components import COMPONENT_MIX
 from democity.profiles import BUILDING_KINDS, KIND_NAMES
 from democity.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
 from democity.workflow import NOTES, ROLES
+from gis import pgcopy as pg
+from gis.crs import WEB_MERCATOR_SRID, WGS84_SRID, lonlat_to_web_mercator
+from grids.codes import make_room_codes
 
 if TYPE_CHECKING:
     from democity.addresses import BuildingLabels
@@ -49,48 +49,40 @@ __all__ = [
     "encode_events",
     "encode_grids",
     "encode_rooms",
-    "to_web_mercator",
 ]
 
-_EARTH_RADIUS = 6_378_137.0
 _SOURCE = "blockgrid-demo"
 
 
 def _chunk(
     table: str,
     rows: int,
-    fields: dict[str, pg.Field],
+    fields: dict[str, pg.CopyField],
     refs: dict[str, tuple[str, NDArray[np.int64]]] | None = None,
     own_id: bool = True,
 ) -> TableChunk:
     return TableChunk(table, rows, fields, refs or {}, own_id)
 
 
-def to_web_mercator(xy: NDArray[np.float64]) -> NDArray[np.float64]:
-    """WGS 84 (lon, lat) → EPSG:3857 metres (spherical Mercator, as PostGIS computes it)."""
-    lon, lat = np.radians(xy[:, 0]), np.radians(xy[:, 1])
-    return np.column_stack(
-        [_EARTH_RADIUS * lon, _EARTH_RADIUS * np.log(np.tan(math.pi / 4 + lat / 2))]
-    )
+def _web_mercator(lonlat: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.column_stack(lonlat_to_web_mercator(lonlat[:, 0], lonlat[:, 1]))
 
 
-def _geometries(geoms: NDArray[np.object_]) -> tuple[pg.Field, pg.Field]:
+def _geometries(geoms: NDArray[np.object_]) -> tuple[pg.CopyField, pg.CopyField]:
     """EWKB fields of ``geoms`` in 4326 and 3857."""
-    return pg.geometry_field(geoms, 4326), pg.geometry_field(
-        shapely.transform(geoms, to_web_mercator), 3857
+    return pg.geometry_field(geoms, WGS84_SRID), pg.geometry_field(
+        shapely.transform(geoms, _web_mercator), WEB_MERCATOR_SRID
     )
 
 
-def _points(lonlat: NDArray[np.float64]) -> tuple[pg.Field, pg.Field]:
-    return _geometries(shapely.points(lonlat))
+def _points(lonlat: NDArray[np.float64]) -> tuple[pg.CopyField, pg.CopyField]:
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
+    x, y = lonlat_to_web_mercator(lon, lat)
+    return pg.point_field(lon, lat, WGS84_SRID), pg.point_field(x, y, WEB_MERCATOR_SRID)
 
 
-def _fixed_text(block: NDArray[np.uint8]) -> pg.Field:
-    return pg.text_field(VarBytes.from_fixed(block))
-
-
-def _vocab(words: tuple[str, ...] | list[str], index: NDArray[np.int64]) -> pg.Field:
-    return pg.text_field(VarBytes.from_vocab(list(words), index))
+def _text(column: VarBytes) -> pg.CopyField:
+    return pg.text_field(column.to_arrow())
 
 
 def encode_grids(
@@ -106,16 +98,14 @@ def encode_grids(
         "areas",
         n,
         {
-            "code": pg.text_field(VarBytes.from_strings(codes)),
-            "level": pg.text_field(VarBytes.constant("grid", n)),
-            "name": pg.text_field(
-                VarBytes.from_strings([f"{plan.name}第{c[12:]}网格" for c in codes])
-            ),
-            "short_name": pg.text_field(VarBytes.from_strings([f"第{c[12:]}网格" for c in codes])),
-            "parent_code": pg.text_field(VarBytes.constant(plan.code, n)),
+            "code": pg.text_field(codes),
+            "level": pg.constant_field("grid", n),
+            "name": pg.text_field([f"{plan.name}第{c[12:]}网格" for c in codes]),
+            "short_name": pg.text_field([f"第{c[12:]}网格" for c in codes]),
+            "parent_code": pg.constant_field(plan.code, n),
             "geom": geom,
             "geom_3857": geom_3857,
-            "household_target": pg.int_field(np.full(n, sum(target) // 2), 32),
+            "household_target": pg.int32_field(np.full(n, sum(target) // 2)),
         },
         own_id=False,
     )
@@ -138,17 +128,17 @@ def encode_buildings(
         "buildings",
         len(kind),
         {
-            "code": _fixed_text(code),
-            "grid_code": _fixed_text(grid_code),
+            "code": pg.ascii_field(code),
+            "grid_code": pg.ascii_field(grid_code),
             "footprint": geom,
             "footprint_3857": geom_3857,
-            "use_type": _vocab(BUILDING_USES, use),
-            "floors": pg.int_field(specs.floors, 16),
-            "floors_below": pg.int_field(specs.floors_below, 16),
-            "year_built": pg.int_field(specs.year, 16),
-            "name": pg.text_field(labels.name),
-            "address": pg.text_field(labels.address),
-            "source": pg.text_field(VarBytes.constant(_SOURCE, len(kind))),
+            "use_type": pg.vocabulary_field(BUILDING_USES, use),
+            "floors": pg.int16_field(specs.floors),
+            "floors_below": pg.int16_field(specs.floors_below),
+            "year_built": pg.int16_field(specs.year),
+            "name": _text(labels.name),
+            "address": _text(labels.address),
+            "source": pg.constant_field(_SOURCE, len(kind)),
         },
     )
 
@@ -168,12 +158,14 @@ def encode_rooms(
         "rooms",
         len(rooms.building),
         {
-            "code": _fixed_text(room_codes(building_code, rooms)),
-            "grid_code": _fixed_text(room_grid),
-            "unit": pg.text_field(unit),
-            "floor": pg.int_field(rooms.floor, 16),
-            "door": pg.text_field(door),
-            "use_type": _vocab(ROOM_USES, rooms.use),
+            "code": pg.ascii_field(
+                make_room_codes(building_code[rooms.building], rooms.unit, rooms.floor, rooms.door)
+            ),
+            "grid_code": pg.ascii_field(room_grid),
+            "unit": _text(unit),
+            "floor": pg.int16_field(rooms.floor),
+            "door": _text(door),
+            "use_type": pg.vocabulary_field(ROOM_USES, rooms.use),
             "area_m2": pg.numeric2_field(rooms.area_cents),
             "is_rental": pg.bool_field(rooms.rental),
         },
@@ -184,7 +176,7 @@ def encode_rooms(
         "households",
         len(p.household_room),
         {
-            "grid_code": _fixed_text(room_grid[p.household_room]),
+            "grid_code": pg.ascii_field(room_grid[p.household_room]),
             "is_collective": pg.bool_field(p.household_collective),
             "registered_on": pg.date_field(p.household_registered),
         },
@@ -197,15 +189,15 @@ def encode_rooms(
         {
             "id_number_enc": pg.bytea_field(id_enc),
             "id_number_hash": pg.bytea_field(id_hash),
-            "name": pg.text_field(p.name),
-            "sex": _vocab(("F", "M"), p.male.astype(np.int64)),
+            "name": _text(p.name),
+            "sex": pg.vocabulary_field(("F", "M"), p.male.astype(np.int64)),
             "birth_date": pg.date_field(p.birth),
             "phone_enc": pg.bytea_field(phone_enc, null=~p.has_phone),
             "phone_hash": pg.bytea_field(phone_hash, null=~p.has_phone),
-            "hukou_type": _vocab(HUKOU_TYPES, np.where(p.hukou, 0, 1)),
+            "hukou_type": pg.vocabulary_field(HUKOU_TYPES, np.where(p.hukou, 0, 1)),
             "care_tags": pg.text_array_field(p.tag_vocabulary, p.tags),
-            "relation": _vocab(RELATIONS, p.relation),
-            "grid_code": _fixed_text(room_grid[p.room]),
+            "relation": pg.vocabulary_field(RELATIONS, p.relation),
+            "grid_code": pg.ascii_field(room_grid[p.room]),
             "moved_in": pg.date_field(p.moved_in),
             "moved_out": pg.date_field(p.moved_out, null=p.moved_out < 0),
         },
@@ -245,13 +237,13 @@ def encode_entities(entities: Entities, building_grid: NDArray[np.uint8]) -> Tab
         "entities",
         len(e.entity_type),
         {
-            "credit_code": _fixed_text(e.credit_code),
-            "name": pg.text_field(e.name),
-            "entity_type": _vocab(ENTITY_TYPES, e.entity_type),
-            "industry": pg.text_field(e.industry),
-            "grid_code": _fixed_text(building_grid[e.building]),
-            "employees": pg.int_field(e.employees, 32),
-            "status": _vocab(ENTITY_STATUSES, e.status),
+            "credit_code": pg.ascii_field(e.credit_code),
+            "name": _text(e.name),
+            "entity_type": pg.vocabulary_field(ENTITY_TYPES, e.entity_type),
+            "industry": _text(e.industry),
+            "grid_code": pg.ascii_field(building_grid[e.building]),
+            "employees": pg.int32_field(e.employees),
+            "status": pg.vocabulary_field(ENTITY_STATUSES, e.status),
             "registered_on": pg.date_field(e.registered),
         },
         {
@@ -291,14 +283,14 @@ def encode_components(
         "components",
         len(cls),
         {
-            "id": pg.text_field(VarBytes.from_fixed(prefix)),
-            "major": _vocab([m for m, _, _, _ in COMPONENT_MIX], cls),
-            "minor": _vocab([n for _, n, _, _ in COMPONENT_MIX], cls),
+            "id": pg.ascii_field(prefix),
+            "major": pg.vocabulary_field([m for m, _, _, _ in COMPONENT_MIX], cls),
+            "minor": pg.vocabulary_field([n for _, n, _, _ in COMPONENT_MIX], cls),
             "geom": geom,
             "geom_3857": geom_3857,
-            "state": _vocab(COMPONENT_STATES, c.state),
-            "department_id": pg.int_field(departments[cls], 32),
-            "grid_code": _fixed_text(grid_codes[grid]),
+            "state": pg.vocabulary_field(COMPONENT_STATES, c.state),
+            "department_id": pg.int32_field(departments[cls]),
+            "grid_code": pg.ascii_field(grid_codes[grid]),
             "installed_on": pg.date_field(c.installed),
         },
         own_id=False,
@@ -348,24 +340,24 @@ def encode_events(
     )
     geom, geom_3857 = _points(draft.lonlat)
 
-    def times(values: NDArray[np.int64]) -> pg.Field:
+    def times(values: NDArray[np.int64]) -> pg.CopyField:
         return pg.timestamptz_field(values, null=values < 0)
 
     chunk = _chunk(
         "events",
         n,
         {
-            "category_id": pg.int_field(categories.ids[draft.category], 32),
-            "source": _vocab(EVENT_SOURCES, draft.source),
-            "title": pg.text_field(title),
-            "description": pg.text_field(description),
-            "address": pg.text_field(address),
+            "category_id": pg.int32_field(categories.ids[draft.category]),
+            "source": pg.vocabulary_field(EVENT_SOURCES, draft.source),
+            "title": _text(title),
+            "description": _text(description),
+            "address": _text(address),
             "geom": geom,
             "geom_3857": geom_3857,
-            "grid_code": _fixed_text(grid_code),
-            "status": _vocab(EVENT_STATUSES, h.status),
-            "priority": pg.int_field(categories.priority[draft.category], 16),
-            "department_id": pg.int_field(h.department, 32, null=h.department < 0),
+            "grid_code": pg.ascii_field(grid_code),
+            "status": pg.vocabulary_field(EVENT_STATUSES, h.status),
+            "priority": pg.int16_field(categories.priority[draft.category]),
+            "department_id": pg.int32_field(h.department, null=h.department < 0),
             "reported_at": times(draft.reported),
             "accepted_at": times(h.accepted),
             "dispatched_at": times(h.dispatched),
@@ -373,9 +365,9 @@ def encode_events(
             "closed_at": times(h.closed),
             "due_at": times(h.due),
             "stage_due_at": times(h.stage_due),
-            "escalation_level": pg.int_field(h.escalation, 16),
-            "rework_count": pg.int_field(h.rework, 16),
-            "version": pg.int_field(h.version, 32),
+            "escalation_level": pg.int16_field(h.escalation),
+            "rework_count": pg.int16_field(h.rework),
+            "version": pg.int32_field(h.version),
         },
         {"building_id": ("buildings", draft.building)},
     )
@@ -390,12 +382,12 @@ def encode_actions(h: Histories) -> TableChunk:
         "event_actions",
         n,
         {
-            "action": _vocab(EVENT_ACTIONS, h.action),
-            "from_status": pg.text_field(VarBytes.from_vocab(EVENT_STATUSES, h.action_from)),
-            "to_status": _vocab(EVENT_STATUSES, h.action_to),
-            "actor_role": _vocab(ROLES, h.action_role),
-            "department_id": pg.int_field(h.action_department, 32, null=h.action_department < 0),
-            "note": _vocab(NOTES, h.action_note),
+            "action": pg.vocabulary_field(EVENT_ACTIONS, h.action),
+            "from_status": pg.vocabulary_field(EVENT_STATUSES, h.action_from),
+            "to_status": pg.vocabulary_field(EVENT_STATUSES, h.action_to),
+            "actor_role": pg.vocabulary_field(ROLES, h.action_role),
+            "department_id": pg.int32_field(h.action_department, null=h.action_department < 0),
+            "note": pg.vocabulary_field(NOTES, h.action_note),
             "at": pg.timestamptz_field(h.action_at),
             "stage_due_at": pg.timestamptz_field(h.action_stage_due, null=h.action_stage_due < 0),
         },

@@ -14,18 +14,18 @@ recent ones stop at whatever step they have reached.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from api.events.calendar import WorkCalendar
 from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
 from api.events.workflow import OPEN_STATUSES, STEPS
 from democity.events import CategoryTable, EventDraft
-from democity.rhythms import LOCAL_OFFSET_US, MICROS_PER_DAY
+from democity.rhythms import MICROS_PER_DAY
 
-__all__ = ["NOTES", "ROLES", "Histories", "WorkingTime", "simulate_histories"]
+__all__ = ["NOTES", "ROLES", "Histories", "simulate_histories"]
 
 ROLES = (
     "grid_worker",
@@ -63,7 +63,6 @@ _S = {name: EVENT_STATUSES.index(name) for name in EVENT_STATUSES}
 _R = {name: ROLES.index(name) for name in ROLES}
 _TARGET = {name: _S[step.target] for name, step in STEPS.items() if step.target in _S}
 _SWEEPABLE = frozenset(_S[s] for s in OPEN_STATUSES)
-_PERIODS = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 18 * 60))  # api.events.calendar.PERIODS
 #: the limit (accept, dispatch, handle, verify) that sets the next stage's deadline, as in
 #: api.events.flows; start and escalate keep the deadline, reject/close/postpone clear it
 _NEXT_LIMIT = {
@@ -75,41 +74,6 @@ _NEXT_LIMIT = {
     "verify_fail": 2,
     "resume": 2,
 }
-
-
-class WorkingTime:
-    """Fast twin of :meth:`api.events.calendar.WorkCalendar.add` on µs timestamps.
-
-    ``exceptions`` maps local day numbers (days since 1970-01-01, Beijing) to workday
-    yes/no, as the ``work_calendar`` table does.
-    """
-
-    def __init__(self, exceptions: Mapping[int, bool] | None = None) -> None:
-        self.exceptions = dict(exceptions or {})
-
-    def is_workday(self, day: int) -> bool:
-        return self.exceptions.get(day, (day + 3) % 7 < 5)  # 1970-01-01 was a Thursday
-
-    def add(self, at_us: int, minutes: int, working_hours: bool) -> int:
-        """``at_us`` plus ``minutes``, counting only working time if ``working_hours``."""
-        if not working_hours:
-            return at_us + minutes * _MINUTE
-        day, within = divmod(at_us + LOCAL_OFFSET_US, MICROS_PER_DAY)
-        now = within / _MINUTE
-        left = float(minutes)
-        for _ in range(366):
-            if self.is_workday(day):
-                for opens, closes in _PERIODS:
-                    begin = max(now, opens)
-                    if begin >= closes:
-                        continue
-                    if begin + left <= closes:
-                        return round(
-                            day * MICROS_PER_DAY + (begin + left) * _MINUTE - LOCAL_OFFSET_US
-                        )
-                    left -= closes - begin
-            day, now = day + 1, 0.0
-        raise ValueError(f"{minutes} working minutes do not fit in a year")
 
 
 @dataclass(frozen=True)
@@ -151,7 +115,7 @@ class _Case:
         source: int,
         limits: tuple[int, ...],
         working: bool,
-        clock: WorkingTime,
+        clock: WorkCalendar,
         as_of: int,
         sweep_delay: int,
     ) -> None:
@@ -178,7 +142,7 @@ class _Case:
         self.rows.append((index, _A["report"], -1, self.status, reported, role, -1, source, -1))
 
     def deadline(self, at: int, minutes: int) -> int:
-        return self.clock.add(at, minutes, self.working)
+        return self.clock.add_micros(at, minutes, working_hours=self.working)
 
     def act(self, action: str, at: int, role: str, note: int, *, department: int = -1) -> bool:
         """Take ``action`` at ``at`` (unless that is after now); False once the case stops."""
@@ -257,10 +221,10 @@ def simulate_histories(
     department_ids: dict[str, int],
     district: str,
     as_of_us: int,
-    clock: WorkingTime | None = None,
+    clock: WorkCalendar | None = None,
 ) -> Histories:
     """Run every event of ``draft`` through the workflow and cut the histories at ``as_of_us``."""
-    clock = clock or WorkingTime()
+    clock = clock or WorkCalendar()
     n = len(draft.category)
     c = draft.category
     district_bureau = department_ids.get(f"city-management-{district}")

@@ -45,6 +45,7 @@ __all__ = [
     "check_lonlat_in_china",
     "from_wgs84",
     "gauss_kruger_srid",
+    "lonlat_to_web_mercator",
     "resolve_crs",
     "srid_of",
     "to_wgs84",
@@ -313,6 +314,29 @@ def check_bbox_in_china(
 @functools.lru_cache(maxsize=64)
 def _transformer(source_srid: int, target_srid: int) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(source_srid, target_srid, always_xy=True)
+
+
+def lonlat_to_web_mercator(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """WGS 84 longitudes and latitudes to Web Mercator metres (EPSG:3857), vectorised.
+
+    The same pyproj transformation as ``from_wgs84(geometries, 3857)``, on coordinate
+    arrays (points to COPY, tile maths) without building geometries.
+
+    Examples
+    --------
+    The example of EPSG Guidance Note 7-2 (100°20'W, 24°22'54.433"N) and the antimeridian:
+
+    >>> lon, lat = [-(100 + 20 / 60), 180.0], [24 + 22 / 60 + 54.433 / 3600, 0.0]
+    >>> x, y = lonlat_to_web_mercator(lon, lat)
+    >>> x.round(2).tolist(), y.round(2).tolist()
+    ([-11169055.58, 20037508.34], [2800000.0, 0.0])
+    """
+    x, y = _transformer(WGS84_SRID, WEB_MERCATOR_SRID).transform(
+        np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    )
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
 def _pyproj_conversion(source_srid: int, target_srid: int) -> ConversionFunction:

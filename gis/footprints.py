@@ -267,9 +267,6 @@ _NOT_UTF8 = (
 
 #: Features per batch when a layer is read batch by batch (:func:`iter_footprints`).
 BATCH_FEATURES = 65_536
-#: The first batch is cut to this many features, so that an import has rows to send
-#: (and the database work to do) a fraction of a second sooner.
-FIRST_BATCH_FEATURES = 8_192
 
 
 @dataclass
@@ -304,10 +301,9 @@ def iter_footprints(
     crs: CrsLike | None = None,
     id_field: str | None = None,
     batch_features: int = BATCH_FEATURES,
-    first_batch_features: int = FIRST_BATCH_FEATURES,
 ) -> Iterator[Footprints]:
-    """:func:`read_footprints` batch by batch: one :class:`Footprints` per batch read,
-    the first one cut to ``first_batch_features``.
+    """:func:`read_footprints` batch by batch: one :class:`Footprints` per batch of
+    ``batch_features`` read.
 
     The CRS is decided on the first batch (its coordinates when the file declares
     none); a repeated source id is rejected whichever batch the first one was in.
@@ -318,9 +314,7 @@ def iter_footprints(
     path = Path(path)
     try:
         with readable_shapefile(path) as (readable, renamed):
-            yield from _read_batches(
-                readable, layer, crs, id_field, batch_features, first_batch_features, renamed
-            )
+            yield from _read_batches(readable, layer, crs, id_field, batch_features, renamed)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise FootprintError(f"cannot read {path}: {exc}") from exc
     except UnicodeDecodeError as exc:  # pyogrio decodes names and values as UTF-8
@@ -333,7 +327,6 @@ def _read_batches(
     crs: CrsLike | None,
     id_field: str | None,
     batch_features: int,
-    first_batch_features: int,
     notes: list[str],
 ) -> Iterator[Footprints]:
     """The batches of one readable source; ``notes`` go with the first."""
@@ -355,9 +348,6 @@ def _read_batches(
         batches = iter(reader)
         first = True
         while (batch := next(batches, None)) is not None:
-            if first and batch.num_rows > first_batch_features:
-                yield _noted(_footprints_of(batch.slice(0, first_batch_features), stream), notes)
-                batch, first = batch.slice(first_batch_features), False
             yield _noted(_footprints_of(batch, stream), notes if first else [])
             first = False
         if first:

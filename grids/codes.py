@@ -48,11 +48,13 @@ __all__ = [
     "make_component_id",
     "make_grid_code",
     "make_room_code",
+    "make_room_codes",
     "parent_code",
     "parse_code",
     "parse_component_id",
     "parse_room_segment",
     "room_segment",
+    "room_segments",
     "validate_area_code",
     "validate_component_id",
 ]
@@ -365,17 +367,55 @@ def room_segment(unit: int, floor: int, door: int) -> str:
     >>> room_segment(1, 3, 2), room_segment(0, -2, 5), room_segment(2, 118, 1)
     ('100302', '090205', '211801')
     """
-    if not 0 <= unit <= 9:
-        raise CodeError(f"unit must be 0–9 (0 = no units), got {unit}")
-    if 1 <= floor <= 899:
-        floor_digits = f"{floor:03d}"
-    elif -99 <= floor <= -1:
-        floor_digits = f"{900 - floor}"
-    else:
-        raise CodeError(f"floor must be 1–899 or -1 to -99 (basement), got {floor}")
-    if not 1 <= door <= 99:
-        raise CodeError(f"door must be 1–99, got {door}")
-    return f"{unit}{floor_digits}{door:02d}"
+    return room_segments([unit], [floor], [door]).tobytes().decode()
+
+
+def _first_bad(values: NDArray[np.int64], bad: NDArray[np.bool_]) -> int:
+    return int(values[np.argmax(bad)])
+
+
+def room_segments(unit: ArrayLike, floor: ArrayLike, door: ArrayLike) -> NDArray[np.uint8]:
+    """Encode many (unit, floor, door) as 6-digit room segments, an ``(n, 6)`` ASCII array.
+
+    Same rules as :func:`room_segment`; an out-of-range value raises :class:`CodeError`
+    naming the first one.
+
+    Examples
+    --------
+    >>> room_segments([1, 0], [3, -2], [2, 5]).view("S6").ravel().tolist()
+    [b'100302', b'090205']
+    """
+    units, floors, doors = (np.asarray(v, dtype=np.int64).reshape(-1) for v in (unit, floor, door))
+    bad_unit = (units < 0) | (units > 9)
+    if bad_unit.any():
+        raise CodeError(f"unit must be 0–9 (0 = no units), got {_first_bad(units, bad_unit)}")
+    bad_floor = (floors == 0) | (floors < -99) | (floors > 899)
+    if bad_floor.any():
+        raise CodeError(
+            f"floor must be 1–899 or -1 to -99 (basement), got {_first_bad(floors, bad_floor)}"
+        )
+    bad_door = (doors < 1) | (doors > 99)
+    if bad_door.any():
+        raise CodeError(f"door must be 1–99, got {_first_bad(doors, bad_door)}")
+    floor_digits = np.where(floors < 0, 900 - floors, floors)  # B1 = 901
+    return np.hstack([digits(units, 1), digits(floor_digits, 3), digits(doors, 2)])
+
+
+def make_room_codes(
+    building_codes: NDArray[np.uint8], unit: ArrayLike, floor: ArrayLike, door: ArrayLike
+) -> NDArray[np.uint8]:
+    """Many 25-digit room codes: ``(n, 19)`` ASCII building codes + :func:`room_segments`.
+
+    Examples
+    --------
+    >>> building = np.frombuffer(b"4403040010010300012", np.uint8)[None, :]
+    >>> make_room_codes(building, [1], [3], [2]).view("S25").ravel().tolist()
+    [b'4403040010010300012100302']
+    """
+    codes = np.asarray(building_codes, dtype=np.uint8)
+    if codes.ndim != 2 or codes.shape[1] != Level.BUILDING.length:
+        raise CodeError(f"building codes must be an (n, 19) ASCII array, got {codes.shape}")
+    return np.hstack([codes, room_segments(unit, floor, door)])
 
 
 def parse_room_segment(segment: str) -> RoomNumber:

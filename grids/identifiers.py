@@ -10,6 +10,12 @@
 Every validator returns the normalised value or raises :class:`IdentifierError` with a
 message saying what is wrong and where (positions are 1-based, as printed on cards).
 Masking helpers (脱敏) produce the display forms used everywhere by default.
+
+Check characters are computed in one place, on ``(n, width)`` arrays of ASCII bytes
+(:func:`id_number_check_chars`, :func:`credit_code_check_chars`,
+:func:`organization_code_check_chars`); the one-value functions validate their input
+and call them with one row, and :func:`make_id_numbers` / :func:`make_credit_codes`
+build many identifiers at once (the demo city generates millions).
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from grids.codes import PROVINCE_CODES
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from grids.codes import PROVINCE_CODES, digits
 
 __all__ = [
     "CREDIT_CODE_ALPHABET",
@@ -29,13 +38,18 @@ __all__ = [
     "IdentifierError",
     "Sex",
     "credit_code_check_char",
+    "credit_code_check_chars",
     "id_number_check_char",
+    "id_number_check_chars",
     "make_credit_code",
+    "make_credit_codes",
     "make_id_number",
+    "make_id_numbers",
     "mask_id_number",
     "mask_name",
     "mask_phone",
     "organization_code_check_char",
+    "organization_code_check_chars",
     "parse_credit_code",
     "parse_id_number",
     "validate_credit_code",
@@ -57,12 +71,29 @@ class Sex(StrEnum):
 
 # --- Resident ID number (GB 11643) -------------------------------------------------
 
-_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7, 9, 10, 5, 8, 4, 2, 1, 6, ...
-_ID_CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+_ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)])  # 7, 9, 10, 5, 8, 4, 2, 1, ...
+_ID_CHECK_CHARS = np.frombuffer(b"10X98765432", np.uint8)  # indexed by (weighted sum mod 11)
 #: Region prefixes: GB/T 2260 provinces plus 83, used by the residence permits of
 #: Taiwan residents (港澳台居民居住证: 81 Hong Kong, 82 Macao, 83 Taiwan).
 _REGION_PREFIXES = PROVINCE_CODES | {"83"}
 _EARLIEST_BIRTH = dt.date(1850, 1, 1)
+_EPOCH = dt.date(1970, 1, 1)
+U8 = NDArray[np.uint8]
+
+
+def _ascii_rows(values: ArrayLike, width: int) -> U8:
+    """``(n, width)`` ASCII bytes from such an array or from strings of that width."""
+    array = np.asarray(values)
+    if array.dtype == np.uint8 and array.ndim == 2 and array.shape[1] == width:
+        return np.ascontiguousarray(array)
+    strings = np.asarray(array, dtype=f"S{width}").reshape(-1)
+    if len(strings) and (np.char.str_len(strings) != width).any():
+        raise IdentifierError(f"expected values of {width} characters")
+    return strings.view(np.uint8).reshape(-1, width)
+
+
+def _one(value: str) -> U8:
+    return np.frombuffer(value.encode("ascii"), np.uint8)[None, :]
 
 
 @dataclass(frozen=True)
@@ -102,7 +133,26 @@ def id_number_check_char(first17: str) -> str:
     if len(first17) != 17:
         raise IdentifierError(f"ID number body must be 17 digits, got {len(first17)}")
     _require_digits(first17, "ID number")
-    total = sum(int(char) * weight for char, weight in zip(first17, _ID_WEIGHTS, strict=True))
+    return chr(id_number_check_chars(_one(first17))[0])
+
+
+def id_number_check_chars(first17: ArrayLike) -> U8:
+    """ISO 7064 MOD 11-2 check characters of many ID number bodies, as ASCII bytes.
+
+    Parameters
+    ----------
+    first17 : array_like
+        ``(n, 17)`` ASCII digits, or strings of 17 digits.
+
+    Examples
+    --------
+    >>> id_number_check_chars(["11010519491231002", "44052418800101001"]).tobytes()
+    b'X4'
+    """
+    body = _ascii_rows(first17, 17)
+    if ((body < ord("0")) | (body > ord("9"))).any():
+        raise IdentifierError("ID number bodies must be digits")
+    total = (body.astype(np.int64) - ord("0")) @ _ID_WEIGHTS
     return _ID_CHECK_CHARS[total % 11]
 
 
@@ -188,8 +238,49 @@ def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
         raise IdentifierError(f"sequence must be 0–999, got {sequence}")
     if birth_date < _EARLIEST_BIRTH:
         raise IdentifierError(f"birth date {birth_date.isoformat()} is before 1850")
-    body = f"{region}{birth_date:%Y%m%d}{sequence:03d}"
-    return body + id_number_check_char(body)
+    number = make_id_numbers([region], [(birth_date - _EPOCH).days], [sequence])
+    return number.tobytes().decode()
+
+
+def make_id_numbers(region: ArrayLike, birth_day: ArrayLike, sequence: ArrayLike) -> U8:
+    """Build many valid ID numbers at once, as an ``(n, 18)`` ASCII array.
+
+    Parameters
+    ----------
+    region : array_like
+        6-digit region codes (strings or ``(n, 6)`` ASCII); the province prefix is checked.
+    birth_day : array_like
+        Birth dates as days since 1970-01-01 (or numpy ``datetime64``), from 1850 on.
+    sequence : array_like of int
+        顺序码 0–999 (odd = male).
+
+    Examples
+    --------
+    >>> make_id_numbers(["110105"], [-7306], [2]).view("S18").ravel().tolist()
+    [b'11010519491231002X']
+    """
+    regions = _ascii_rows(region, 6)
+    if ((regions < ord("0")) | (regions > ord("9"))).any():
+        raise IdentifierError("region codes must be 6 digits")
+    provinces = regions[:, :2].copy().view("S2").ravel()
+    unknown = ~np.isin(provinces, np.array(sorted(_REGION_PREFIXES), dtype="S2"))
+    if unknown.any():
+        bad = regions[np.argmax(unknown)].tobytes().decode()
+        raise IdentifierError(f"region code {bad} does not start with a GB/T 2260 province code")
+    days = np.asarray(birth_day)
+    if not np.issubdtype(days.dtype, np.datetime64):
+        days = np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")
+    dates = days.astype("datetime64[D]").reshape(-1)
+    if len(dates) and dates.min() < np.datetime64(_EARLIEST_BIRTH):
+        raise IdentifierError(f"birth date {dates.min()} is before 1850")
+    sequences = np.asarray(sequence, dtype=np.int64).reshape(-1)
+    if len(sequences) and (sequences.min() < 0 or sequences.max() > 999):
+        raise IdentifierError("sequence must be 0–999")
+    year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
+    body = np.hstack([regions, digits(year * 10_000 + month * 100 + day, 8), digits(sequences, 3)])
+    return np.hstack([body, id_number_check_chars(body)[:, None]])
 
 
 # --- Unified social credit code (GB 32100) and organisation code (GB 11714) ----------
@@ -197,8 +288,16 @@ def make_id_number(region: str, birth_date: dt.date, sequence: int) -> str:
 #: The 31 characters of GB 32100 in value order (no I, O, S, V, Z).
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_VALUES = {char: value for value, char in enumerate(CREDIT_CODE_ALPHABET)}
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_CREDIT_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28])
+_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2])
+_ALPHABET = np.frombuffer(CREDIT_CODE_ALPHABET.encode(), np.uint8)
+#: byte -> value: the credit code alphabet (-1 outside it); organisation codes 0-9, A=10 … Z=35
+_CREDIT_VALUE = np.full(256, -1, dtype=np.int64)
+_CREDIT_VALUE[_ALPHABET] = np.arange(31)
+_ORG_VALUE = np.full(256, -1, dtype=np.int64)
+_ORG_VALUE[np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)] = np.arange(36)
+#: GB 11714 check characters by ``11 - sum mod 11`` (1..11): 10 is X, 11 is 0
+_ORG_CHECK_CHARS = np.frombuffer(b"?123456789X0", np.uint8)
 
 #: 登记管理部门码 (position 1) of GB 32100-2015.
 CREDIT_REGISTRATION_AUTHORITIES = {
@@ -242,15 +341,26 @@ def organization_code_check_char(body8: str) -> str:
     """
     if len(body8) != 8:
         raise IdentifierError(f"organisation code body must be 8 characters, got {len(body8)}")
-    total = 0
-    for index, (char, weight) in enumerate(zip(body8, _ORG_WEIGHTS, strict=True)):
+    for index, char in enumerate(body8):
         if not (char.isascii() and char.isalnum() and not char.islower()):
             raise IdentifierError(
                 f"organisation code: invalid character {char!r} at position {index + 1}"
             )
-        total += int(char, 36) * weight
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
+    return chr(organization_code_check_chars(_one(body8))[0])
+
+
+def organization_code_check_chars(body8: ArrayLike) -> U8:
+    """GB 11714 check characters of many organisation code bodies, as ASCII bytes.
+
+    Examples
+    --------
+    >>> organization_code_check_chars(["60003734", "M000100Y"]).tobytes()
+    b'14'
+    """
+    values = _ORG_VALUE[_ascii_rows(body8, 8)]
+    if (values < 0).any():
+        raise IdentifierError("organisation code bodies must be digits and capital letters")
+    return _ORG_CHECK_CHARS[11 - (values @ _ORG_WEIGHTS) % 11]
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -263,12 +373,24 @@ def credit_code_check_char(first17: str) -> str:
     """
     if len(first17) != 17:
         raise IdentifierError(f"credit code body must be 17 characters, got {len(first17)}")
-    total = 0
-    for index, (char, weight) in enumerate(zip(first17, _CREDIT_WEIGHTS, strict=True)):
+    for index, char in enumerate(first17):
         if char not in _CREDIT_VALUES:
             raise IdentifierError(_bad_credit_char(char, index + 1))
-        total += _CREDIT_VALUES[char] * weight
-    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+    return chr(credit_code_check_chars(_one(first17))[0])
+
+
+def credit_code_check_chars(first17: ArrayLike) -> U8:
+    """GB 32100 check characters of many credit code bodies, as ASCII bytes.
+
+    Examples
+    --------
+    >>> credit_code_check_chars(["91110000600037341", "91350100M000100Y4"]).tobytes()
+    b'L3'
+    """
+    values = _CREDIT_VALUE[_ascii_rows(first17, 17)]
+    if (values < 0).any():
+        raise IdentifierError("credit codes: characters outside 0-9 and A-Y except I, O, S, V, Z")
+    return _ALPHABET[(31 - (values @ _CREDIT_WEIGHTS) % 31) % 31]
 
 
 def _bad_credit_char(char: str, position: int) -> str:
@@ -362,14 +484,39 @@ def make_credit_code(authority: str, entity_type: str, division: str, organizati
             f"organisation code must be 8 characters (or 9 with check), got {len(organization)}"
         )
     body = organization[:8].upper()
-    organization_code = body + organization_code_check_char(body)
-    if len(organization) == 9 and organization[8].upper() != organization_code[8]:
+    organization_code_check_char(body)  # refuses invalid characters with their position
+    code = make_credit_codes([authority + entity_type], [division], [body]).tobytes().decode()
+    if len(organization) == 9 and organization[8].upper() != code[16]:
         raise IdentifierError(
             f"organisation code {organization}: bad check character: "
-            f"expected {organization_code[8]}, got {organization[8]}"
+            f"expected {code[16]}, got {organization[8]}"
         )
-    first17 = authority + entity_type + division + organization_code
-    return first17 + credit_code_check_char(first17)
+    return code
+
+
+def make_credit_codes(prefix: ArrayLike, division: ArrayLike, organization: ArrayLike) -> U8:
+    """Build many valid credit codes at once, as an ``(n, 18)`` ASCII array.
+
+    Parameters
+    ----------
+    prefix : array_like
+        Registration authority and entity type, 2 characters (``"91"`` 企业).
+    division : array_like
+        6-digit division codes.
+    organization : array_like
+        8-character organisation code bodies (the GB 11714 check character is added).
+
+    All three as strings or ``(n, width)`` ASCII arrays.
+
+    Examples
+    --------
+    >>> make_credit_codes(["91"], ["110000"], ["60003734"]).view("S18").ravel().tolist()
+    [b'91110000600037341L']
+    """
+    body = _ascii_rows(organization, 8)
+    org = np.hstack([body, organization_code_check_chars(body)[:, None]])
+    first17 = np.hstack([_ascii_rows(prefix, 2), _ascii_rows(division, 6), org])
+    return np.hstack([first17, credit_code_check_chars(first17)[:, None]])
 
 
 # --- Mobile phone --------------------------------------------------------------------

@@ -144,15 +144,29 @@ async def client(app, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncC
         yield client
 
 
-# Deferred constraint triggers run when a transaction commits (migration 0013); the app's
-# commits are savepoints here, so they are fired after each response instead.
-COMMIT_TRIGGERS = "events_data_version, events_rollups"
+# Everything PostgreSQL checks or fires only at COMMIT: the constraints (constraint
+# triggers such as migration 0013's, deferred foreign keys) declared INITIALLY DEFERRED.
+# Read from the catalogue so that a new one is covered without touching this file.
+COMMIT_TIME_CONSTRAINTS = text("""
+    SELECT DISTINCT format('%I.%I', namespace.nspname, constraint_.conname)
+    FROM pg_constraint AS constraint_
+    JOIN pg_namespace AS namespace ON namespace.oid = constraint_.connamespace
+    WHERE constraint_.condeferrable AND constraint_.condeferred
+      AND namespace.nspname NOT IN ('pg_catalog', 'information_schema')
+""")
 
 
 async def run_commit_triggers(connection: AsyncConnection) -> None:
-    """Fire the pending commit-time triggers, as the application's commit would."""
-    await connection.execute(text(f"SET CONSTRAINTS {COMMIT_TRIGGERS} IMMEDIATE"))
-    await connection.execute(text(f"SET CONSTRAINTS {COMMIT_TRIGGERS} DEFERRED"))
+    """Fire the pending commit-time triggers and checks, as the application's commit would.
+
+    The application's commits are savepoints inside the test's transaction, which never
+    commits; switching the deferred constraints to IMMEDIATE runs what is pending now,
+    and switching them back leaves the transaction as a fresh one would be.
+    """
+    names = ", ".join((await connection.execute(COMMIT_TIME_CONSTRAINTS)).scalars())
+    if names:
+        await connection.execute(text(f"SET CONSTRAINTS {names} IMMEDIATE"))
+        await connection.execute(text(f"SET CONSTRAINTS {names} DEFERRED"))
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> dict:

@@ -129,20 +129,16 @@ def find_existing(
 
 
 class SourceIds:
-    """Finds the buildings that hold the source ids of each batch of a file.
+    """Finds the buildings that hold the source ids of a file.
 
-    With ``preload`` (a bulk load, whose exclusive lock would block a second
-    connection), every source id in the table is read once into memory; otherwise each
-    batch is looked up through a second connection (:func:`find_existing`)
-    while the import's own connection is busy with its COPY. Nothing is read when no
-    building has a source id yet. Use as a context manager.
+    With ``preload`` (a bulk load), every source id in the table is read once into
+    memory, before the indexes are set aside; otherwise the file's ids are looked up
+    with one join (:func:`find_existing`). Nothing is read when no building has a
+    source id yet.
     """
 
-    def __init__(
-        self, url: str, connection: psycopg.Connection, source: str, *, preload: bool
-    ) -> None:
-        self.url, self.source = url, source
-        self.lookup: psycopg.Connection | None = None
+    def __init__(self, connection: psycopg.Connection, source: str, *, preload: bool) -> None:
+        self.connection, self.source = connection, source
         self.known: pa.StringArray | None = None
         self.any = bool(connection.execute(_ANY_IDS).fetchone()[0])
         if self.any and preload:
@@ -152,17 +148,9 @@ class SourceIds:
             self._same = np.array([row[2] for row in rows], dtype=bool)
             self._owner = np.array([row[3] for row in rows], dtype=object)
 
-    def __enter__(self) -> SourceIds:
-        if self.any and self.known is None:
-            self.lookup = psycopg.connect(self.url, autocommit=True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.lookup is not None:
-            self.lookup.close()
-
     def find(self, source_ids: pa.StringArray) -> Existing:
-        """The buildings holding ``source_ids`` (see :class:`Existing`)."""
+        """The buildings holding ``source_ids`` (see :class:`Existing`); called once per
+        import (its temporary table lives until the commit)."""
         if self.known is not None:
             found = pc.index_in(source_ids, value_set=self.known)
             at = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
@@ -172,10 +160,9 @@ class SourceIds:
                 hit & self._same[at],
                 np.where(hit, self._owner[at], None),
             )
-        if self.lookup is None:
+        if not self.any:
             return Existing.nothing(len(source_ids))
-        with self.lookup.transaction():  # its temporary table goes with the transaction
-            return find_existing(self.lookup, source_ids, self.source)
+        return find_existing(self.connection, source_ids, self.source)
 
 
 def update_existing(

@@ -1,15 +1,16 @@
 """Bulk import of building footprints (楼栋轮廓入库): grids, codes, upsert, binary COPY.
 
-One file is one transaction, streamed batch by batch: while a second thread reads,
-checks and repairs batch *k+1* (:func:`gis.footprints.iter_footprints`), batch *k*
-is placed in the basic grid holding each point-on-surface and matched to existing
-buildings by ``source_id``, in Python (:mod:`api.buildings.import_grids`,
-:mod:`api.buildings.import_upsert`); its new buildings get codes that continue the
-highest 5-digit sequence already issued in their grid (SPEC §2.1; numbered
-north→south, west→east within each batch) and go straight into one open binary
-COPY (:mod:`api.buildings.import_copy`). Existing buildings whose footprint or
-attributes changed are updated in place after the COPY (a code is an identity and
-never changes). Anything that fails rolls everything back.
+One file is one transaction. A second thread reads, checks and repairs the file batch
+by batch (:func:`gis.footprints.iter_footprints`) while this one places each batch in
+the basic grid holding each point-on-surface; then the whole file is matched to
+existing buildings by ``source_id``, in Python (:mod:`api.buildings.import_grids`,
+:mod:`api.buildings.import_upsert`). Its new buildings get codes that continue the
+highest 5-digit sequence already issued in their grid, numbered over the whole file
+(SPEC §2.1; north→south, west→east, ties by source id), so that the codes depend on
+the data only, never on the batch size; they go straight into a binary COPY
+(:mod:`api.buildings.import_copy`). Existing buildings whose footprint or attributes
+changed are updated in place after the COPY (a code is an identity and never
+changes). Anything that fails rolls everything back.
 """
 
 from __future__ import annotations
@@ -31,14 +32,7 @@ from psycopg.types.json import Jsonb
 
 from api.areas.rollups import refresh_area_stats
 from api.buildings.import_copy import BuildingsCopy, NewBuildings
-from api.buildings.import_grids import (
-    CodeIssuer,
-    Grids,
-    GridsFull,
-    assign_grids,
-    load_grids,
-    reading_rank,
-)
+from api.buildings.import_grids import CodeIssuer, Grids, GridsFull, assign_grids, load_grids
 from api.buildings.import_indexes import (
     DeferredIndex,
     build_deferred_indexes,
@@ -48,7 +42,14 @@ from api.buildings.import_indexes import (
 from api.buildings.import_upsert import Existing, SourceIds, update_existing
 from api.errors import Unprocessable
 from gis.crs import CrsLike
-from gis.footprints import Footprints, Reject, iter_footprints, layer_size
+from gis.footprints import (
+    BATCH_FEATURES,
+    Footprints,
+    Reject,
+    concat_footprints,
+    iter_footprints,
+    layer_size,
+)
 
 __all__ = [
     "ImportAudit",
@@ -91,8 +92,8 @@ class ImportResult:
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    #: Wall seconds spent in each step, summed over the batches: setup, read (waiting
-    #: for the reader thread), assign, codes, copy, update, stats, commit, indexes.
+    #: Wall seconds spent in each step: setup, read (waiting for the reader thread),
+    #: assign, codes, copy, update, stats, commit, indexes.
     steps: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -168,12 +169,13 @@ def import_batches(
     """Load the batches of one file into ``buildings`` in one transaction.
 
     ``url`` is the owner's DSN. Batch *k+1* is read in a second thread while batch *k*
-    is placed in its grids, matched, coded and COPYed, so that reading, Python and the
-    database overlap. With ``strict``, any rejected feature (from reading or from the
-    database checks) refuses the whole file: :class:`ImportRefused` with every reject
-    of the file, nothing written. ``refresh_stats`` recomputes ``area_stats`` in the
-    same transaction. ``bulk`` forces (or forbids) setting the indexes aside; by
-    default a load is bulk when ``expected`` (the features in the file) is at least
+    is placed in its grids; the file is then matched, coded and COPYed as a whole, so
+    that its codes do not depend on how it was cut into batches. With
+    ``strict``, any rejected feature (from reading or from the database checks)
+    refuses the whole file: :class:`ImportRefused` with every reject of the file,
+    nothing written. ``refresh_stats`` recomputes ``area_stats`` in the same
+    transaction. ``bulk`` forces (or forbids) setting the indexes aside; by default a
+    load is bulk when ``expected`` (the features in the file) is at least
     :data:`BULK_MIN_ROWS` and at least the rows already in the table. A bulk load
     rebuilds them after its commit, two at a time, before returning
     (:mod:`api.buildings.import_indexes`). ``audit`` writes its record in the same
@@ -183,7 +185,6 @@ def import_batches(
     report = progress or (lambda stage, done, total: None)
     result = ImportResult()
     clock = _Clock(result)
-    updates: list[_Changes] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="footprints") as reader:
         batch_iterator = iter(batches)
         pending = reader.submit(next, batch_iterator, None)  # read while setting up
@@ -196,33 +197,34 @@ def import_batches(
             codes = CodeIssuer(connection, grids)
             bulk_load = _is_bulk(connection, expected, bulk)
             deferred: list[DeferredIndex] = []
-            with SourceIds(url, connection, source, preload=bulk_load) as owners:
-                if bulk_load:
-                    deferred = set_aside_indexes(connection, "buildings")
-                clock.lap("setup")
-                with BuildingsCopy(connection, source=source, own_ids=bulk_load) as copy:
-                    while (footprints := pending.result()) is not None:
-                        pending = reader.submit(next, batch_iterator, None)
-                        clock.lap("read")
-                        _add_batch(result, footprints)
-                        report("read", result.read, expected or 0)
-                        if strict and result.rejects:
-                            continue  # read on: the refusal lists every reject of the file
-                        changes, rows = _place(footprints, grids, codes, owners, result, clock)
-                        if strict and result.rejects:
-                            continue
-                        updates.append(changes)
-                        copy.write(rows)
-                        clock.lap("copy")
-                        report("insert", result.read, expected or 0)
-                    if strict and result.rejects:
-                        raise ImportRefused(
-                            _refusal(result.rejects), details=_sorted(result.rejects)
-                        )
-                result.inserted = copy.rows
-            if updates:
-                result.updated = update_existing(connection, **_Changes.join(updates).columns())
-                result.unchanged = sum(len(c) for c in updates) - result.updated
+            owners = SourceIds(connection, source, preload=bulk_load)
+            if bulk_load:
+                deferred = set_aside_indexes(connection, "buildings")
+            clock.lap("setup")
+            parts, grid_parts = [], []
+            while (part := pending.result()) is not None:
+                pending = reader.submit(next, batch_iterator, None)
+                clock.lap("read")
+                parts.append(part)
+                grid_parts.append(assign_grids(part.anchor, grids))  # while the next is read
+                report("read", sum(p.read for p in parts), expected or 0)
+                clock.lap("assign")
+            if not parts:
+                raise ValueError("import_batches needs at least one batch (it may be empty)")
+            footprints = concat_footprints(parts)
+            _add_batch(result, footprints)
+            _refuse_if_strict(strict, result)
+            grid = np.concatenate(grid_parts)
+            changes, rows = _place(footprints, grid, grids, codes, owners, result, clock)
+            _refuse_if_strict(strict, result)
+            with BuildingsCopy(connection, source=source, own_ids=bulk_load) as copy:
+                copy.write(rows)
+                report("insert", result.read, expected or 0)
+            result.inserted = copy.rows
+            clock.lap("copy")
+            if len(changes):
+                result.updated = update_existing(connection, **changes.columns())
+                result.unchanged = len(changes) - result.updated
             restore_foreign_keys(connection, deferred)
             report("update", 1, 1)
             clock.lap("update")
@@ -252,16 +254,16 @@ def _add_batch(result: ImportResult, footprints: Footprints) -> None:
 
 def _place(
     footprints: Footprints,
+    grid: NDArray[np.int64],
     grids: Grids,
     codes: CodeIssuer,
     owners: SourceIds,
     result: ImportResult,
     clock: _Clock,
 ) -> tuple[_Changes, NewBuildings]:
-    """Grids, matches and codes of one batch: the changes to existing buildings and the
-    new buildings; rejects go to ``result``."""
+    """Matches and codes of a file whose footprints are in grids ``grid``: the changes to
+    existing buildings and the new buildings; rejects go to ``result``."""
     anchors = footprints.anchor
-    grid = assign_grids(anchors, grids)
     existing = owners.find(footprints.source_id)
     result.rejects += _database_rejects(footprints, grid, existing)
     clock.lap("assign")
@@ -280,7 +282,9 @@ def _place(
     )
     new = np.flatnonzero(placed & (existing.building_id < 0))
     try:
-        order, issued = codes.issue(grid[new], reading_rank(anchors[new]))
+        order, issued = codes.issue(
+            grid[new], anchors[new], footprints.source_id.take(pa.array(new))
+        )
     except GridsFull as exc:
         raise ImportRefused(str(exc)) from exc
     rows = _new_buildings(footprints, new[order], issued)
@@ -306,18 +310,6 @@ class _Changes:
 
     def columns(self) -> dict[str, NDArray]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @staticmethod
-    def join(parts: list[_Changes]) -> _Changes:
-        def joined(name: str) -> NDArray | pa.BinaryArray:
-            values = [getattr(p, name) for p in parts]
-            return (
-                pa.concat_arrays(values)
-                if isinstance(values[0], pa.Array)
-                else np.concatenate(values)
-            )
-
-        return _Changes(**{f.name: joined(f.name) for f in fields(_Changes)})
 
 
 class _Clock:
@@ -389,6 +381,11 @@ def _is_bulk(connection: psycopg.Connection, fresh: int | None, bulk: bool | Non
     )
 
 
+def _refuse_if_strict(strict: bool, result: ImportResult) -> None:
+    if strict and result.rejects:
+        raise ImportRefused(_refusal(result.rejects), details=_sorted(result.rejects))
+
+
 def _refusal(rejects: list[Reject]) -> str:
     first = min(rejects, key=lambda reject: reject.index)
     return (
@@ -410,14 +407,18 @@ def import_buildings_file(
     bulk: bool | None = None,
     progress: Progress | None = None,
     audit: ImportAudit | None = None,
+    batch_features: int = BATCH_FEATURES,
 ) -> ImportResult:
-    """Read ``path`` batch by batch (:func:`gis.footprints.iter_footprints`) and import it
-    (:func:`import_batches`). ``source`` defaults to the file name without its extension.
+    """Read ``path`` batch by batch (:func:`gis.footprints.iter_footprints`, ``batch_features``
+    at a time) and import it (:func:`import_batches`). ``source`` defaults to the file name
+    without its extension; the batch size changes neither the result nor the codes.
     """
     started = time.perf_counter()
     path = Path(path)
     with _collector_paused():
-        batches = iter_footprints(path, layer=layer, crs=crs, id_field=id_field)
+        batches = iter_footprints(
+            path, layer=layer, crs=crs, id_field=id_field, batch_features=batch_features
+        )
         try:
             result = import_batches(
                 url,

@@ -24,6 +24,7 @@ from api.components.models import Component, ComponentClass
 from api.entities.models import Entity
 from api.errors import NotFound
 from api.events.models import Event, EventCategory
+from api.events.service import is_overdue
 from api.people.models import Person
 from api.people.service import to_masked
 from api.privacy import PersonalDataCipher
@@ -32,7 +33,6 @@ from grids.codes import parse_room_segment
 NEARBY_METRES = 50
 EVENTS_ON_CARD = 50
 PEOPLE_READ = "people.read"
-OPEN_STATUSES = ("reported", "accepted", "dispatched", "handling", "handled")
 
 
 async def get_building(session: AsyncSession, *, code: str) -> Building:
@@ -204,7 +204,7 @@ async def _events_at(session: AsyncSession, building_id: int) -> list[EventBrief
             reported_at=e.reported_at,
             closed_at=e.closed_at,
             due_at=e.due_at,
-            overdue=e.status in OPEN_STATUSES and e.due_at is not None and e.due_at < now,
+            overdue=is_overdue(e, now),
         )
         for e, name in rows
     ]

@@ -18,12 +18,19 @@ from api.errors import (
     PreconditionRequired,
     Unprocessable,
 )
-from api.events.calendar import WorkCalendar
+from api.events.calendar import WorkCalendar, now
 from api.events.models import Event, EventAction, EventCategory
-from api.events.reads import _permission_of, etag_of
-from api.events.routing import department_for
+from api.events.routing import department_for, load_calendar
 from api.events.schemas import ActionCreate
-from api.events.workflow import RoleError, Step, TransitionError, check_role, next_status, step_for
+from api.events.service import etag_of
+from api.events.workflow import (
+    Step,
+    StepNotPermitted,
+    TransitionError,
+    check_permission,
+    next_status,
+    step_for,
+)
 
 
 async def _event(session: AsyncSession, event_id: int) -> Event:
@@ -38,15 +45,10 @@ async def _event(session: AsyncSession, event_id: int) -> Event:
 
 
 def _authorise(step: Step, principal: Principal) -> None:
-    permission = _permission_of(step.action)
     try:
-        check_role(step, principal.role)
-    except RoleError as exc:
+        check_permission(step, principal)
+    except StepNotPermitted as exc:
         raise Forbidden(str(exc), code="action_not_permitted") from exc
-    if not principal.can(permission):
-        raise Forbidden(
-            f"{step.action} needs the {permission} permission", code="action_not_permitted"
-        )
 
 
 async def _last_postponed_from(session: AsyncSession, event_id: int) -> str | None:
@@ -126,8 +128,6 @@ async def take_action(
     if_match: str | None,
     body: ActionCreate,
     principal: Principal,
-    at: datetime,
-    calendar: WorkCalendar,
 ) -> int:
     """Apply one workflow step and return the event's new version; exactly one of
     concurrent requests with one ETag wins.
@@ -141,7 +141,7 @@ async def take_action(
     Conflict
         The step is not allowed from the event's state (409).
     Forbidden
-        The caller's role or permissions do not allow the step (403).
+        The caller lacks the permission the step names (403).
     """
     if not if_match:
         raise PreconditionRequired(
@@ -173,8 +173,15 @@ async def take_action(
             str(exc), code="illegal_transition", message_zh="当前状态下不能执行该操作"
         ) from exc
     category = await session.get(EventCategory, event.category_id)
+    at = now()
     changes = await _changes(
-        session, step=step, event=event, category=category, body=body, at=at, calendar=calendar
+        session,
+        step=step,
+        event=event,
+        category=category,
+        body=body,
+        at=at,
+        calendar=await load_calendar(session),
     )
     result = await session.execute(
         update(Event)

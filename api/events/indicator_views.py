@@ -14,6 +14,7 @@ from api.deps import CurrentUser, DbSession, require
 from api.errors import BadRequest, Forbidden, error_responses
 from api.events import indicators
 from api.events.calendar import BEIJING
+from api.events.indicators import EARLIEST, LATEST
 from api.validation import AreaCode, Int32Id, IsoDate
 
 router = APIRouter(
@@ -23,7 +24,6 @@ router = APIRouter(
 )
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # the records a city can hold
 
 
 def period_bounds(

@@ -17,10 +17,12 @@ For an area (code prefix), optionally a department, and a period [start, end):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # the records a city can hold
 
 _STEP_COUNTS = text("""
     SELECT a.department_id AS department_id, grouping(a.department_id) = 1 AS is_total,

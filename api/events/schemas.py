@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.events.models import EVENT_ACTIONS
-from api.validation import Int32Id, Int64Id, SafeText, whole_number
+from api.validation import AreaCode, Int32Id, Int64Id, SafeText, whole_number
 
 WORKFLOW_ACTIONS = tuple(a for a in EVENT_ACTIONS if a != "report")  # reporting is POST
 
@@ -173,3 +173,27 @@ class ImportReportRead(BaseModel):
     skipped_existing: int = Field(description="tickets already imported in your area")
     applied: bool = Field(description="false when all_or_nothing refused the file")
     rejected: list[ImportRejectRead]
+
+
+class RuleWrite(BaseModel):
+    """A dispatch rule (分拨规则): events of the category in the area go to the department."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")  # as declared: no "1" for 1
+
+    category_id: Int32Id
+    area_prefix: AreaCode = Field(description="an area code; the most specific rule wins")
+    department_id: Int32Id
+
+
+class RuleRead(RuleWrite):
+    id: int
+
+
+class CalendarDayWrite(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    is_workday: bool
+    note: SafeText | None = Field(None, max_length=50)
+
+
+class CalendarDayRead(CalendarDayWrite):
+    day: str = Field(description="YYYY-MM-DD")

@@ -6,16 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
-from api import idempotency
 from api.audit import service as audit
 from api.deps import CurrentUser, DbSession, client_addr, require
 from api.errors import error_responses
-from api.events import flows, hotline_import, intake, photos, reads
-from api.events.calendar import now
-from api.events.models import EVENT_SOURCES, EventCategory
-from api.events.routing import load_calendar
+from api.events import flows, hotline_import, photos, service
+from api.events.models import EVENT_SOURCES
 from api.events.schemas import (
     ActionCreate,
     AttachmentRead,
@@ -27,6 +23,7 @@ from api.events.schemas import (
     ImportReportRead,
 )
 from api.events.workflow import EVENT_STATUSES_ALL
+from api.idempotency import service as idempotency
 from api.validation import AreaCode, EventRef, Int32Id, Int64Id, IsoDateTime, SafeText
 
 router = APIRouter(
@@ -50,33 +47,8 @@ IdempotencyKey = Annotated[
     description="Any signed-in user. The active categories (事件分类, GB/T 30428 major + minor "
     "codes), each with its default department and the time limits of each stage.",
 )
-async def list_categories(_: CurrentUser, session: DbSession) -> list[dict]:
-    rows = await session.scalars(
-        select(EventCategory)
-        .where(EventCategory.active)
-        .order_by(EventCategory.major, EventCategory.minor)
-    )
-    return [
-        {
-            "id": c.id,
-            "major": c.major,
-            "minor": c.minor,
-            "major_name": c.major_name,
-            "name": c.name,
-            "name_en": c.name_en,
-            "group": c.group,
-            "priority": c.priority,
-            "default_department_id": c.default_department_id,
-            "limits_minutes": {
-                "accept": c.accept_minutes,
-                "dispatch": c.dispatch_minutes,
-                "handle": c.handle_minutes,
-                "verify": c.verify_minutes,
-            },
-            "working_hours": c.working_hours,
-        }
-        for c in rows
-    ]
+async def list_categories(_: CurrentUser, session: DbSession) -> list[CategoryRead]:
+    return await service.list_categories(session)
 
 
 @router.post(
@@ -104,36 +76,7 @@ async def report_event(
         if replay is not None:
             status, stored = replay
             return JSONResponse(stored, status_code=status, headers={"Idempotent-Replay": "true"})
-    category = await intake.category_of(
-        session, category_id=body.category_id, major=body.major, minor=body.minor
-    )
-    location = await intake.locate(session, lon=body.lon, lat=body.lat)
-    at = now()
-    event = await intake.file_event(
-        session,
-        principal=principal,
-        category=category,
-        location=location,
-        title=body.title,
-        description=body.description,
-        address=body.address,
-        priority=body.priority,
-        source="patrol" if principal.role == "grid_worker" else "supervisor",
-        at=at,
-        calendar=await load_calendar(session),
-    )
-    duplicates = await intake.possible_duplicates(
-        session, category_id=category.id, location=location, at=at, exclude_id=event.id
-    )
-    detail = await reads.read_event(session, event_id=event.id, principal=principal)
-    similar = [await reads.read_event(session, event_id=d, principal=principal) for d in duplicates]
-    created = EventCreated(
-        **detail.model_dump(),
-        possible_duplicates=[
-            reads.EventRead(**s.model_dump(include=set(reads.EventRead.model_fields)))
-            for s in similar
-        ],
-    )
+    created = await service.report_event(session, body=body, principal=principal)
     payload = created.model_dump(mode="json")
     if idempotency_key is not None:
         await idempotency.remember(
@@ -143,8 +86,8 @@ async def report_event(
         payload,
         status_code=201,
         headers={
-            "ETag": reads.etag_of(event.id, event.version),
-            "Location": f"/api/events/{event.id}",
+            "ETag": service.etag_of(created.id, created.version),
+            "Location": f"/api/events/{created.id}",
         },
     )
 
@@ -175,7 +118,7 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> EventPage:
-    filters = reads.EventFilters(
+    filters = service.EventFilters(
         status=tuple(status or ()),
         open_only=open,
         overdue=overdue,
@@ -190,7 +133,7 @@ async def list_events(
         building_code=building,
         text=q,
     )
-    return await reads.list_events(session, filters=filters, limit=limit, offset=offset)
+    return await service.list_events(session, filters=filters, limit=limit, offset=offset)
 
 
 @router.get(
@@ -204,9 +147,9 @@ async def list_events(
 async def read_event(
     event_id: EventRef, response: Response, principal: CurrentUser, session: DbSession
 ) -> EventDetail:
-    resolved = await reads.resolve_event_id(session, ref=event_id)
-    detail = await reads.read_event(session, event_id=resolved, principal=principal)
-    response.headers["ETag"] = reads.etag_of(detail.id, detail.version)
+    resolved = await service.resolve_event_id(session, ref=event_id)
+    detail = await service.read_event(session, event_id=resolved, principal=principal)
+    response.headers["ETag"] = service.etag_of(detail.id, detail.version)
     return detail
 
 
@@ -229,18 +172,16 @@ async def act(
         SafeText | None, Header(max_length=100, description="the event's ETag (required)")
     ] = None,
 ) -> EventDetail:
-    event_id = await reads.resolve_event_id(session, ref=event_id)
+    event_id = await service.resolve_event_id(session, ref=event_id)
     version = await flows.take_action(
         session,
         event_id=event_id,
         if_match=if_match,
         body=body,
         principal=principal,
-        at=now(),
-        calendar=await load_calendar(session),
     )
-    response.headers["ETag"] = reads.etag_of(event_id, version)
-    return await reads.read_event(session, event_id=event_id, principal=principal)
+    response.headers["ETag"] = service.etag_of(event_id, version)
+    return await service.read_event(session, event_id=event_id, principal=principal)
 
 
 @router.post(
@@ -255,7 +196,7 @@ async def act(
 async def upload_photo(
     event_id: EventRef, file: UploadFile, principal: CurrentUser, session: DbSession
 ) -> AttachmentRead:
-    event_id = await reads.resolve_event_id(session, ref=event_id)
+    event_id = await service.resolve_event_id(session, ref=event_id)
     content = await file.read(photos.MAX_BYTES + 1)
     stored = await photos.attach(
         session,
@@ -291,7 +232,7 @@ async def upload_photo(
 async def download_photo(
     event_id: EventRef, photo_id: Int64Id, _: CurrentUser, session: DbSession
 ) -> Response:
-    event_id = await reads.resolve_event_id(session, ref=event_id)
+    event_id = await service.resolve_event_id(session, ref=event_id)
     stored = await photos.photo(session, event_id=event_id, photo_id=photo_id)
     return Response(
         stored.content,

@@ -6,25 +6,27 @@ ring for hexagons; 999 conditional permutations are run and reported, the class 
 from the z-score p-value with a Benjamini–Hochberg false-discovery-rate correction, see
 docs/hotspots.md). Weekly counts over the preceding weeks give the emerging pattern
 (new, intensifying, persistent, diminishing...). A run is cached for ``MAX_AGE``: the
-supervisor's map and list then answer from the database without recomputing.
+supervisor's list then answers from the database without recomputing, and the map's
+tiles draw the stored run by its id (:func:`api.maps.service.tile` never computes one).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
 
 import numpy as np
-import shapely
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import Unprocessable
-from api.events.models import HotspotRun
-from gis import hexagons
+from api.auth.schemas import Principal
+from api.errors import BadRequest, Forbidden, Unprocessable
+from api.events.calendar import BEIJING
+from api.events.indicators import EARLIEST, LATEST
+from api.hotspots import inputs
+from api.hotspots.models import HotspotRun
+from api.hotspots.schemas import GROUPS, HotspotQuery, Measure, Unit
 from gis.hotspots import (
     EmergingPattern,
     count_events,
@@ -33,7 +35,6 @@ from gis.hotspots import (
     gi_star,
     rate_per,
 )
-from gis.hotspots.weights import contiguity_weights
 
 MAX_AGE = timedelta(minutes=10)
 PERMUTATIONS = 999
@@ -46,149 +47,55 @@ CLASS_NAMES = {
     -2: "cold_95",
     -3: "cold_99",
 }
-Unit = Literal["grid", "community", "h3"]
+_STORE_SQL = resources.files("api.hotspots").joinpath("store_results.sql").read_text("utf-8")
 
 
-# Category groups (GROUPS of event_categories.group) a hotspot analysis may filter by.
-GROUPS = (
-    "facility",
-    "environment",
-    "advertising",
-    "construction",
-    "street_order",
-    "social",
-    "safety",
-)
-
-
-@dataclass(frozen=True)
-class HotspotQuery:
-    """What to analyse; ``area`` is a code prefix inside the caller's scope."""
-
-    area: str
-    unit: Unit = "grid"
-    resolution: int = 9
-    window_days: int = 30
-    end: datetime | None = None
-    major: str | None = None
-    group: str | None = None
-    measure: Literal["count", "rate"] = "count"
-    weeks: int = 12
-    repeat_min: int = 5
-
-    def fingerprint(self, end: datetime) -> str:
-        params = asdict(self) | {"end": end.isoformat()}
-        return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass
-class Units:
-    ids: list[str]
-    names: list[str | None]
-    weights: object
-    hexagon_wkb: list[bytes] | None  # lon/lat WKB of hexagons; None: shapes from areas
-    residents: np.ndarray | None
-
-
-async def _area_units(session: AsyncSession, query: HotspotQuery) -> Units:
-    level = "grid" if query.unit == "grid" else "community"
-    rows = (
-        await session.execute(
-            text("""
-        SELECT a.code, a.short_name, ST_AsBinary(a.geom_3857), coalesce(s.residents, 0)
-        FROM areas a LEFT JOIN area_stats s ON s.area_code = a.code
-        WHERE a.level = :level AND a.retired_at IS NULL
-          AND a.code >= :area AND a.code < :area || ':'
-        ORDER BY a.code"""),
-            {"level": level, "area": query.area},
-        )
-    ).all()
-    if len(rows) < 3:
-        raise Unprocessable(
-            f"{query.area} has {len(rows)} {level}s: too few for Gi*", code="too_few_units"
-        )
-    polygons = shapely.from_wkb([r[2] for r in rows])
-    return Units(
-        ids=[r[0] for r in rows],
-        names=[r[1] for r in rows],
-        weights=contiguity_weights(polygons, tolerance=0.5),
-        hexagon_wkb=None,
-        residents=np.array([r[3] for r in rows], dtype=float),
-    )
-
-
-async def _hexagon_units(
-    session: AsyncSession, query: HotspotQuery, event_lonlat: np.ndarray
-) -> tuple[Units, np.ndarray]:
-    if not 7 <= query.resolution <= 10:
-        raise Unprocessable(
-            f"H3 resolution must be 7–10, got {query.resolution}", code="invalid_resolution"
-        )
-    outline = await session.scalar(
-        text("SELECT ST_AsBinary(geom) FROM areas WHERE code = :area"), {"area": query.area}
-    )
-    cells = hexagons.cells_in_polygon(shapely.from_wkb(outline), query.resolution)
-    event_cells = (
-        hexagons.points_to_cells(event_lonlat[:, 0], event_lonlat[:, 1], query.resolution)
-        if len(event_lonlat)
-        else np.zeros(0, dtype=np.uint64)
-    )
-    cells = np.union1d(cells, event_cells)
-    polygons = hexagons.cell_polygons(cells)
-    ids = [f"{int(c):x}" for c in cells]
-    units = Units(
-        ids=ids,
-        names=None,
-        weights=hexagons.hexagon_weights(cells),
-        hexagon_wkb=list(shapely.to_wkb(polygons)),
-        residents=None,
-    )
-    positions = np.searchsorted(cells, event_cells) if len(event_cells) else event_cells
-    return units, positions.astype(np.int64)
-
-
-@dataclass
-class EventSample:
-    """The events of the analysis period as columns (one array each)."""
-
-    grid_codes: list[str]
-    lonlat: np.ndarray  # (n, 2) degrees
-    times: np.ndarray  # datetime64[s], UTC
-    building_ids: np.ndarray  # int64, -1 where no building
-
-
-async def _events(
-    session: AsyncSession, query: HotspotQuery, since: datetime, end: datetime
-) -> EventSample:
-    """One row of arrays from PostgreSQL: 230,000 events at city scale in a fraction of the
-    time that as many row objects take."""
-    row = (
-        await session.execute(
-            text("""
-        SELECT coalesce(array_agg(e.grid_code), '{}'),
-               coalesce(array_agg(ST_X(e.geom)), '{}'), coalesce(array_agg(ST_Y(e.geom)), '{}'),
-               coalesce(array_agg(extract(epoch FROM e.reported_at)::bigint), '{}'),
-               coalesce(array_agg(coalesce(e.building_id, -1)), '{}')
-        FROM events e JOIN event_categories c ON c.id = e.category_id
-        WHERE e.reported_at >= :since AND e.reported_at < :end AND e.status <> 'rejected'
-          AND e.grid_code >= :area AND e.grid_code < :area || ':'
-          AND (CAST(:major AS text) IS NULL OR c.major = :major)
-          AND (CAST(:group AS text) IS NULL OR c."group" = :group)"""),
-            {
-                "since": since,
-                "end": end,
-                "area": query.area,
-                "major": query.major,
-                "group": query.group,
-            },
-        )
-    ).one()
-    codes, lon, lat, epoch, buildings = row
-    return EventSample(
-        grid_codes=codes,
-        lonlat=np.column_stack([np.array(lon, dtype=float), np.array(lat, dtype=float)]),
-        times=np.array(epoch, dtype="int64").astype("datetime64[s]"),
-        building_ids=np.array(buildings, dtype=np.int64),
+def hotspot_query(
+    *,
+    principal: Principal,
+    area: str | None,
+    unit: Unit,
+    resolution: int,
+    window: int,
+    start: date | None,
+    end: date | None,
+    major: str | None,
+    group: str | None,
+    measure: Measure,
+    weeks: int,
+    repeat_min: int,
+    today: date,
+) -> HotspotQuery:
+    """The analysis asked for, checked: an area inside the caller's scope, a known group,
+    a custom window (``start`` … ``end``, days in Beijing) of at most 366 days."""
+    code = area or principal.scope_code
+    if not code.startswith(principal.scope_code):
+        raise Forbidden(f"area {code} is outside your area {principal.scope_code}")
+    if group is not None and group not in GROUPS:
+        raise BadRequest(f"unknown category group {group!r}; groups: {', '.join(GROUPS)}")
+    window_end = None
+    if start or end:
+        # one end given: the window runs from it to today, or `window` days up to it
+        end = end or today
+        start = start or end - timedelta(days=window - 1)
+        if end < start or (end - start).days >= 366 or start < EARLIEST or end > LATEST:
+            raise BadRequest(
+                f"a custom window needs from ≤ to, at most 366 days, within {EARLIEST} … {LATEST}",
+                code="invalid_window",
+            )
+        window = (end - start).days + 1
+        window_end = datetime.combine(end + timedelta(days=1), time(), BEIJING)
+    return HotspotQuery(
+        area=code,
+        unit=unit,
+        resolution=resolution,
+        window_days=window,
+        end=window_end,
+        major=major,
+        group=group,
+        measure=measure,
+        weeks=weeks,
+        repeat_min=repeat_min,
     )
 
 
@@ -218,12 +125,12 @@ async def analyse(session: AsyncSession, *, query: HotspotQuery, now: datetime) 
         return cached
     window_start = end - timedelta(days=query.window_days)
     since = min(window_start, end - timedelta(weeks=query.weeks))
-    sample = await _events(session, query, since, end)
+    sample = await inputs.events_of(session, query, since, end)
     lonlat, times = sample.lonlat, sample.times
     if query.unit == "h3":
-        units, positions = await _hexagon_units(session, query, lonlat)
+        units, positions = await inputs.hexagon_units(session, query, lonlat)
     else:
-        units = await _area_units(session, query)
+        units = await inputs.area_units(session, query)
         length = 14 if query.unit == "grid" else 12
         index = {code: i for i, code in enumerate(units.ids)}
         positions = np.array(
@@ -318,7 +225,7 @@ async def _store(
     fingerprint: str,
     end: datetime,
     now: datetime,
-    units: Units,
+    units: inputs.Units,
     counts: np.ndarray,
     rates: np.ndarray | None,
     result,
@@ -374,43 +281,8 @@ async def _store(
         "ranks": rank.tolist(),
         "weekly": [",".join(map(str, w)) for w in weekly.astype(int).tolist()],
     }
-    if units.hexagon_wkb is None:
-        await session.execute(
-            text("""
-            INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
-                                         pattern, pattern_label, p_permutation, rank, weekly,
-                                         geom_3857)
-            SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
-                   u.label, u.p_perm, u.rank, string_to_array(u.weekly, ',')::int[],
-                   a.geom_3857
-            FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), CAST(:events AS int[]),
-                        CAST(:rates AS float8[]), CAST(:z AS float8[]), CAST(:p AS float8[]),
-                        CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]),
-                        CAST(:labels AS text[]), CAST(:p_perm AS float8[]), CAST(:ranks AS int[]),
-                        CAST(:weekly AS text[]))
-                 AS u(id, name, events, rate, z, p, q, bin, pattern, label, p_perm, rank,
-                      weekly)
-            JOIN areas a ON a.code = u.id"""),
-            values,
-        )
-    else:
-        await session.execute(
-            text("""
-            INSERT INTO hotspot_results (run_id, unit_id, name, events, rate, z, p, q, gi_bin,
-                                         pattern, pattern_label, p_permutation, rank, weekly,
-                                         geom_3857)
-            SELECT :run, u.id, u.name, u.events, u.rate, u.z, u.p, u.q, u.bin, u.pattern,
-                   u.label, u.p_perm, u.rank, string_to_array(u.weekly, ',')::int[],
-                   ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326), 3857))
-            FROM unnest(CAST(:ids AS text[]), CAST(:names AS text[]), CAST(:events AS int[]),
-                        CAST(:rates AS float8[]), CAST(:z AS float8[]), CAST(:p AS float8[]),
-                        CAST(:q AS float8[]), CAST(:bins AS int[]), CAST(:patterns AS text[]),
-                        CAST(:labels AS text[]), CAST(:p_perm AS float8[]), CAST(:ranks AS int[]),
-                        CAST(:weekly AS text[]), CAST(:wkb AS bytea[]))
-                 AS u(id, name, events, rate, z, p, q, bin, pattern, label, p_perm, rank,
-                      weekly, wkb)"""),
-            values | {"wkb": units.hexagon_wkb},
-        )
+    wkb = units.hexagon_wkb or [None] * len(units.ids)  # None: the shape of the area
+    await session.execute(text(_STORE_SQL), values | {"wkb": wkb})
     return run
 
 
@@ -457,3 +329,25 @@ async def ranked_units(
             weekly,
         ) in rows
     ]
+
+
+async def weekly_series(
+    session: AsyncSession, *, principal: Principal, area: str, weeks: int, major: str | None
+) -> list[dict]:
+    """Events reported in each of the last ``weeks`` weeks (Monday first) in ``area``."""
+    if not area.startswith(principal.scope_code):
+        raise Forbidden(f"area {area} is outside your area {principal.scope_code}")
+    rows = await session.execute(
+        text("""
+        WITH weeks AS (
+          SELECT generate_series(date_trunc('week', now() - make_interval(weeks => :weeks - 1)),
+                                 date_trunc('week', now()), interval '1 week') AS week)
+        SELECT w.week, count(e.id) FROM weeks w
+        LEFT JOIN events e ON date_trunc('week', e.reported_at) = w.week
+          AND e.grid_code >= :area AND e.grid_code < :area || ':' AND e.status <> 'rejected'
+          AND (CAST(:major AS text) IS NULL OR e.category_id IN (
+                SELECT id FROM event_categories WHERE major = :major))
+        GROUP BY w.week ORDER BY w.week"""),
+        {"weeks": weeks, "area": area, "major": major},
+    )
+    return [{"week": w.date().isoformat(), "events": n} for w, n in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.events.statuses import OVERDUE, STATUSES
 from gis.tiles import LayerSpec
 
 AREA_STAT_PROPERTIES = {
@@ -24,6 +25,28 @@ AREA_STAT_PROPERTIES = {
 
 
 @dataclass(frozen=True)
+class LegendEntry:
+    """One class of a layer's legend: the property value, its labels and its colour."""
+
+    value: str
+    label_zh: str
+    label_en: str
+    color: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "value": self.value,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "color": self.color,
+        }
+
+
+def _legend(*entries: tuple[str, str, str, str]) -> tuple[LegendEntry, ...]:
+    return tuple(LegendEntry(*entry) for entry in entries)
+
+
+@dataclass(frozen=True)
 class Layer:
     """A published layer: its tile spec, titles, OGC geometry column and cache dependencies."""
 
@@ -35,7 +58,7 @@ class Layer:
     geom_4326: str
     id_column: str
     tables: tuple[str, ...]
-    legend: tuple[tuple[str, str, str], ...] = ()  # (value, zh label, colour)
+    legend_entries: tuple[LegendEntry, ...] = ()
     ogc_where: str | None = None  # OGC filter when the tile ``where`` uses tile parameters
     analysis: bool = False  # drawn from a hotspot run chosen per request; not an OGC collection
     minute_bound: bool = False  # properties depend on the clock (overdue): cache per minute
@@ -43,6 +66,15 @@ class Layer:
     @property
     def id(self) -> str:
         return self.spec.name
+
+    @property
+    def legend(self) -> tuple[tuple[str, str, str], ...]:
+        """(value, zh label, colour) of each legend class, as the TileJSON lists them."""
+        return tuple((e.value, e.label_zh, e.color) for e in self.legend_entries)
+
+    def legend_json(self) -> list[dict[str, str]]:
+        """The legend with both labels, as ``GET /api/reference`` serves it."""
+        return [entry.as_json() for entry in self.legend_entries]
 
 
 def _area_layer(level: str, title_zh: str, title_en: str, minzoom: int, maxzoom: int) -> Layer:
@@ -72,43 +104,37 @@ def _area_layer(level: str, title_zh: str, title_en: str, minzoom: int, maxzoom:
     )
 
 
-BUILDING_USE_LEGEND = (
-    ("residential", "住宅", "#f2c14e"),
-    ("urban_village", "城中村", "#e07a5f"),
-    ("commercial", "商业", "#3d85c6"),
-    ("office", "办公", "#6fa8dc"),
-    ("industrial", "工业", "#8e7cc3"),
-    ("school", "学校", "#6aa84f"),
-    ("medical", "医疗", "#cc0000"),
-    ("public", "公共设施", "#76a5af"),
-    ("mixed", "商住混合", "#e69138"),
-    ("other", "其他", "#999999"),
+BUILDING_USE_LEGEND = _legend(
+    ("residential", "住宅", "Residential", "#f2c14e"),
+    ("urban_village", "城中村", "Urban village", "#e07a5f"),
+    ("commercial", "商业", "Commercial", "#3d85c6"),
+    ("office", "办公", "Office", "#6fa8dc"),
+    ("industrial", "工业", "Industrial", "#8e7cc3"),
+    ("school", "学校", "School", "#6aa84f"),
+    ("medical", "医疗", "Medical", "#cc0000"),
+    ("public", "公共设施", "Public facility", "#76a5af"),
+    ("mixed", "商住混合", "Mixed use", "#e69138"),
+    ("other", "其他", "Other", "#999999"),
 )
-EVENT_STATUS_LEGEND = (
-    ("reported", "待受理", "#f1c232"),
-    ("accepted", "已立案", "#e69138"),
-    ("dispatched", "已派遣", "#3d85c6"),
-    ("handling", "处置中", "#674ea7"),
-    ("handled", "待核查", "#45818e"),
-    ("postponed", "缓办", "#999999"),
-    ("closed", "已结案", "#6aa84f"),
-    ("rejected", "不予立案", "#cccccc"),
-    ("overdue", "超期", "#cc0000"),
+# Every event status (待结案 included) and overdue, from the one list in api.events.statuses.
+EVENT_STATUS_LEGEND = tuple(
+    LegendEntry(str(term.code), term.label_zh, term.label_en, term.color or "#999999")
+    for term in (*STATUSES, OVERDUE)
 )
-HOTSPOT_LEGEND = (
-    ("3", "热点 99%", "#b2182b"),
-    ("2", "热点 95%", "#ef8a62"),
-    ("1", "热点 90%", "#fddbc7"),
-    ("0", "不显著", "#f7f7f7"),
-    ("-1", "冷点 90%", "#d1e5f0"),
-    ("-2", "冷点 95%", "#67a9cf"),
-    ("-3", "冷点 99%", "#2166ac"),
+HOTSPOT_LEGEND = _legend(
+    ("3", "热点 99%", "Hot spot 99%", "#b2182b"),
+    ("2", "热点 95%", "Hot spot 95%", "#ef8a62"),
+    ("1", "热点 90%", "Hot spot 90%", "#fddbc7"),
+    ("0", "不显著", "Not significant", "#f7f7f7"),
+    ("-1", "冷点 90%", "Cold spot 90%", "#d1e5f0"),
+    ("-2", "冷点 95%", "Cold spot 95%", "#67a9cf"),
+    ("-3", "冷点 99%", "Cold spot 99%", "#2166ac"),
 )
-COMPONENT_STATE_LEGEND = (
-    ("intact", "完好", "#6aa84f"),
-    ("damaged", "破损", "#e69138"),
-    ("lost", "丢失", "#cc0000"),
-    ("occupied", "占用", "#674ea7"),
+COMPONENT_STATE_LEGEND = _legend(
+    ("intact", "完好", "Intact", "#6aa84f"),
+    ("damaged", "破损", "Damaged", "#e69138"),
+    ("lost", "丢失", "Lost", "#cc0000"),
+    ("occupied", "占用", "Occupied", "#674ea7"),
 )
 
 LAYERS: dict[str, Layer] = {
@@ -143,7 +169,7 @@ LAYERS: dict[str, Layer] = {
             geom_4326="t.footprint",
             id_column="t.code",
             tables=("buildings", "building_stats"),
-            legend=BUILDING_USE_LEGEND,
+            legend_entries=BUILDING_USE_LEGEND,
         ),
         Layer(
             spec=LayerSpec(
@@ -192,7 +218,7 @@ LAYERS: dict[str, Layer] = {
             geom_4326="t.geom",
             id_column="t.id",
             tables=("components",),
-            legend=COMPONENT_STATE_LEGEND,
+            legend_entries=COMPONENT_STATE_LEGEND,
         ),
         Layer(
             spec=LayerSpec(
@@ -226,7 +252,7 @@ LAYERS: dict[str, Layer] = {
             geom_4326="t.geom",
             id_column="t.id",
             tables=("events",),
-            legend=EVENT_STATUS_LEGEND,
+            legend_entries=EVENT_STATUS_LEGEND,
         ),
         Layer(
             spec=LayerSpec(
@@ -242,18 +268,17 @@ LAYERS: dict[str, Layer] = {
                     "gi_bin": "t.gi_bin",
                     "pattern": "t.pattern",
                 },
-                where="t.run_id = nullif(current_setting('blockgrid.hotspot_run', true),"
-                " '')::bigint",
+                where="t.run_id = $4",  # the run id, bound by api.maps.service.tile
                 simplify=True,
             ),
             title_zh="热点分析",
             title_en="Hotspots",
-            description="Gi* classes of the requested hotspot analysis (query parameters)",
+            description="Gi* classes of a computed hotspot run (run: run_id of /api/hotspots)",
             geometry_type="MultiPolygon",
             geom_4326="ST_Transform(t.geom_3857, 4326)",
             id_column="t.unit_id",
             tables=("hotspot_results",),
-            legend=HOTSPOT_LEGEND,
+            legend_entries=HOTSPOT_LEGEND,
             analysis=True,
         ),
     )

@@ -1,9 +1,9 @@
 // The statistics panel of one area (逐级下钻): key figures, the level below, details.
-import { legendEntry } from "./catalog.js";
 import { metricById } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
 import { buildingTitle, formatDateTime, formatInt, formatRate, formatShare } from "./format.js";
 import { t } from "./i18n.js";
+import { legendEntry } from "./reference.js";
 
 function kpi(label, value, { alert = false, note } = {}) {
   return h(`div.kpi${alert ? ".kpi-alert" : ""}`,

@@ -1,8 +1,8 @@
 // The building card (楼栋卡片): rooms with masked residents, entities, components, events.
-import { legendEntry } from "./catalog.js";
 import { h, replace, swatch } from "./dom.js";
 import { buildingTitle, formatDateTime, formatDecimal, formatInt } from "./format.js";
 import { t, tOr } from "./i18n.js";
+import { legendEntry, statusEntry } from "./reference.js";
 
 function fact(label, value) {
   return h("div.fact", h("div.fact-label", label), h("div.fact-value", value));
@@ -69,7 +69,7 @@ function componentItem(component) {
 }
 
 function eventItem(event) {
-  const status = legendEntry("events", event.status);
+  const status = statusEntry(event.status);
   return h("li.item",
     h("span.item-title", swatch(status.color, "dot"), ` ${event.title}`),
     h("span.item-meta",

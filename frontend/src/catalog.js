@@ -1,6 +1,4 @@
-// The layer catalogue from GET /tiles: titles, zoom ranges and legends, shared by the UI.
-import { legendLabel } from "./i18n.js";
-
+// The layer catalogue from GET /tiles: titles, zoom ranges and tile URLs, shared by the UI.
 let layers = [];
 
 export function setCatalog(tileLayers) {
@@ -13,11 +11,4 @@ export function catalog() {
 
 export function tileLayer(id) {
   return layers.find((layer) => layer.name === id);
-}
-
-/** {color, label} of ``value`` in the legend of layer ``id`` (grey and the raw value if absent). */
-export function legendEntry(id, value) {
-  const entry = tileLayer(id)?.legend?.find((item) => item.value === value);
-  if (!entry) return { color: "#999999", label: value ?? "—" };
-  return { color: entry.color, label: legendLabel(id, entry) };
 }

@@ -8,7 +8,7 @@ import { t, tOr } from "./i18n.js";
 import { toast } from "./notify.js";
 import {
   actionLabel, categoryById, categoryName, departmentName, knownDepartments, loadCategories,
-  majorLabel, NOTE_REQUIRED, rememberDepartments, statusEntry,
+  majorLabel, noteRequired, priorityLabel, rememberDepartments, sourceLabel, statusEntry,
 } from "./reference.js";
 import { EMPTY } from "./style.js";
 
@@ -101,10 +101,6 @@ function fact(label, value, { wide = false, alert = false } = {}) {
     h("div.fact-label", label), h("div.fact-value", value ?? "—"));
 }
 
-function priorityLabel(priority) {
-  return t(`priority.${priority}`);
-}
-
 function deadline(event) {
   if (!event.stage_due_at) return "—";
   const due = new Date(event.stage_due_at);
@@ -118,7 +114,7 @@ function facts(event) {
   const category = categoryById(event.category_id);
   return h("div.facts.event-facts",
     fact(t("event.category"), category ? `${majorLabel(category.major, category.major_name)} › ${categoryName(event)}` : event.category, { wide: true }),
-    fact(t("event.source"), t(`source.${event.source}`)),
+    fact(t("event.source"), sourceLabel(event.source)),
     fact(t("event.priority"), priorityLabel(event.priority)),
     fact(t("event.reported"), formatDateTime(event.reported_at)),
     fact(t("event.stage_due"), deadline(event), { alert: event.overdue }),
@@ -232,7 +228,7 @@ function actionBar(event) {
 function actionForm(event) {
   const form = shown.form;
   if (!form) return null;
-  const required = NOTE_REQUIRED.includes(form.action) || form.noteRequired;
+  const required = noteRequired(form.action) || form.noteRequired;
   const extra = [];
   if (form.action === "dispatch") {
     const routed = h("option", { value: "" }, t("action.by_routing"));
@@ -307,7 +303,7 @@ async function duplicateId(text) {
 async function submit() {
   const form = shown.form;
   const event = shown.detail;
-  const required = NOTE_REQUIRED.includes(form.action) || form.noteRequired;
+  const required = noteRequired(form.action) || form.noteRequired;
   const note = (form.note || "").trim();
   if (required && !note) {
     form.message = t("action.note_needed");

@@ -3,21 +3,17 @@
 import { api } from "./api.js";
 import { h, replace } from "./dom.js";
 import { drillState } from "./drill.js";
+import { DEFAULT_FILTERS, eventListQuery } from "./eventfilters.js";
 import { clearEventFocus, eventDetailShown, reloadEventDetail, renderEventDetail } from "./eventdetail.js";
 import { formatDateTime, formatInt } from "./format.js";
 import { t } from "./i18n.js";
 import { activePanel, showPanel } from "./panels.js";
 import {
-  categoryName, loadCategories, majorLabel, majorsOf, rememberDepartments, SOURCES, STATUSES,
-  statusEntry,
+  categoryName, loadCategories, majorLabel, majorsOf, rememberDepartments, sourceCodes, sourceLabel,
+  statusCodes, statusEntry,
 } from "./reference.js";
 
 const PAGE = 20;
-const DEFAULT_FILTERS = {
-  q: "", status: "", open: false, overdue: false, major: "", source: "", followArea: true,
-  reportedFrom: null, reportedLabel: null,
-};
-
 const state = {
   view: "list", eventId: null, back: null, filters: { ...DEFAULT_FILTERS }, offset: 0,
   areaCode: null, list: null, page: null, request: 0,
@@ -46,19 +42,8 @@ function currentArea() {
 }
 
 function listQuery() {
-  const f = state.filters;
-  const params = new URLSearchParams();
-  if (f.status) params.append("status", f.status);
-  if (f.open) params.set("open", "true");
-  if (f.overdue) params.set("overdue", "true");
-  if (f.major) params.set("major", f.major);
-  if (f.source) params.set("source", f.source);
-  if (f.q.trim().length >= 2) params.set("q", f.q.trim());
-  if (f.followArea && currentArea()) params.set("area", currentArea().code);
-  if (f.reportedFrom) params.set("reported_from", f.reportedFrom);
-  params.set("limit", String(PAGE));
-  params.set("offset", String(state.offset));
-  return params.toString();
+  return eventListQuery(state.filters,
+    { areaCode: currentArea()?.code, limit: PAGE, offset: state.offset });
 }
 
 /** One row of an event list (shared with the inbox and the hotspot view). */
@@ -108,7 +93,7 @@ function filterForm(majors) {
       h("select", { id: "event-status", "aria-label": t("event.status"),
         onchange: (event) => setFilter("status", event.target.value) },
       option("", t("events.all_statuses"), f.status),
-      STATUSES.map((s) => option(s, statusEntry(s).label, f.status))),
+      statusCodes().map((s) => option(s, statusEntry(s).label, f.status))),
       h("select", { id: "event-major", "aria-label": t("events.major"),
         onchange: (event) => setFilter("major", event.target.value) },
       option("", t("events.all_majors"), f.major),
@@ -116,7 +101,7 @@ function filterForm(majors) {
       h("select", { id: "event-source", "aria-label": t("events.source"),
         onchange: (event) => setFilter("source", event.target.value) },
       option("", t("events.all_sources"), f.source),
-      SOURCES.map((s) => option(s, t(`source.${s}`), f.source)))),
+      sourceCodes().map((s) => option(s, sourceLabel(s), f.source)))),
     h("div.filter-toggles",
       toggle("event-open", "open", t("events.open_only")),
       toggle("event-overdue", "overdue", t("events.overdue_only")),

@@ -8,10 +8,10 @@ import { $, h, replace, swatch } from "./dom.js";
 import { drillState, navigate } from "./drill.js";
 import { eventRow, openEvent, openEvents } from "./events.js";
 import { formatDateTime, formatDecimal, formatInt } from "./format.js";
-import { legendLabel, t } from "./i18n.js";
+import { t } from "./i18n.js";
 import { areaInScope } from "./indicators.js";
 import { showPanel } from "./panels.js";
-import { loadCategories, majorLabel, majorsOf } from "./reference.js";
+import { legendOf, loadCategories, majorLabel, majorsOf, termLabel } from "./reference.js";
 import { hotspotLayers } from "./style.js";
 
 const WINDOWS = [7, 30, 90];
@@ -50,18 +50,16 @@ function areaName(code) {
 
 // ---- the map layer ---------------------------------------------------------------------
 
+/** The tiles of the run the list shows: GET /api/hotspots computed it, tiles only read it. */
 function tileUrl() {
-  const tile = tileLayer("hotspots");
-  const p = params();
-  p.set("area", analysisArea()); // not read by the tile endpoint yet: it analyses the scope
-  return `${tile.tiles[0]}?${p}`;
+  return `${tileLayer("hotspots").tiles[0]}?run=${state.data.run_id}`;
 }
 
 /** Add (or re-point) the hotspots source and its layers below the area outlines. */
 function showLayer() {
   const map = state.map;
   const tile = tileLayer("hotspots");
-  if (!map || !tile) return;
+  if (!map || !tile || !state.data) return;
   const url = tileUrl();
   const source = map.getSource("hotspots");
   if (source) {
@@ -73,12 +71,12 @@ function showLayer() {
     const layers = map.getStyle().layers;
     const lines = layers.find((layer) => layer.id.endsWith("-line"))?.id;
     const focus = layers.find((layer) => layer.id.endsWith("-focus"))?.id;
-    for (const layer of hotspotLayers(tile)) {
+    for (const layer of hotspotLayers()) {
       map.addLayer(layer, layer.id === "hotspots-selected" ? focus : lines);
     }
   }
   document.body.dataset.hotspots = "on";
-  drawLegend(tile);
+  drawLegend();
 }
 
 function hideLayer() {
@@ -89,10 +87,10 @@ function hideLayer() {
   $("#hotspot-legend").hidden = true;
 }
 
-function drawLegend(tile) {
+function drawLegend() {
   const el = $("#hotspot-legend");
   replace(el, h("div.legend-title", t("hotspots.legend")),
-    h("ul.legend", tile.legend.map((entry) => h("li", swatch(entry.color), legendLabel("hotspots", entry)))));
+    h("ul.legend", legendOf("hotspots").map((entry) => h("li", swatch(entry.color), termLabel(entry)))));
   el.hidden = false;
 }
 
@@ -131,8 +129,7 @@ function segmented(name, values, current, label, onPick) {
 function change(patch) {
   Object.assign(state, patch, { selected: null, showAll: false });
   highlight(null);
-  if (state.layerOn) showLayer();
-  showPanel("hotspots");
+  showPanel("hotspots"); // draws the new run once it is loaded
 }
 
 function controls(majors) {
@@ -156,8 +153,8 @@ function controls(majors) {
 }
 
 function binEntry(bin) {
-  const entry = tileLayer("hotspots")?.legend.find((e) => e.value === String(bin));
-  return { color: entry?.color || "#f7f7f7", label: entry ? legendLabel("hotspots", entry) : String(bin) };
+  const entry = legendOf("hotspots").find((e) => e.value === String(bin));
+  return { color: entry?.color || "#f7f7f7", label: entry ? termLabel(entry) : String(bin) };
 }
 
 function unitTitle(unit) {
@@ -331,7 +328,6 @@ export const hotspotsPanel = {
   followsArea: true,
   open: () => showPanel("hotspots"),
   async render(body, _props, { isCurrent }) {
-    if (state.layerOn) showLayer();
     const head = h("header.panel-head", h("div.card-titles",
       h("div.area-level", `${areaName(analysisArea())} · ${t("hotspots.days", { n: state.window })}`),
       h("h2.panel-title", t("hotspots.title"))));
@@ -346,6 +342,7 @@ export const hotspotsPanel = {
         h("div.panel-error", h("p", { "data-testid": "hotspot-error" }, error.display || String(error)))));
       return;
     }
+    if (state.layerOn) showLayer(); // the run just loaded (the tiles draw it by its id)
     if (!isCurrent()) return;
     const unit = state.selected && data.units.find((u) => u.unit_id === state.selected);
     replace(body, h("div.hotspots-panel", { "data-unit-type": data.params.unit, "data-area": data.params.area,

@@ -1,6 +1,6 @@
 // All UI strings (界面文字), zh-CN by default, English on request; the choice is remembered.
 import { en as accountEn, zh as accountZh } from "./i18n-account.js";
-import { en as eventsEn, LEGEND_EN as EVENTS_LEGEND_EN, zh as eventsZh } from "./i18n-events.js";
+import { en as eventsEn, zh as eventsZh } from "./i18n-events.js";
 
 const STORAGE_KEY = "blockgrid.lang";
 export const LANGUAGES = ["zh-CN", "en"];
@@ -299,25 +299,8 @@ const en = {
   "event.reported": "Reported",
 };
 
-// Legend values from GET /tiles carry only Chinese labels: their English names live here.
-const LEGEND_EN = {
-  buildings: {
-    residential: "Residential", urban_village: "Urban village", commercial: "Commercial",
-    office: "Office", industrial: "Industrial", school: "School", medical: "Medical",
-    public: "Public facility", mixed: "Mixed use", other: "Other",
-  },
-  events: {
-    reported: "Reported", accepted: "Accepted", dispatched: "Dispatched", handling: "Handling",
-    handled: "Awaiting verification", postponed: "Postponed", closed: "Closed",
-    rejected: "Rejected", overdue: "Overdue",
-  },
-  components: { intact: "Intact", damaged: "Damaged", lost: "Lost", occupied: "Occupied" },
-};
-
 Object.assign(zh, eventsZh, accountZh);
 Object.assign(en, eventsEn, accountEn);
-Object.assign(LEGEND_EN, EVENTS_LEGEND_EN);
-LEGEND_EN.events.verified = "Awaiting closure";
 
 const DICTIONARIES = { "zh-CN": zh, en };
 let current = initialLanguage();
@@ -349,12 +332,6 @@ export function tOr(key, fallback) {
   return DICTIONARIES[current][key] ?? fallback;
 }
 
-/** The label of one legend entry of a tile layer, in the current language. */
-export function legendLabel(layerId, entry) {
-  if (isChinese()) return entry.label_zh;
-  return LEGEND_EN[layerId]?.[entry.value] ?? entry.label_zh;
-}
-
 /** A tile layer's title (title_zh / title_en from GET /tiles). */
 export function layerTitle(layer) {
   return isChinese() ? layer.title_zh : layer.title_en;
@@ -375,13 +352,19 @@ export function translatePage(root = document) {
   }
 }
 
-/** Switch language, remember it, re-translate the page and tell dynamic parts to redraw. */
-export function setLanguage(lang) {
-  if (!LANGUAGES.includes(lang) || lang === current) return;
+/** Use ``lang`` and remember it; false when it is unknown or already in use (no DOM). */
+export function useLanguage(lang) {
+  if (!LANGUAGES.includes(lang) || lang === current) return false;
   current = lang;
   try {
     localStorage.setItem(STORAGE_KEY, lang);
   } catch { /* not remembered, still switched */ }
+  return true;
+}
+
+/** Switch language, remember it, re-translate the page and tell dynamic parts to redraw. */
+export function setLanguage(lang) {
+  if (!useLanguage(lang)) return;
   translatePage();
   window.dispatchEvent(new CustomEvent("blockgrid:language", { detail: { lang } }));
 }

@@ -1,10 +1,10 @@
-// The layer switcher (图层) with legends from GET /tiles, and the choropleth metric picker.
+// The layer switcher (图层) with the legends of GET /api/reference, and the choropleth metric picker.
 import { catalog } from "./catalog.js";
 import { METRICS, NO_DATA } from "./choropleth.js";
 import { h, replace, swatch } from "./dom.js";
 import { formatInt } from "./format.js";
-import { layerTitle, legendLabel, t } from "./i18n.js";
-import { statusEntry } from "./reference.js";
+import { layerTitle, t } from "./i18n.js";
+import { legendOf, overdueColour, termLabel } from "./reference.js";
 import { AREA_LAYERS, CLUSTER_CLOSED, CLUSTER_OPEN, isDrawn, OVERDUE_RING } from "./style.js";
 
 const VISIBILITY_KEY = "blockgrid.layers";
@@ -45,25 +45,20 @@ export function restoreVisibility(map) {
   }
 }
 
-function overdueColour(layer) {
-  return layer.legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
-}
-
 function legendFor(layer) {
+  const legend = legendOf(layer.name);
   if (layer.name === "events") {
     return [
-      h("li", swatch(overdueColour(layer), "dot"), t("layers.cluster_overdue")),
+      h("li", swatch(overdueColour(), "dot"), t("layers.cluster_overdue")),
       h("li", swatch(CLUSTER_OPEN, "dot"), t("layers.cluster_open")),
       h("li", swatch(CLUSTER_CLOSED, "dot"), t("layers.cluster_closed")),
-      ...layer.legend.filter((entry) => entry.value !== "overdue")
-        .map((entry) => h("li", swatch(entry.color, "dot"), legendLabel("events", entry))),
-      layer.legend.some((entry) => entry.value === "verified") ? null
-        : h("li", swatch(statusEntry("verified").color, "dot"), statusEntry("verified").label),
+      ...legend.filter((entry) => entry.value !== "overdue")
+        .map((entry) => h("li", swatch(entry.color, "dot"), termLabel(entry))),
       h("li", swatch(OVERDUE_RING, "ring"), t("layers.overdue_ring")),
     ];
   }
   const shape = layer.geometry_type === "Point" ? "dot" : "square";
-  return (layer.legend || []).map((entry) => h("li", swatch(entry.color, shape), legendLabel(layer.name, entry)));
+  return legend.map((entry) => h("li", swatch(entry.color, shape), termLabel(entry)));
 }
 
 function layerRow(map, layer) {

@@ -5,7 +5,7 @@ import { areaPanel } from "./areapanel.js";
 import { auditPanel } from "./audit.js";
 import { homeArea, isSignedIn, login, logout, me } from "./auth.js";
 import { buildingPanel } from "./building.js";
-import { legendEntry, setCatalog } from "./catalog.js";
+import { setCatalog } from "./catalog.js";
 import { savedMetric, saveMetric } from "./choropleth.js";
 import { $, h, replace } from "./dom.js";
 import { drillState, initDrill, navigate, redraw, route, setMetric, showAreaPanel } from "./drill.js";
@@ -17,6 +17,7 @@ import { toast } from "./notify.js";
 import {
   activePanel, mountPanelHost, refreshPanel, registerPanel, setSheetState, showPanel, tuckSheet,
 } from "./panels.js";
+import { loadReference, statusEntry } from "./reference.js";
 import { mountSearch } from "./search.js";
 import { AREA_LAYERS } from "./style.js";
 
@@ -85,7 +86,7 @@ function hasWebGL() {
 
 function eventPopup(map, feature, lngLat) {
   const p = feature.properties;
-  const status = legendEntry("events", p.status);
+  const status = statusEntry(p.status);
   const overdue = p.overdue === true || p.overdue === "true";
   const content = h("div.event-popup",
     h("strong", t("event.popup_title", { code: p.code || p.id })),
@@ -215,7 +216,7 @@ async function startDesk(user) {
 }
 
 async function startApp(config) {
-  const user = await me();
+  const [user] = await Promise.all([me(), loadReference()]);
   if (!user.permissions.includes("areas.read")) { // no map for this account
     await startDesk(user);
     return;

@@ -1,21 +1,111 @@
-// Reference data of the event views: categories by major class (GB/T 30428), departments,
-// and the labels of statuses, sources, priorities and workflow steps.
+// Reference data of the views: the codes of events (statuses, priorities, sources, steps)
+// and the map legends from GET /api/reference, categories by major class (GB/T 30428)
+// and departments. The server holds the one list of each; nothing here repeats it.
 import { api } from "./api.js";
-import { legendEntry } from "./catalog.js";
-import { isChinese, t, tOr } from "./i18n.js";
+import { isChinese, tOr } from "./i18n.js";
 
-export const STATUSES = ["reported", "accepted", "dispatched", "handling", "handled", "verified",
-  "postponed", "closed", "rejected"];
-export const SOURCES = ["patrol", "hotline", "open311", "sensor", "supervisor"];
-/** Steps that need a note saying why (the API answers 422 note_required otherwise). */
-export const NOTE_REQUIRED = ["reject", "return", "verify_fail", "postpone"];
-// Statuses the events layer's legend may lack (待结案 has no colour of its own in GET /tiles).
-const STATUS_COLOURS = { verified: "#93c47d" };
+const UNKNOWN_COLOUR = "#999999";
+const EMPTY_REFERENCE = {
+  event_statuses: [], event_overdue: null, event_priorities: [], event_sources: [],
+  event_actions: [], legends: {},
+};
+let reference = EMPTY_REFERENCE;
+let loading = null;
+
+/** GET /api/reference once per page (no login needed). */
+export function loadReference() {
+  if (!loading) {
+    loading = api("/api/reference", { auth: false }).then(setReference).catch((error) => {
+      loading = null;
+      throw error;
+    });
+  }
+  return loading;
+}
+
+/** Use ``data`` (a ReferenceRead) as the reference data of the page. */
+export function setReference(data) {
+  reference = { ...EMPTY_REFERENCE, ...data };
+  return reference;
+}
+
+/** A term's label in the UI language: label_en in English, label_zh otherwise. */
+export function termLabel(term) {
+  return isChinese() ? term.label_zh : term.label_en || term.label_zh;
+}
+
+function find(list, code) {
+  return list.find((term) => String(term.code) === String(code));
+}
+
+/** Every event status code, in workflow order. */
+export function statusCodes() {
+  return reference.event_statuses.map((s) => s.code);
+}
+
+/** The statuses no step leads on from (closed, rejected). */
+export function finalStatuses() {
+  return reference.event_statuses.filter((s) => s.final).map((s) => s.code);
+}
+
+/** {color, label} of an event status (or "overdue"), in the UI language. */
+export function statusEntry(code) {
+  const term = code === "overdue" ? reference.event_overdue : find(reference.event_statuses, code);
+  return term ? { color: term.color, label: termLabel(term) }
+    : { color: UNKNOWN_COLOUR, label: code ?? "—" };
+}
+
+/** The colour of overdue (超期) on the map. */
+export function overdueColour() {
+  return reference.event_overdue?.color || "#cc0000";
+}
+
+export function priorityCodes() {
+  return reference.event_priorities.map((p) => p.code);
+}
+
+export function priorityLabel(code) {
+  const term = find(reference.event_priorities, code);
+  return term ? termLabel(term) : String(code ?? "—");
+}
+
+export function sourceCodes() {
+  return reference.event_sources.map((s) => s.code);
+}
+
+export function sourceLabel(code) {
+  const term = find(reference.event_sources, code);
+  return term ? termLabel(term) : code ?? "—";
+}
+
+/** The label of a workflow step; ``labelZh`` (from the server's answer) if it is unknown. */
+export function actionLabel(code, labelZh) {
+  const term = find(reference.event_actions, code);
+  if (term) return termLabel(term);
+  return labelZh || code;
+}
+
+/** Whether a step needs a note saying why (the API answers 422 note_required otherwise). */
+export function noteRequired(code) {
+  return Boolean(find(reference.event_actions, code)?.note_required);
+}
+
+/** The legend of a map layer: [{value, label_zh, label_en, color}] (empty if it has none). */
+export function legendOf(layerId) {
+  return reference.legends[layerId] || [];
+}
+
+/** {color, label} of ``value`` in the legend of layer ``layerId`` (grey and the raw value if absent). */
+export function legendEntry(layerId, value) {
+  const entry = legendOf(layerId).find((item) => item.value === String(value));
+  if (!entry) return { color: UNKNOWN_COLOUR, label: value ?? "—" };
+  return { color: entry.color, label: termLabel(entry) };
+}
 
 let categories = null;
 let categoryIndex = new Map();
 const departments = new Map();
-let departmentsHarvested = null;
+let departmentsLoaded = null;
 
 /** GET /api/event-categories once per page. */
 export function loadCategories() {
@@ -56,39 +146,21 @@ export function categoryById(id) {
   return categoryIndex.get(id);
 }
 
-/** {color, label} of an event status, in the UI language. */
-export function statusEntry(status) {
-  const entry = legendEntry("events", status);
-  const known = entry.label !== status;
-  return {
-    color: known ? entry.color : STATUS_COLOURS[status] || entry.color,
-    label: known ? entry.label : t(`status.${status}`),
-  };
-}
-
-export function actionLabel(action, labelZh) {
-  return isChinese() && labelZh ? labelZh : tOr(`action.${action}`, labelZh || action);
-}
-
-/** Remember the departments named in events (there is no department list API). */
+/** Remember the departments named in events (before or without the list). */
 export function rememberDepartments(events) {
   for (const event of events) {
     if (event.department_id && event.department) departments.set(event.department_id, event.department);
   }
 }
 
-/**
- * Departments for the dispatch picker: those seen so far plus those named in one page of
- * recent events (GET /api/departments does not exist yet).
- */
+/** Departments for the dispatch picker: GET /api/departments once, by id. */
 export async function knownDepartments() {
-  if (!departmentsHarvested) {
-    const statuses = ["dispatched", "handling", "handled", "closed"].map((s) => `status=${s}`).join("&");
-    departmentsHarvested = api(`/api/events?${statuses}&limit=200`)
-      .then((page) => rememberDepartments(page.items))
-      .catch(() => { departmentsHarvested = null; });
+  if (!departmentsLoaded) {
+    departmentsLoaded = api("/api/departments")
+      .then((list) => { for (const d of list) departments.set(d.id, d.name); })
+      .catch(() => { departmentsLoaded = null; });
   }
-  await departmentsHarvested;
+  await departmentsLoaded;
   return [...departments.entries()].map(([id, name]) => ({ id, name }))
     .sort((a, b) => a.id - b.id);
 }

@@ -9,7 +9,9 @@ import { t } from "./i18n.js";
 import { maplibregl } from "./map.js";
 import { toast } from "./notify.js";
 import { setSheetState, showPanel } from "./panels.js";
-import { categoryLabel, loadCategories, majorLabel, majorsOf, statusEntry } from "./reference.js";
+import {
+  categoryLabel, loadCategories, majorLabel, majorsOf, priorityCodes, priorityLabel, statusEntry,
+} from "./reference.js";
 
 const MAX_PHOTOS = 9;
 const MAX_BYTES = 5 * 2 ** 20;
@@ -121,10 +123,10 @@ function categorySelect(categories, form) {
 function priorityPicker(form) {
   return h("fieldset.segmented", { "aria-label": t("event.priority") },
     h("legend", t("event.priority")),
-    [1, 2, 3].map((p) => h("label", h("input", {
+    priorityCodes().map((p) => h("label", h("input", {
       type: "radio", name: "report-priority", value: String(p), checked: form.priority === p,
       onchange: () => { form.priority = p; form.priorityTouched = true; },
-    }), h("span", t(`priority.${p}`)))));
+    }), h("span", priorityLabel(p)))));
 }
 
 function photoPicker(form) {

@@ -1,4 +1,6 @@
-// The MapLibre style of the dashboard, built from GET /tiles (one vector source per layer).
+// The MapLibre style of the dashboard, built from GET /tiles (one vector source per layer)
+// and coloured by the legends of GET /api/reference.
+import { finalStatuses, legendOf, overdueColour } from "./reference.js";
 
 export const AREA_LAYERS = ["districts", "streets", "communities", "grids"];
 export const LAYER_OF_LEVEL = {
@@ -50,7 +52,7 @@ function areaLayers(id) {
 }
 
 function matchLegend(property, legend, fallback) {
-  if (!legend?.length) return fallback;
+  if (!legend.length) return fallback;
   return ["match", ["to-string", ["get", property]],
     ...legend.flatMap((entry) => [entry.value, entry.color]), fallback];
 }
@@ -59,7 +61,7 @@ function buildingLayers(tile) {
   return [
     owned("buildings", {
       id: "buildings-fill", type: "fill",
-      paint: { "fill-color": matchLegend("use_type", tile.legend, "#999999"),
+      paint: { "fill-color": matchLegend("use_type", legendOf(tile.name), "#999999"),
         "fill-opacity": 0.85, "fill-outline-color": "#5d5d5d" },
     }),
     owned("buildings", {
@@ -73,18 +75,14 @@ function buildingLayers(tile) {
   ];
 }
 
-// Statuses the legend of GET /tiles may lack (待结案 after a passed verification).
-const EXTRA_STATUS_COLOURS = [{ value: "verified", color: "#93c47d" }];
 export const OVERDUE_RING = "#d50000";
 
-function eventLayers(tile) {
-  const legend = tile.legend || [];
-  const overdue = legend.find((entry) => entry.value === "overdue")?.color || "#cc0000";
-  const statuses = legend.filter((e) => e.value !== "overdue");
-  const extra = EXTRA_STATUS_COLOURS.filter((e) => !statuses.some((s) => s.value === e.value));
-  const statusColour = matchLegend("status", [...statuses, ...extra], "#999");
+function eventLayers() {
+  const overdue = overdueColour();
+  const statuses = legendOf("events").filter((e) => e.value !== "overdue");
+  const statusColour = matchLegend("status", statuses, "#999");
   const clustered = ["has", "point_count"];
-  const settled = ["in", ["get", "status"], ["literal", ["closed", "rejected"]]];
+  const settled = ["in", ["get", "status"], ["literal", finalStatuses()]];
   const overduePoint = ["all", ["!", clustered], ["==", ["get", "overdue"], true]];
   const overdueCluster = ["all", clustered, [">", ["to-number", ["get", "overdue"], 0], 0]];
   const clusterRadius = ["step", ["get", "point_count"], 11, 10, 15, 50, 20, 200, 26];
@@ -139,11 +137,11 @@ function eventLayers(tile) {
 }
 
 /**
- * The hotspot analysis (热点): a fill per unit coloured by its Gi* class (legend of GET
- * /tiles), an outline, and the outline of the chosen unit. Added while hotspot mode is on.
+ * The hotspot analysis (热点): a fill per unit coloured by its Gi* class (its legend in GET
+ * /api/reference), an outline, and the outline of the chosen unit. Added while hotspot mode is on.
  */
-export function hotspotLayers(tile) {
-  const colour = matchLegend("gi_bin", tile.legend, "#f7f7f7");
+export function hotspotLayers() {
+  const colour = matchLegend("gi_bin", legendOf("hotspots"), "#f7f7f7");
   const significant = ["!=", ["to-number", ["get", "gi_bin"], 0], 0];
   return [
     { id: "hotspots-fill", type: "fill", source: "hotspots", "source-layer": "hotspots",
@@ -162,7 +160,7 @@ function pointLayers(tile) {
   if (tile.name === "components") {
     return [owned("components", {
       id: "components-point", type: "circle",
-      paint: { "circle-color": matchLegend("state", tile.legend, "#777777"),
+      paint: { "circle-color": matchLegend("state", legendOf(tile.name), "#777777"),
         "circle-radius": ["interpolate", ["linear"], ["zoom"], 15, 3, 19, 6],
         "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 },
     })];
@@ -183,7 +181,7 @@ export function isDrawn(tile) {
 export function layersFor(tile) {
   if (AREA_LAYERS.includes(tile.name)) return areaLayers(tile.name);
   if (tile.name === "buildings") return buildingLayers(tile);
-  if (tile.name === "events") return eventLayers(tile);
+  if (tile.name === "events") return eventLayers();
   if (tile.geometry_type === "Point") return pointLayers(tile);
   return [];
 }

@@ -9,8 +9,8 @@ layer calls after reading events from PostGIS:
 - :mod:`gis.hotspots.gistar` — Getis-Ord Gi*, Benjamini–Hochberg FDR, ``Gi_Bin`` classes.
 - :mod:`gis.hotspots.trend` — vectorised Mann-Kendall trend test and Sen's slope.
 - :mod:`gis.hotspots.emerging` — emerging hot-spot patterns (new, intensifying, ...).
-- :mod:`gis.hotspots.bench` — ``benchmark_hotspots()`` for ``make bench`` (import it
-  from there: it pulls in :mod:`gis.hexagons`, which itself uses this package).
+
+Its speed is measured by ``bench/hotspots_kernels.py`` (``make bench``), not here.
 
 The rules (weights, FDR, classes, emerging patterns) are written up in
 ``docs/hotspots.md``.

@@ -102,7 +102,8 @@ def test_hotspot_mode_lists_units_and_draws_the_layer(open_dashboard):
     dashboard.wait_for_map()
     hotspot_tiles = [(s, url) for s, url in dashboard.tile_statuses if "/tiles/hotspots/" in url]
     assert any(status == 200 for status, _ in hotspot_tiles), hotspot_tiles[:3]
-    assert all("unit=grid" in url and "window=30" in url for _, url in hotspot_tiles)
+    # the tiles draw the very run the list shows, computed once by /api/hotspots
+    assert all(url.endswith(f"?run={expected['run_id']}") for _, url in hotspot_tiles)
     drawn = page.evaluate(
         "window.blockgrid.map.queryRenderedFeatures({layers: ['hotspots-fill']})"
         ".map(f => f.properties.gi_bin)"
@@ -136,9 +137,11 @@ def test_hotspot_mode_lists_units_and_draws_the_layer(open_dashboard):
     # H3 hexagons at a chosen resolution.
     page.click("[data-testid=hotspot-unit] label:has-text('H3')")
     page.wait_for_selector(".hotspots-panel[data-unit-type=h3] [data-testid=hotspot-list]")
+    page.wait_for_selector(".hotspots-panel[data-unit-type=h3] [data-testid=hotspot-list]")
+    h3_tiles = page.evaluate("window.blockgrid.map.getSource('hotspots').tiles[0]")
     page.select_option("#hotspot-resolution", "8")
     page.wait_for_function(
-        "() => window.blockgrid.map.getSource('hotspots').tiles[0].includes('resolution=8')"
+        "(before) => window.blockgrid.map.getSource('hotspots').tiles[0] !== before", arg=h3_tiles
     )
     page.wait_for_selector(".hotspots-panel[data-unit-type=h3] [data-testid=hotspot-list]")
     rows = page.locator("[data-testid=hotspot-list] .hotspot-row")
@@ -153,7 +156,8 @@ def test_hotspot_mode_lists_units_and_draws_the_layer(open_dashboard):
     page.wait_for_selector(".hotspots-panel[data-unit-type=community] [data-testid=hotspot-list]")
     dashboard.wait_for_map()
     tiles = page.evaluate("window.blockgrid.map.getSource('hotspots').tiles[0]")
-    assert "unit=community" in tiles and "window=90" in tiles
+    community = dashboard.api("/api/hotspots?unit=community&window=90&area=440304")
+    assert tiles.endswith(f"?run={community['run_id']}")
     page.click("[data-testid=hotspot-unit] label:has-text('网格')")
     page.click("[data-testid=hotspot-window] label:has-text('近30天')")
     page.wait_for_selector(".hotspots-panel[data-unit-type=grid] [data-testid=hotspot-list]")

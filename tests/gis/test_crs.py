@@ -95,19 +95,42 @@ def test_gauss_kruger_srid_for_shenzhen() -> None:
     assert gauss_kruger_srid(114.05, zone_width=6, zone_prefix=True) == 4498
 
 
-@pytest.mark.parametrize("lon", np.arange(74.0, 135.0, 0.7).round(1).tolist())
+GAUSS_KRUGER_LONGITUDES = np.arange(74.0, 135.0, 0.7).round(1).tolist()  # all of China
+
+
+def gauss_kruger_zone_problem(lon: float, *, width: Literal[3, 6], prefix: bool) -> str | None:
+    """What is wrong with the zone chosen for ``lon``, or None when it holds the longitude."""
+    try:
+        srid = gauss_kruger_srid(lon, zone_width=width, zone_prefix=prefix)
+    except CrsError as error:
+        return f"lon={lon}: {error}"
+    label = SUPPORTED_SRIDS[srid]
+    operation = pyproj.CRS.from_epsg(srid).coordinate_operation
+    if operation is None:
+        return f"lon={lon}: EPSG:{srid} ({label}) has no projection"
+    central = next(float(p.value) for p in operation.params if p.name.startswith("Longitude"))
+    problems = []
+    if abs(lon - central) > width / 2:
+        problems.append(f"central meridian {central} is more than {width / 2}° away")
+    if ("zone" in label) is not prefix:
+        problems.append("zone prefix " + ("missing" if prefix else "unexpected"))
+    if ("3-degree" in label) is not (width == 3):
+        problems.append(f"not a {width}-degree zone")
+    return f"lon={lon}: EPSG:{srid} ({label}): {'; '.join(problems)}" if problems else None
+
+
 @pytest.mark.parametrize("prefix", [False, True])
 @pytest.mark.parametrize("width", [3, 6])
-def test_gauss_kruger_zone_holds_the_longitude(
-    lon: float, prefix: bool, width: Literal[3, 6]
-) -> None:
-    srid = gauss_kruger_srid(lon, zone_width=width, zone_prefix=prefix)
-    operation = pyproj.CRS.from_epsg(srid).coordinate_operation
-    assert operation is not None
-    central = next(float(p.value) for p in operation.params if p.name.startswith("Longitude"))
-    assert abs(lon - central) <= width / 2
-    assert ("zone" in SUPPORTED_SRIDS[srid]) is prefix
-    assert ("3-degree" in SUPPORTED_SRIDS[srid]) is (width == 3)
+def test_gauss_kruger_zone_holds_the_longitude(prefix: bool, width: Literal[3, 6]) -> None:
+    """Every longitude across China, 0.7° apart, lands in a zone of the asked kind that holds it."""
+    problems = [
+        problem
+        for lon in GAUSS_KRUGER_LONGITUDES
+        if (problem := gauss_kruger_zone_problem(lon, width=width, prefix=prefix))
+    ]
+    assert not problems, f"{len(problems)} of {len(GAUSS_KRUGER_LONGITUDES)} longitudes:\n" + (
+        "\n".join(problems)
+    )
 
 
 def test_gauss_kruger_srid_outside_china() -> None:

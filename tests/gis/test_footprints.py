@@ -416,13 +416,13 @@ def test_batches_number_features_from_the_start_and_reject_repeats_across_them(t
     assert layer_size(path) == 5
 
 
-def test_the_first_batch_is_cut_short_and_the_rest_follow_in_order(tmp_path):
+def test_batches_follow_in_order(tmp_path):
     shapes = [box(LON + i * 3e-4, LAT, LON + i * 3e-4 + 2e-4, LAT + 2e-4) for i in range(7)]
     path = write(tmp_path / "first.gpkg", shapes, 4326, id=[f"f{i}" for i in range(7)])
-    batches = list(iter_footprints(path, batch_features=4, first_batch_features=1))
-    assert [part.read for part in batches] == [1, 3, 3]
-    assert [part.index.tolist() for part in batches] == [[0], [1, 2, 3], [4, 5, 6]]
-    assert [part.source_id.to_pylist() for part in batches][1] == ["f1", "f2", "f3"]
+    batches = list(iter_footprints(path, batch_features=3))
+    assert [part.read for part in batches] == [3, 3, 1]
+    assert [part.index.tolist() for part in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [part.source_id.to_pylist() for part in batches][1] == ["f3", "f4", "f5"]
     stored = [value for part in batches for value in part.wkb.to_pylist()]
     assert stored == read_footprints(path).wkb.to_pylist()
 

@@ -9,8 +9,6 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from democity import copy as demo_copy
-from democity.columns import VarBytes, digits
 from gis import pgcopy
 from gis.wkb import (
     as_multipolygon_wkb,
@@ -19,6 +17,7 @@ from gis.wkb import (
     reproject_multipolygon_wkb,
     wkb_array,
 )
+from grids.codes import digits
 
 LON, LAT = 114.005, 22.535
 
@@ -51,50 +50,121 @@ def little_endian_wkb(geometries) -> pa.BinaryArray:
     )
 
 
-def test_rows_are_byte_identical_to_the_numpy_encoder():
+def test_rows_have_the_binary_copy_layout():
+    """One row, byte by byte: field count, then length and big-endian value per field."""
+    data = pgcopy.encode_rows(
+        [
+            pgcopy.int16_field([7]),
+            pgcopy.int32_field([-2]),
+            pgcopy.int64_field([1 << 40]),
+            pgcopy.int32_field([5], null=[True]),
+            pgcopy.text_field(["楼"]),
+            pgcopy.date_field([pgcopy.PG_EPOCH_DAY + 1]),
+            pgcopy.bool_field([True]),
+        ]
+    ).to_pybytes()
+    assert data.hex(" ") == " ".join(
+        [
+            "00 07",  # seven fields
+            "00 00 00 02 00 07",
+            "00 00 00 04 ff ff ff fe",
+            "00 00 00 08 00 00 01 00 00 00 00 00",
+            "ff ff ff ff",  # NULL: length -1, no bytes
+            "00 00 00 03 e6 a5 bc",
+            "00 00 00 04 00 00 00 01",  # 2000-01-02 is day 1 of PostgreSQL's epoch
+            "00 00 00 01 01",
+        ]
+    )
+    with pytest.raises(ValueError, match="16, 32 or 64"):
+        pgcopy.int_field([1], 8)
+
+
+def test_geometries_from_shapely_equal_ewkb_from_wkb():
     geometries = np.asarray(footprints(), dtype=object)
-    n = len(geometries)
-    names = np.array([None if i % 4 == 0 else f"楼{i}号" for i in range(n)], dtype=object)
-    years = np.array([0, 1998, 2005] * (n // 3), dtype=np.int16)
-    x, y = np.linspace(113.9, 114.1, n), np.linspace(22.5, 22.6, n)
-    codes = np.concatenate(
-        [
-            np.frombuffer(b"44030400100101" * n, np.uint8).reshape(n, 14),
-            digits(np.arange(n) + 1, 5),
-        ],
-        axis=1,
+    x, y = np.linspace(113.9, 114.1, 4), np.linspace(22.5, 22.6, 4)
+    from_shapely = pgcopy.encode_rows([pgcopy.geometry_field(geometries, 4326)])
+    from_wkb = pgcopy.encode_rows([pgcopy.ewkb_field(little_endian_wkb(geometries), 4326)])
+    assert from_shapely.to_pybytes() == from_wkb.to_pybytes()
+    points = pgcopy.encode_rows([pgcopy.point_field(x, y, 4326)])
+    expected = shapely.to_wkb(
+        shapely.set_srid(shapely.points(x, y), 4326), byte_order=1, include_srid=True
     )
-    expected = demo_copy.encode_rows(
-        [
-            demo_copy.text_field(VarBytes.from_fixed(codes)),
-            demo_copy.int_field(np.arange(n), 16),
-            demo_copy.text_field(VarBytes.from_strings(names.tolist())),
-            demo_copy.geometry_field(geometries, 4326),
-            demo_copy.int_field(years, 16, null=years == 0),
-            demo_copy.geometry_field(shapely.points(x, y), 4326),
-            demo_copy.text_field(VarBytes.constant("bench", n)),
-            demo_copy.text_field(VarBytes.from_strings(["office"] * n)),
-        ]
+    assert points.to_pybytes() == b"".join(
+        b"\x00\x01" + len(e).to_bytes(4, "big") + e for e in expected
     )
-    encoded = pgcopy.encode_rows(
-        [
-            pgcopy.ascii_field(codes),
-            pgcopy.int_field(np.arange(n), 16),
-            pgcopy.text_field(names),
-            pgcopy.ewkb_field(little_endian_wkb(geometries), 4326),
-            pgcopy.int_field(years, 16, null=years == 0),
-            pgcopy.point_field(x, y, 4326),
-            pgcopy.constant_field("bench", n),
-            pgcopy.choice_field(("other", "office"), ["office"] * n),
-        ]
+
+
+def test_every_field_kind_round_trips_through_postgresql(database_url):
+    import psycopg
+
+    n = 4
+    ids = np.array([3, 1 << 33, 5, 6])
+    null = np.array([False, True, False, False])
+    days = np.array([0, 19_700, -3_650, 20_400])  # 1970-01-01, 2023-12-09, 1960-01-04, ...
+    micros = np.array([0, 1_700_000_000_123_456, -1, 86_400_000_000])
+    blob = np.arange(n * 3, dtype=np.uint8).reshape(n, 3)
+    fields = {
+        "i2": ("smallint", pgcopy.int16_field([-32768, 0, 1, 32767])),
+        "i4": ("integer", pgcopy.int32_field([7, 8, 9, 10], null=null)),
+        "i8": ("bigint", pgcopy.int64_field(ids)),
+        "f8": ("float8", pgcopy.float8_field([0.5, -1e300, 2.25, 0.0])),
+        "b": ("boolean", pgcopy.bool_field([True, False, True, False], null=null)),
+        "d": ("date", pgcopy.date_field(days)),
+        "t": ("timestamptz", pgcopy.timestamptz_field(micros, null=micros < 0)),
+        "m": ("numeric(12, 2)", pgcopy.numeric2_field([0, 1, 123_456_789, 9_999_999_999])),
+        "code": ("text", pgcopy.ascii_field(digits([1, 22, 333, 4444], 4))),
+        "bytes": ("bytea", pgcopy.bytea_field(blob, null=null)),
+        "word": ("text", pgcopy.vocabulary_field(["甲", "乙"], [1, -1, 0, 1])),
+        "tags": ("varchar[]", pgcopy.text_array_field([(), ("独居老人", "低保")], [0, 1, 1, 0])),
+        "same": ("text", pgcopy.constant_field("demo", n)),
+    }
+    columns = ", ".join(f"{name} {kind}" for name, (kind, _) in fields.items())
+    payload = pgcopy.encode_rows([field for _, field in fields.values()]).to_pybytes()
+    with psycopg.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.execute(f"CREATE TEMPORARY TABLE copied ({columns})")
+        with cursor.copy(f"COPY copied ({', '.join(fields)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(pgcopy.COPY_HEADER + payload + pgcopy.COPY_TRAILER)
+        cursor.execute(
+            "SELECT i2, i4, i8, f8, b, d::text, t::text, m::text, code, bytes, word, tags, same"
+            " FROM copied"
+        )
+        rows = cursor.fetchall()
+    assert rows == [
+        (-32768, 7, 3, 0.5, True, "1970-01-01", "1970-01-01 00:00:00+00", "0.00", "0001",
+         b"\x00\x01\x02", "乙", [], "demo"),
+        (0, None, 1 << 33, -1e300, None, "2023-12-09", "2023-11-14 22:13:20.123456+00", "0.01",
+         "0022", None, None, ["独居老人", "低保"], "demo"),
+        (1, 9, 5, 2.25, True, "1960-01-04", None, "1234567.89", "0333",
+         b"\x06\x07\x08", "甲", ["独居老人", "低保"], "demo"),
+        (32767, 10, 6, 0.0, False, "2025-11-08", "1970-01-02 00:00:00+00", "99999999.99",
+         "4444", b"\t\n\x0b", "乙", [], "demo"),
+    ]  # fmt: skip
+
+
+def test_value_offsets_point_at_each_rows_value():
+    fields = [
+        pgcopy.text_field(["a", None, "四个字节"]),
+        pgcopy.int64_field([0, 0, 0], null=[False, True, False]),
+        pgcopy.ascii_field(digits([1, 2, 3], 2)),
+    ]
+    data = pgcopy.encode_rows(fields).to_pybytes()
+    ids, codes = pgcopy.value_offsets(fields, [1, 2])
+    assert ids[1] == -1
+    patched = bytearray(data)
+    for at, value in zip(ids[[0, 2]], (41, 1 << 40), strict=True):
+        patched[at : at + 8] = value.to_bytes(8, "big")
+    expected = pgcopy.encode_rows(
+        [fields[0], pgcopy.int64_field([41, 0, 1 << 40], null=[False, True, False]), fields[2]]
     )
-    assert encoded.to_pybytes() == expected
+    assert bytes(patched) == expected.to_pybytes()
+    assert [data[at : at + 2] for at in codes] == [b"01", b"02", b"03"]
 
 
 def test_an_empty_batch_and_unequal_columns():
-    assert pgcopy.encode_rows([pgcopy.int_field([], 32)]).size == 0
+    assert pgcopy.encode_rows([pgcopy.int32_field([])]).size == 0
     with pytest.raises(ValueError, match="unequal"):
-        pgcopy.encode_rows([pgcopy.int_field([1], 32), pgcopy.text_field(["a", "b"])])
+        pgcopy.encode_rows([pgcopy.int32_field([1]), pgcopy.text_field(["a", "b"])])
     with pytest.raises(ValueError, match="vocabulary"):
         pgcopy.choice_field(("office",), ["spaceport"])
 

@@ -6,6 +6,7 @@ import csv
 import doctest
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grids import codes
@@ -22,11 +23,13 @@ from grids.codes import (
     make_component_id,
     make_grid_code,
     make_room_code,
+    make_room_codes,
     parent_code,
     parse_code,
     parse_component_id,
     parse_room_segment,
     room_segment,
+    room_segments,
     validate_area_code,
     validate_component_id,
 )
@@ -233,3 +236,35 @@ def test_make_component_id_refuses_bad_parts() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(codes).failed == 0
+
+
+def test_room_segments_and_codes_for_many_rooms_at_once() -> None:
+    layouts = [
+        (1, 3, 2, "100302"),
+        (0, 1, 1, "000101"),
+        (2, 118, 1, "211801"),
+        (0, -1, 5, "090105"),
+        (9, -99, 99, "999999"),
+        (3, 899, 10, "389910"),
+    ]
+    unit, floor, door, expected = (list(column) for column in zip(*layouts, strict=True))
+    segments = room_segments(unit, floor, door)
+    assert segments.shape == (6, 6) and segments.dtype == np.uint8
+    assert [row.tobytes().decode() for row in segments] == expected
+    building = np.frombuffer(b"4403040010010300012" * 6, np.uint8).reshape(6, 19)
+    codes = make_room_codes(building, unit, floor, door)
+    assert [row.tobytes().decode() for row in codes] == [
+        "4403040010010300012" + segment for segment in expected
+    ]
+    assert codes[0].tobytes().decode() == make_room_code("4403040010010300012", "100302")
+    with pytest.raises(CodeError, match=r"\(n, 19\)"):
+        make_room_codes(building[:, :14], unit, floor, door)
+
+
+def test_room_segments_name_the_first_bad_value() -> None:
+    with pytest.raises(CodeError, match=r"floor must be 1–899 or -1 to -99 .*got 900"):
+        room_segments([1, 1, 1], [3, 900, -100], [1, 1, 1])
+    with pytest.raises(CodeError, match="door must be 1–99, got 100"):
+        room_segments([1, 1], [3, 3], [1, 100])
+    with pytest.raises(CodeError, match=r"unit must be 0–9 .*got -1"):
+        room_segments([-1], [3], [1])

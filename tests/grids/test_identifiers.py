@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 
+import numpy as np
 import pytest
 
 from grids import identifiers
@@ -13,13 +14,18 @@ from grids.identifiers import (
     IdentifierError,
     Sex,
     credit_code_check_char,
+    credit_code_check_chars,
     id_number_check_char,
+    id_number_check_chars,
     make_credit_code,
+    make_credit_codes,
     make_id_number,
+    make_id_numbers,
     mask_id_number,
     mask_name,
     mask_phone,
     organization_code_check_char,
+    organization_code_check_chars,
     parse_credit_code,
     parse_id_number,
     validate_credit_code,
@@ -245,3 +251,103 @@ def test_mask_cannot_be_undone_with_the_age_and_sex_shown() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(identifiers).failed == 0
+
+
+# --- many identifiers at once -----------------------------------------------------
+
+#: Published numbers: GB 11643-1999's example and the one in its Wikipedia article.
+KNOWN_ID_NUMBERS = ("11010519491231002X", "440524188001010014")
+KNOWN_CREDIT_CODES = ("91110000600037341L", "91350100M000100Y43")
+
+
+def mod11_2_holds(number: str) -> bool:
+    """ISO 7064 MOD 11-2 from its definition: Σ aᵢ·2ⁱ⁻¹ ≡ 1 (mod 11), i from the right."""
+    values = [10 if c == "X" else int(c) for c in reversed(number)]
+    return sum(v * pow(2, i, 11) for i, v in enumerate(values)) % 11 == 1
+
+
+def gb32100_holds(code: str) -> bool:
+    """GB 32100's check from its definition: weights 3ⁱ⁻¹ mod 31, total + check ≡ 0 (mod 31)."""
+    values = [CREDIT_CODE_ALPHABET.index(c) for c in code]
+    total = sum(v * pow(3, i, 31) for i, v in enumerate(values[:17]))
+    return (total + values[17]) % 31 == 0
+
+
+def gb11714_holds(organization: str) -> bool:
+    """GB 11714's check from its definition: weights 2⁸…2¹ mod 11, check X = 10, 0 = 11."""
+    total = sum(int(c, 36) * pow(2, 8 - i, 11) for i, c in enumerate(organization[:8]))
+    check = {"X": 10, "0": 11}.get(organization[8], int(organization[8], 36))
+    return (total + check) % 11 == 0
+
+
+def rows(block: np.ndarray) -> list[str]:
+    return [row.tobytes().decode() for row in block]
+
+
+def test_known_numbers_satisfy_the_definitions() -> None:
+    assert all(mod11_2_holds(number) for number in KNOWN_ID_NUMBERS)
+    assert all(gb32100_holds(code) for code in KNOWN_CREDIT_CODES)
+    assert all(gb11714_holds(code[8:17]) for code in KNOWN_CREDIT_CODES)
+    assert not mod11_2_holds("110105194912310021")
+
+
+def test_make_id_numbers_builds_the_published_numbers() -> None:
+    epoch = dt.date(1970, 1, 1)
+    births = [(dt.date(1949, 12, 31) - epoch).days, (dt.date(1880, 1, 1) - epoch).days]
+    built = make_id_numbers(["110105", "440524"], births, [2, 1])
+    assert built.shape == (2, 18) and built.dtype == np.uint8
+    assert rows(built) == list(KNOWN_ID_NUMBERS)
+    as_dates = np.array(["1949-12-31", "1880-01-01"], dtype="datetime64[D]")
+    assert rows(make_id_numbers(["110105", "440524"], as_dates, [2, 1])) == list(KNOWN_ID_NUMBERS)
+    assert id_number_check_chars([n[:17] for n in KNOWN_ID_NUMBERS]).tobytes() == b"X4"
+
+
+def test_many_id_numbers_are_valid_by_definition_and_equal_the_one_value_function() -> None:
+    rng = np.random.default_rng(11643)
+    n = 2_000
+    regions = rng.choice(["440304", "440301", "430524", "452601", "110105", "830000"], n)
+    days = rng.integers(-20_000, 20_000, n)
+    sequence = rng.integers(0, 1000, n)
+    numbers = rows(make_id_numbers(regions, days, sequence))
+    assert all(mod11_2_holds(number) for number in numbers)
+    assert {number[-1] for number in numbers} == set("0123456789X")
+    epoch = dt.date(1970, 1, 1)
+    for number, region, day, seq in list(zip(numbers, regions, days, sequence, strict=True))[:50]:
+        assert number == make_id_number(str(region), epoch + dt.timedelta(days=int(day)), int(seq))
+        assert validate_id_number(number) == number
+
+
+def test_make_id_numbers_refuses_what_make_id_number_refuses() -> None:
+    with pytest.raises(IdentifierError, match="province"):
+        make_id_numbers(["990101"], [0], [1])
+    with pytest.raises(IdentifierError, match="0–999"):
+        make_id_numbers(["440304"], [0], [1000])
+    with pytest.raises(IdentifierError, match="1850"):
+        make_id_numbers(["440304"], [-45_000], [1])
+    with pytest.raises(IdentifierError, match="6 characters"):
+        make_id_numbers(["44030"], [0], [1])
+
+
+def test_make_credit_codes_builds_the_published_codes() -> None:
+    built = make_credit_codes(["91", "91"], ["110000", "350100"], ["60003734", "M000100Y"])
+    assert rows(built) == list(KNOWN_CREDIT_CODES)
+    assert organization_code_check_chars(["60003734", "M000100Y"]).tobytes() == b"14"
+    assert credit_code_check_chars([c[:17] for c in KNOWN_CREDIT_CODES]).tobytes() == b"L3"
+    with pytest.raises(IdentifierError, match="capital letters"):
+        organization_code_check_chars(["6000373a"])
+    with pytest.raises(IdentifierError, match="except I, O, S, V, Z"):
+        credit_code_check_chars(["9111000060003734I"])
+
+
+def test_many_credit_codes_are_valid_by_definition() -> None:
+    rng = np.random.default_rng(32100)
+    n = 2_000
+    alphabet = np.frombuffer(b"0123456789ABCDEFGHJKLMNPQRTUWXY", np.uint8)
+    bodies = alphabet[rng.integers(0, 31, (n, 8))]
+    prefixes = np.array(["91", "92", "51", "52", "12", "11"])[rng.integers(0, 6, n)]
+    divisions = np.array(["440300", "440304", "110000"])[rng.integers(0, 3, n)]
+    codes = rows(make_credit_codes(prefixes, divisions, bodies))
+    assert all(gb32100_holds(code) and gb11714_holds(code[8:17]) for code in codes)
+    for code in codes[:50]:
+        assert validate_credit_code(code) == code
+        assert make_credit_code(code[0], code[1], code[2:8], code[8:16]) == code

@@ -519,3 +519,22 @@ def test_a_refusal_in_a_later_batch_leaves_nothing(import_db, tmp_path):
             import_db, iter_footprints(path, batch_features=2), source="late", expected=4
         )
     assert total(import_db) == count and rows(import_db, "late") == []
+
+
+def test_codes_do_not_depend_on_the_batch_size(import_db, tmp_path):
+    rng = np.random.default_rng(15)
+    lon, lat = rng.uniform(114.0005, 114.0195, 40), rng.uniform(22.5305, 22.5395, 40)
+    shapes = [box(x, y, x + 1e-4, y + 1e-4) for x, y in zip(lon, lat, strict=True)]
+    shapes += [shapes[0], shapes[1]]  # two footprints on the same spot: ties by source id
+    ids = [f"bs-{i:02d}" for i in range(42)]
+    path = write(tmp_path / "bs.gpkg", shapes, 4326, id=ids)
+    codes = []
+    for batch_features in (3, 65_536):
+        with psycopg.connect(import_db) as connection:
+            connection.execute("DELETE FROM buildings WHERE source = 'bs'")
+        result = import_buildings_file(import_db, path, source="bs", batch_features=batch_features)
+        assert result.inserted == 42
+        codes.append({r["source_id"]: r["code"] for r in rows(import_db, "bs")})
+    assert codes[0] == codes[1]
+    assert {code[:14] for code in codes[0].values()} == {GRID_1, GRID_2}
+    assert codes[0]["bs-00"] < codes[0]["bs-40"] and codes[0]["bs-01"] < codes[0]["bs-41"]

@@ -90,7 +90,8 @@ async def test_rework_return_postpone_and_escalate(client, as_user):
 
 
 async def test_every_transition_for_every_role(client, session, as_user):
-    """Each (status, action, role): 200 when legal, 409 from a wrong state, 403 otherwise."""
+    """Each (status, action, role): 200 when legal, 409 from a wrong state, 403 without the
+    permission the step names (as the roles table grants it)."""
     owner = await as_user("worker-a")
     event_id = (await report(client, owner)).json()["id"]
     other_id = (await report(client, owner, title="另一起")).json()["id"]
@@ -98,6 +99,10 @@ async def test_every_transition_for_every_role(client, session, as_user):
         text("SELECT id FROM departments WHERE code = 'city-management'")
     )
     headers = {user: await as_user(user) for user in ROLES}
+    granted = {
+        name: set(permissions)
+        for name, permissions in await session.execute(text("SELECT name, permissions FROM roles"))
+    }
     outcomes = {}
     for status in EVENT_STATUSES_ALL:
         for action, step in STEPS.items():
@@ -118,7 +123,7 @@ async def test_every_transition_for_every_role(client, session, as_user):
                     json={"action": action, "note": "测试说明", "duplicate_of": other_id},
                     headers=headers[user] | {"If-Match": f'"e{event_id}v1"'},
                 )
-                if role not in step.roles or role == "auditor":
+                if step.permission not in granted[role]:
                     expected = 403
                 elif status not in step.sources:
                     expected = 409
@@ -128,7 +133,8 @@ async def test_every_transition_for_every_role(client, session, as_user):
     wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
     assert wrong == {}
     assert sum(1 for got, _ in outcomes.values() if got == 200) == sum(
-        len(step.sources) * len(step.roles) for step in STEPS.values()
+        len(step.sources) * sum(step.permission in granted[role] for role in ROLES.values())
+        for step in STEPS.values()
     )
 
 
@@ -195,12 +201,12 @@ async def test_a_department_sees_only_events_dispatched_to_it(client, session, a
 
 
 async def test_the_list_total_is_counted_up_to_a_cap_past_the_page(client, as_user, monkeypatch):
-    from api.events import reads
+    from api.events import service
 
     worker = await as_user("worker-a")
     for n in range(5):
         assert (await report(client, worker, title=f"暴露垃圾 {n}")).status_code == 201
-    monkeypatch.setattr(reads, "TOTAL_CAP", 2)
+    monkeypatch.setattr(service, "TOTAL_CAP", 2)
     first = (await client.get("/api/events", params={"limit": 2}, headers=worker)).json()
     assert (first["total"], first["total_capped"]) == (2, True)
     later = (
@@ -229,3 +235,27 @@ async def test_every_workflow_step_is_in_the_audit_trail(client, session, as_use
         ("street", created["code"], "accept", "accepted")
     ]
     assert records[0].area_code == "44030400100101"
+
+
+async def test_the_step_table_decides_the_buttons_and_the_refusal(client, as_user):
+    """One permission model: allowed_actions and a 403 both come from Step.permission."""
+    worker, street, dept = (
+        await as_user("worker-a"),
+        await as_user("street"),
+        await as_user("dept"),
+    )
+    event_id = (await report(client, worker)).json()["id"]
+    seen = {
+        user: (await client.get(f"/api/events/{event_id}", headers=headers)).json()
+        for user, headers in (("worker-a", worker), ("street", street))
+    }
+    assert seen["street"]["allowed_actions"] == ["accept", "reject", "merge"]
+    assert seen["worker-a"]["allowed_actions"] == []
+    refused = await act(client, worker, event_id, "accept")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "action_not_permitted"
+    assert refused.json()["message"] == "accept (受理立案) needs the events.accept permission"
+    for action in ("accept", "dispatch"):
+        assert (await act(client, street, event_id, action)).status_code == 200
+    handler = (await client.get(f"/api/events/{event_id}", headers=dept)).json()
+    assert handler["allowed_actions"] == ["return", "start", "report_done"]

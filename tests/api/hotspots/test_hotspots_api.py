@@ -108,16 +108,73 @@ async def test_a_supervisors_hotspots_cover_their_own_area_only(demo_client, pla
 
 
 async def test_runs_are_cached_and_drawn_as_tiles(demo_client, planted):
+    import gzip
+
+    import mapbox_vector_tile
+
     from gis.tiles import lonlat_to_tile
 
     headers = await sign_in(demo_client, "demo-admin")
-    params = {"window": 30, "unit": "grid"}
+    params = {"window": 30, "unit": "grid", "limit": 5000}
     first = (await demo_client.get("/api/hotspots", headers=headers, params=params)).json()
     again = (await demo_client.get("/api/hotspots", headers=headers, params=params)).json()
     assert first["run_id"] == again["run_id"]
     x, y = lonlat_to_tile(*PLANTED_HOTSPOTS[0].centre, 13)
-    tile = await demo_client.get(f"/tiles/hotspots/13/{x}/{y}.mvt", headers=headers, params=params)
-    assert tile.status_code == 200 and len(tile.content) > 100
+    tile = await demo_client.get(
+        f"/tiles/hotspots/13/{x}/{y}.mvt", headers=headers, params={"run": first["run_id"]}
+    )
+    assert tile.status_code == 200
+    body = tile.content
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    features = mapbox_vector_tile.decode(body)["hotspots"]["features"]
+    listed = {u["unit_id"]: u["gi_bin"] for u in first["units"]}
+    drawn = {f["properties"]["unit_id"]: f["properties"]["gi_bin"] for f in features}
+    assert drawn and all(listed[unit] == gi_bin for unit, gi_bin in drawn.items())
+    assert max(drawn.values()) == 3  # the planted cluster's grid is drawn hot at 99 %
+
+
+def _runs(url: str) -> int:
+    engine = create_engine(sync_url(url))
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM hotspot_runs")).scalar()
+    engine.dispose()
+    return count
+
+
+async def test_a_hotspot_tile_never_computes_a_run(demo_client, demo_city_url):
+    """A tile names a stored run; without one it is a 404 that says so, and nothing is run."""
+    from gis.tiles import lonlat_to_tile
+
+    headers = await sign_in(demo_client, "demo-admin")
+    x, y = lonlat_to_tile(*PLANTED_HOTSPOTS[0].centre, 13)
+    path = f"/tiles/hotspots/13/{x}/{y}.mvt"
+    before = _runs(demo_city_url)
+    # parameters of an analysis nobody has asked for: no run is computed for them
+    unnamed = await demo_client.get(path, headers=headers, params={"window": 17})
+    unknown = await demo_client.get(path, headers=headers, params={"run": 2**40})
+    assert (unnamed.status_code, unnamed.json()["code"]) == (404, "hotspot_run_not_found")
+    assert unnamed.json()["message"].startswith("no hotspot run given: the hotspots layer")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "hotspot_run_not_found")
+    assert unknown.json()["message"].startswith(f"no hotspot run {2**40} in your area")
+    assert _runs(demo_city_url) == before
+
+
+async def test_a_run_of_another_area_draws_no_tile(demo_client):
+    from gis.tiles import lonlat_to_tile
+
+    city = (
+        await demo_client.get(
+            "/api/hotspots", headers=await sign_in(demo_client, "demo-admin"), params={"window": 7}
+        )
+    ).json()
+    assert city["params"]["area"] == "4403"
+    x, y = lonlat_to_tile(*PLANTED_HOTSPOTS[0].centre, 13)
+    futian = await sign_in(demo_client, "demo-futian")
+    refused = await demo_client.get(
+        f"/tiles/hotspots/13/{x}/{y}.mvt", headers=futian, params={"run": city["run_id"]}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (404, "hotspot_run_not_found")
 
 
 async def test_the_list_comes_in_pages_significant_first(demo_client):

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, Unprocessable
-from api.events.models import IdempotencyKey
+from api.idempotency.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 100
 IN_PROGRESS = 0

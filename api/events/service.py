@@ -1,4 +1,9 @@
-"""Reading events: one with its history, and filtered pages; always inside the caller's scope."""
+"""The events service (事件): report one, read one with its history, list filtered pages,
+list the categories; always inside the caller's scope (row-level security).
+
+Workflow steps are in :mod:`api.events.flows`; locating and filing a report in
+:mod:`api.events.intake` (shared with Open311 and the hotline import).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,21 @@ from api.auth.schemas import Principal
 from api.buildings.models import Building
 from api.departments.models import Department
 from api.errors import NotFound
+from api.events import intake
 from api.events.calendar import now
 from api.events.models import Event, EventAction, EventAttachment, EventCategory
-from api.events.schemas import ActionRead, AttachmentRead, EventDetail, EventPage, EventRead
+from api.events.routing import load_calendar
+from api.events.schemas import (
+    ActionRead,
+    AttachmentRead,
+    CategoryLimits,
+    CategoryRead,
+    EventCreate,
+    EventCreated,
+    EventDetail,
+    EventPage,
+    EventRead,
+)
 from api.events.workflow import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -170,30 +187,8 @@ async def read_event(session: AsyncSession, *, event_id: int, principal: Princip
             )
             for pid, fn, ct, size in photos
         ],
-        allowed_actions=[
-            a
-            for a in allowed_actions(base.status, principal.role)
-            if principal.can(_permission_of(a))
-        ],
+        allowed_actions=allowed_actions(base.status, principal),
     )
-
-
-def _permission_of(action: str) -> str:
-    return {
-        "accept": "events.accept",
-        "reject": "events.accept",
-        "merge": "events.accept",
-        "dispatch": "events.dispatch",
-        "return": "events.handle",
-        "start": "events.handle",
-        "report_done": "events.handle",
-        "verify_pass": "events.verify",
-        "verify_fail": "events.verify",
-        "close": "events.close",
-        "postpone": "events.postpone",
-        "resume": "events.postpone",
-        "escalate": "events.escalate",
-    }[action]
 
 
 @dataclass(frozen=True)
@@ -279,3 +274,69 @@ async def list_events(
         limit=limit,
         offset=offset,
     )
+
+
+async def report_event(
+    session: AsyncSession, *, body: EventCreate, principal: Principal
+) -> EventCreated:
+    """File a report (统一采集) at the nearest building within 30 m, with its deadlines, and
+    return it with the open events of its category nearby (possible duplicates)."""
+    category = await intake.category_of(
+        session, category_id=body.category_id, major=body.major, minor=body.minor
+    )
+    location = await intake.locate(session, lon=body.lon, lat=body.lat)
+    at = now()
+    event = await intake.file_event(
+        session,
+        principal=principal,
+        category=category,
+        location=location,
+        title=body.title,
+        description=body.description,
+        address=body.address,
+        priority=body.priority,
+        source="patrol" if principal.role == "grid_worker" else "supervisor",
+        at=at,
+        calendar=await load_calendar(session),
+    )
+    duplicates = await intake.possible_duplicates(
+        session, category_id=category.id, location=location, at=at, exclude_id=event.id
+    )
+    detail = await read_event(session, event_id=event.id, principal=principal)
+    similar = [await read_event(session, event_id=d, principal=principal) for d in duplicates]
+    return EventCreated(
+        **detail.model_dump(),
+        possible_duplicates=[
+            EventRead(**s.model_dump(include=set(EventRead.model_fields))) for s in similar
+        ],
+    )
+
+
+async def list_categories(session: AsyncSession) -> list[CategoryRead]:
+    """The active categories (事件分类), by major and minor code."""
+    rows = await session.scalars(
+        select(EventCategory)
+        .where(EventCategory.active)
+        .order_by(EventCategory.major, EventCategory.minor)
+    )
+    return [
+        CategoryRead(
+            id=c.id,
+            major=c.major,
+            minor=c.minor,
+            major_name=c.major_name,
+            name=c.name,
+            name_en=c.name_en,
+            group=c.group,
+            priority=c.priority,
+            default_department_id=c.default_department_id,
+            limits_minutes=CategoryLimits(
+                accept=c.accept_minutes,
+                dispatch=c.dispatch_minutes,
+                handle=c.handle_minutes,
+                verify=c.verify_minutes,
+            ),
+            working_hours=c.working_hours,
+        )
+        for c in rows
+    ]

@@ -1,4 +1,6 @@
-"""Benchmark of the hot-spot pipeline on a synthetic city (for ``make bench``).
+"""Benchmark of the hot-spot kernels (gis.hotspots, gis.hexagons) on a synthetic city.
+
+Run by ``bench/hotspots_bench.py`` (``blockgrid bench hotspots``, ``make bench``).
 
 Speed targets are checked here, never in unit tests: H3 resolution-9 aggregation of
 3 million events in ≤ 3 s (coordinates to cells plus counting), and Gi* with 999

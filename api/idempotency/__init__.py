@@ -1,0 +1,1 @@
+"""``Idempotency-Key`` for POSTs (models: the stored responses; service: claim and remember)."""
