@@ -104,6 +104,9 @@ def _big_endian(values: ArrayLike, dtype: str) -> NDArray[np.uint8]:
     return array.view(np.uint8).reshape(len(array), array.dtype.itemsize)
 
 
+_MAX_ARROW_BYTES = 2**31 - 1  # Arrow binary arrays count their bytes in int32
+
+
 def _binary_rows(block: NDArray[np.uint8], null: NDArray[np.bool_] | None = None) -> pa.Array:
     """The rows of an ``(n, width)`` byte array as an Arrow binary array (``null``: NULLs)."""
     n, width = block.shape
@@ -113,6 +116,8 @@ def _binary_rows(block: NDArray[np.uint8], null: NDArray[np.bool_] | None = None
         sizes[null] = 0
         block = block[~null]
         validity = pa.py_buffer(np.packbits(~null, bitorder="little"))
+    if int(sizes.sum(dtype=np.int64)) > _MAX_ARROW_BYTES:
+        raise ValueError("more than 2 GiB in one column: encode fewer rows at a time")
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(sizes, out=offsets[1:])
     data = pa.py_buffer(np.ascontiguousarray(block, dtype=np.uint8))
@@ -275,11 +280,14 @@ def ewkb_field(wkb: pa.BinaryArray, srid: int) -> CopyField:
     _, offsets, data = wkb.buffers()
     ends = np.frombuffer(offsets, dtype=np.int32)[wkb.offset : wkb.offset + len(wkb) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    if len(wkb) and np.any(raw[ends[:-1]] != 1):
+    valid = wkb.is_valid().to_numpy(zero_copy_only=False)  # NULL geometries have no header
+    starts = ends[:-1][valid]
+    if np.any(raw[starts] != 1):
         raise ValueError("ewkb_field needs little-endian WKB")
-    kinds = raw[ends[:-1, None] + 1 + np.arange(4)].view("<u4").reshape(-1) if len(wkb) else []
+    kinds = np.zeros(len(wkb), np.uint32)
+    kinds[valid] = raw[starts[:, None] + 1 + np.arange(4)].view("<u4").reshape(-1)
     parts = []
-    for kind in np.unique(kinds):
+    for kind in np.unique(kinds[valid]):
         header = (
             b"\x01" + (int(kind) | _HAS_SRID).to_bytes(4, "little") + srid.to_bytes(4, "little")
         )

@@ -86,10 +86,11 @@ def _ascii_rows(values: ArrayLike, width: int) -> U8:
     array = np.asarray(values)
     if array.dtype == np.uint8 and array.ndim == 2 and array.shape[1] == width:
         return np.ascontiguousarray(array)
-    strings = np.asarray(array, dtype=f"S{width}").reshape(-1)
+    # one byte wider than asked, so that a longer value is seen, not cut to fit
+    strings = np.asarray(array, dtype=f"S{width + 1}").reshape(-1)
     if len(strings) and (np.char.str_len(strings) != width).any():
         raise IdentifierError(f"expected values of {width} characters")
-    return strings.view(np.uint8).reshape(-1, width)
+    return strings.astype(f"S{width}").view(np.uint8).reshape(-1, width)
 
 
 def _one(value: str) -> U8:
@@ -514,8 +515,16 @@ def make_credit_codes(prefix: ArrayLike, division: ArrayLike, organization: Arra
     [b'91110000600037341L']
     """
     body = _ascii_rows(organization, 8)
+    heads, divisions = _ascii_rows(prefix, 2), _ascii_rows(division, 6)
+    authorities = np.frombuffer("".join(CREDIT_REGISTRATION_AUTHORITIES).encode(), np.uint8)
+    if not np.isin(heads[:, 0], authorities).all():
+        raise IdentifierError("unknown registration authority in prefix")
+    if not np.isin(heads[:, 1], np.frombuffer(CREDIT_CODE_ALPHABET.encode(), np.uint8)).all():
+        raise IdentifierError("entity type must be one character of the alphabet")
+    if ((divisions < ord("0")) | (divisions > ord("9"))).any():
+        raise IdentifierError("division codes must be 6 digits")
     org = np.hstack([body, organization_code_check_chars(body)[:, None]])
-    first17 = np.hstack([_ascii_rows(prefix, 2), _ascii_rows(division, 6), org])
+    first17 = np.hstack([heads, divisions, org])
     return np.hstack([first17, credit_code_check_chars(first17)[:, None]])
 
 

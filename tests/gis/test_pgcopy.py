@@ -241,3 +241,16 @@ def test_float8_rows_are_read_back_from_a_binary_copy(database_url):
         pgcopy.decode_float8_rows(with_null, 2)
     with pytest.raises(ValueError, match="not a binary COPY"):
         pgcopy.decode_float8_rows(b"x,y\n", 2)
+
+
+def test_null_geometries_are_sql_nulls_wherever_they_stand():
+    from shapely import Point
+
+    from gis.pgcopy import geometry_field
+
+    for geometries in ([Point(1, 2), None], [None, Point(1, 2)], [None, None]):
+        values = geometry_field(geometries, 4326).values.to_pylist()
+        assert [v is None for v in values] == [g is None for g in geometries]
+        for value, geometry in zip(values, geometries, strict=True):
+            if geometry is not None:  # EWKB: little-endian point with the SRID flag and 4326
+                assert value[:9] == b"\x01\x01\x00\x00\x20\xe6\x10\x00\x00"

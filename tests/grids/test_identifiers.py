@@ -351,3 +351,25 @@ def test_many_credit_codes_are_valid_by_definition() -> None:
     for code in codes[:50]:
         assert validate_credit_code(code) == code
         assert make_credit_code(code[0], code[1], code[2:8], code[8:16]) == code
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((["91"], ["ABCDEF"], ["MA000001"]), "division codes must be 6 digits"),
+        ((["X1"], ["110000"], ["MA000001"]), "unknown registration authority"),
+        ((["9I"], ["110000"], ["MA000001"]), "entity type"),
+        ((["91"], ["110000"], ["MA0000019"]), "expected values of 8 characters"),  # not cut
+        ((["91"], ["1100001"], ["MA000001"]), "expected values of 6 characters"),
+    ],
+)
+def test_many_credit_codes_refuse_what_one_refuses(arguments, message):
+    with pytest.raises(IdentifierError, match=message):
+        make_credit_codes(*arguments)
+    with pytest.raises(IdentifierError):
+        make_credit_code(arguments[0][0][0], arguments[0][0][1], arguments[1][0], arguments[2][0])
+
+
+def test_an_id_number_too_long_is_refused_not_cut():
+    with pytest.raises(IdentifierError, match="17 characters"):
+        id_number_check_chars(["110105194912310021"])
