@@ -81,7 +81,8 @@ async def landing_page(request: Request, f: Format = None) -> LandingPage:
     responses={200: {"description": "OpenAPI 3.0", "content": {OPENAPI_30: {}}}},
     summary="The OpenAPI 3.0 definition of the OGC part (public; the landing page's service-desc)",
 )
-async def api_document(request: Request) -> Response:
+async def api_document(request: Request, f: Format = None) -> Response:
+    params.check_format(f)  # clients add f=json to the service-desc link
     document = api_definition(base_url(request), list(LAYERS))
     return Response(json.dumps(document, ensure_ascii=False).encode(), media_type=OPENAPI_30)
 

@@ -268,6 +268,14 @@ def fingerprint(**fields: object) -> bytes:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).digest()
 
 
+async def hold_request(session: AsyncSession, *, key: ApiKey, digest: bytes) -> None:
+    """Serialise the posts of one request by one key until the transaction ends, so that
+    a client's retry sent while the first post is still being filed finds its receipt."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(key.id, func.hashtext(func.encode(digest, "hex"))))
+    )
+
+
 async def earlier_receipt(session: AsyncSession, *, key: ApiKey, digest: bytes) -> str | None:
     """The ``service_request_id`` this key got for the same request in the last minutes."""
     return await session.scalar(

@@ -354,7 +354,6 @@ async def create_request(
         session, api_key=api_key, secret_key=settings.secret_key.get_secret_value()
     )
     await apply_scope(session, Scope(area_prefix=key.area_code))
-    await service.check_post_limit(session, key=key, per_hour=settings.open311_posts_per_hour)
     code = _text(fields, "service_code", 10)
     if code is None:
         raise BadRequest("service_code is required")
@@ -385,8 +384,11 @@ async def create_request(
         priority=priority,
         contact=contact,
     )
+    # a retry waits for the first post to commit (same key, same request), then finds it
+    await service.hold_request(session, key=key, digest=digest)
     if earlier := await service.earlier_receipt(session, key=key, digest=digest):
         return render([_receipt(earlier, "重复提交，已按首次受理")], fmt, root="service_requests")
+    await service.check_post_limit(session, key=key, per_hour=settings.open311_posts_per_hour)
     location = await intake.locate(session, lon=lon, lat=lat)
     event = await intake.file_event(
         session,

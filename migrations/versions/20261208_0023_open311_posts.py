@@ -21,12 +21,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "open311_requests",
-        sa.Column(
-            "received_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
+    # Posts made before this revision keep the time their event was reported: counted
+    # as "now", a busy key would start the next hour refused.
+    op.add_column("open311_requests", sa.Column("received_at", sa.DateTime(timezone=True)))
+    op.execute(
+        "UPDATE open311_requests r SET received_at = e.reported_at"
+        " FROM events e WHERE e.id = r.event_id"
     )
+    op.alter_column("open311_requests", "received_at", nullable=False, server_default=sa.func.now())
     op.add_column("open311_requests", sa.Column("fingerprint", sa.LargeBinary(32)))
     op.drop_index("ix_open311_requests_api_key_id", table_name="open311_requests")
     op.create_index(

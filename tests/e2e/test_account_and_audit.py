@@ -110,5 +110,4 @@ def test_the_audit_desk_fits_a_phone(open_dashboard, artifacts):
     export = page.locator("[data-testid=audit-export]").bounding_box()
     page.screenshot(path=str(artifacts / "audit-desk-phone.png"))
     assert export is not None and export["height"] >= 44
-    page.screenshot(path=str(artifacts / "audit-desk-phone.png"))
     assert auditor.console_errors() == []

@@ -137,7 +137,6 @@ def test_hotspot_mode_lists_units_and_draws_the_layer(open_dashboard):
     # H3 hexagons at a chosen resolution.
     page.click("[data-testid=hotspot-unit] label:has-text('H3')")
     page.wait_for_selector(".hotspots-panel[data-unit-type=h3] [data-testid=hotspot-list]")
-    page.wait_for_selector(".hotspots-panel[data-unit-type=h3] [data-testid=hotspot-list]")
     h3_tiles = page.evaluate("window.blockgrid.map.getSource('hotspots').tiles[0]")
     page.select_option("#hotspot-resolution", "8")
     page.wait_for_function(

@@ -259,3 +259,27 @@ async def test_the_step_table_decides_the_buttons_and_the_refusal(client, as_use
         assert (await act(client, street, event_id, action)).status_code == 200
     handler = (await client.get(f"/api/events/{event_id}", headers=dept)).json()
     assert handler["allowed_actions"] == ["return", "start", "report_done"]
+
+
+async def test_collection_and_handling_stay_apart(session):
+    """采办分离, written out: the step table and the roles table must give exactly this."""
+    command_centre = {"accept", "reject", "merge", "dispatch", "close"}
+    command_centre |= {"postpone", "resume", "escalate"}
+    expected = {
+        "grid_worker": {"verify_pass", "verify_fail"},
+        "community_admin": {"verify_pass", "verify_fail"},
+        "street_supervisor": command_centre,
+        "district_supervisor": command_centre,
+        "city_admin": command_centre,
+        "dept_handler": {"return", "start", "report_done"},
+        "auditor": set(),
+    }
+    granted = {
+        name: set(permissions)
+        for name, permissions in await session.execute(text("SELECT name, permissions FROM roles"))
+    }
+    allowed = {
+        role: {action for action, step in STEPS.items() if step.permission in granted[role]}
+        for role in expected
+    }
+    assert allowed == expected
