@@ -25,18 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.columns import Timestamps, code_type, digits, geometry
 from api.db import Base
+from api.events.workflow import EVENT_STATUSES_ALL
 
-EVENT_STATUSES = (
-    "reported",  # 已上报 (信息收集)
-    "accepted",  # 已立案 (受理)
-    "rejected",  # 不予立案 / 作废
-    "dispatched",  # 已派遣
-    "handling",  # 处置中
-    "handled",  # 已处置, 待核查 (处置反馈)
-    "verified",  # 核查通过, 待结案
-    "postponed",  # 缓办 / 挂账
-    "closed",  # 已结案
-)
 EVENT_SOURCES = ("patrol", "supervisor", "hotline", "open311", "sensor", "import")
 EVENT_ACTIONS = (
     "report",
@@ -120,7 +110,7 @@ class Event(Base, Timestamps):
 
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(f"status IN {EVENT_STATUSES!r}", name="status_known"),
+        CheckConstraint(f"status IN {EVENT_STATUSES_ALL!r}", name="status_known"),
         CheckConstraint(f"source IN {EVENT_SOURCES!r}", name="source_known"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         CheckConstraint(digits("grid_code", 14), name="grid_code_format"),

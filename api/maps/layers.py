@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.events.statuses import OVERDUE, STATUSES
+from api.events.workflow import FINAL_STATUSES, OPEN_STATUSES
 from gis.tiles import LayerSpec
 
 AREA_STAT_PROPERTIES = {
@@ -116,6 +117,9 @@ BUILDING_USE_LEGEND = _legend(
     ("mixed", "商住混合", "Mixed use", "#e69138"),
     ("other", "其他", "Other", "#999999"),
 )
+# The workflow's rules as SQL: not yet settled; overdue as events.service.is_overdue says.
+_NOT_FINAL = f"t.status NOT IN {FINAL_STATUSES!r}"
+_OVERDUE = f"t.status IN {OPEN_STATUSES!r} AND t.stage_due_at < now()"
 # Every event status (待结案 included) and overdue, from the one list in api.events.statuses.
 EVENT_STATUS_LEGEND = tuple(
     LegendEntry(str(term.code), term.label_zh, term.label_en, term.color or "#999999")
@@ -232,16 +236,14 @@ LAYERS: dict[str, Layer] = {
                     "category": "c.name",
                     "status": "t.status",
                     "priority": "t.priority",
-                    "overdue": "(t.status NOT IN ('closed', 'rejected', 'postponed')"
-                    " AND t.stage_due_at < now())",
+                    "overdue": f"({_OVERDUE})",
                     "reported_at": "to_char(t.reported_at, 'YYYY-MM-DD HH24:MI')",
                 },
                 minzoom=10,
                 cluster_below=15,  # z14 tiles of every event over 3 years reach 500 KB
                 cluster_properties={
-                    "open": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected'))",
-                    "overdue": "count(*) FILTER (WHERE t.status NOT IN ('closed', 'rejected',"
-                    " 'postponed') AND t.stage_due_at < now())",
+                    "open": f"count(*) FILTER (WHERE {_NOT_FINAL})",
+                    "overdue": f"count(*) FILTER (WHERE {_OVERDUE})",
                 },
                 where="t.status <> 'rejected'",
             ),
