@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from api.buildings.models import BUILDING_USES, ROOM_USES
 from api.components.models import COMPONENT_STATES
 from api.entities.models import ENTITY_STATUSES, ENTITY_TYPES
-from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
+from api.events.models import EVENT_ACTIONS, EVENT_SOURCES
+from api.events.workflow import EVENT_STATUSES_ALL
 from api.people.models import HUKOU_TYPES, RELATIONS
 from api.privacy import ID_NUMBER, PHONE, PersonalDataCipher
 from democity.chunks import TableChunk
@@ -355,7 +356,7 @@ def encode_events(
             "geom": geom,
             "geom_3857": geom_3857,
             "grid_code": pg.ascii_field(grid_code),
-            "status": pg.vocabulary_field(EVENT_STATUSES, h.status),
+            "status": pg.vocabulary_field(EVENT_STATUSES_ALL, h.status),
             "priority": pg.int16_field(categories.priority[draft.category]),
             "department_id": pg.int32_field(h.department, null=h.department < 0),
             "reported_at": times(draft.reported),
@@ -383,8 +384,8 @@ def encode_actions(h: Histories) -> TableChunk:
         n,
         {
             "action": pg.vocabulary_field(EVENT_ACTIONS, h.action),
-            "from_status": pg.vocabulary_field(EVENT_STATUSES, h.action_from),
-            "to_status": pg.vocabulary_field(EVENT_STATUSES, h.action_to),
+            "from_status": pg.vocabulary_field(EVENT_STATUSES_ALL, h.action_from),
+            "to_status": pg.vocabulary_field(EVENT_STATUSES_ALL, h.action_to),
             "actor_role": pg.vocabulary_field(ROLES, h.action_role),
             "department_id": pg.int32_field(h.action_department, null=h.action_department < 0),
             "note": pg.vocabulary_field(NOTES, h.action_note),

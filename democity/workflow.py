@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from api.events.calendar import WorkCalendar
-from api.events.models import EVENT_ACTIONS, EVENT_SOURCES, EVENT_STATUSES
-from api.events.workflow import OPEN_STATUSES, STEPS
+from api.events.models import EVENT_ACTIONS, EVENT_SOURCES
+from api.events.workflow import EVENT_STATUSES_ALL, OPEN_STATUSES, STEPS
 from democity.events import CategoryTable, EventDraft
 from democity.rhythms import MICROS_PER_DAY
 
@@ -59,7 +59,7 @@ NOTES = (
 _REPORT_ROLE = {"patrol": "grid_worker", "supervisor": "street_supervisor"}
 _MINUTE = 60 * 1_000_000
 _A = {name: EVENT_ACTIONS.index(name) for name in EVENT_ACTIONS}
-_S = {name: EVENT_STATUSES.index(name) for name in EVENT_STATUSES}
+_S = {name: EVENT_STATUSES_ALL.index(name) for name in EVENT_STATUSES_ALL}
 _R = {name: ROLES.index(name) for name in ROLES}
 _TARGET = {name: _S[step.target] for name, step in STEPS.items() if step.target in _S}
 _SWEEPABLE = frozenset(_S[s] for s in OPEN_STATUSES)
@@ -96,7 +96,7 @@ class Histories:
     version: NDArray[np.int64]
     action_event: NDArray[np.int64]
     action: NDArray[np.int64]  # index into EVENT_ACTIONS
-    action_from: NDArray[np.int64]  # index into EVENT_STATUSES, -1 for the report
+    action_from: NDArray[np.int64]  # index into EVENT_STATUSES_ALL, -1 for the report
     action_to: NDArray[np.int64]
     action_at: NDArray[np.int64]
     action_role: NDArray[np.int64]  # index into ROLES
